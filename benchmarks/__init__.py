@@ -1,0 +1,1 @@
+"""The MLPerf Tiny benchmark models and the benchmark suite."""

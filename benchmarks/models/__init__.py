@@ -1,0 +1,1 @@
+"""Generators of the four MLPerf Tiny models (TensorFlow only needed to regenerate)."""

@@ -1,0 +1,1 @@
+"""Reusable Amaranth for CFUs: the CFU port, instruction dispatch, arithmetic blocks, wrapper."""

@@ -1,0 +1,1 @@
+"""Building, caching and running the Verilator model of the SoC."""

@@ -1,0 +1,1 @@
+"""LiteX SoC definitions: the Verilator simulation SoC and the Arty A7 target."""
