@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from .errors import ToolMissing
@@ -30,7 +31,9 @@ def tool_env(base: dict | None = None) -> dict:
     env = dict(os.environ if base is None else base)
     root = verilator_root()
     env["VERILATOR_ROOT"] = str(root)
-    env["PATH"] = os.pathsep.join([str(root / "bin"), env.get("PATH", "")])
+    # The venv's bin holds meson and ninja, which LiteX's software build calls by name.
+    venv_bin = Path(sys.executable).parent
+    env["PATH"] = os.pathsep.join([str(root / "bin"), str(venv_bin), env.get("PATH", "")])
     return env
 
 

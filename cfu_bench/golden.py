@@ -1,0 +1,233 @@
+"""Golden per-op outputs from TFLM (the tflite-micro Python package), the reference for every
+bit-exactness check in cfu-bench.
+
+    ops = model_ops(model_bytes)                    # what each operator is, in run order
+    samples = random_inputs(model_bytes, 100, seed=1)
+    gold = golden(model_bytes, samples)             # gold[k][i]: op i's output for sample k
+    gold[0][3].crc                                  # == the firmware's CFUB OP crc for op 3
+
+A sample is a list with one numpy array per model input; `sample_bytes(sample)` gives the
+bytes the firmware expects (inputs back to back, in model input order).
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as fb
+
+from .errors import UserError
+
+OP_NAMES = {v: k for k, v in vars(fb.BuiltinOperator).items() if not k.startswith("_")}
+TYPE_NAMES = {v: k for k, v in vars(fb.TensorType).items() if not k.startswith("_")}
+NP_DTYPES = {fb.TensorType.FLOAT32: np.float32, fb.TensorType.INT8: np.int8,
+             fb.TensorType.INT16: np.int16, fb.TensorType.INT32: np.int32,
+             fb.TensorType.UINT8: np.uint8, fb.TensorType.INT64: np.int64}
+
+
+@dataclass(frozen=True)
+class TensorDesc:
+    index: int
+    name: str
+    shape: tuple[int, ...]
+    type: str
+    scale: float | None
+    zero_point: int | None
+
+    @property
+    def dtype(self):
+        return NP_DTYPES[getattr(fb.TensorType, self.type)]
+
+
+@dataclass(frozen=True)
+class OpDesc:
+    index: int
+    op: str
+    inputs: tuple[int, ...]
+    outputs: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ModelDesc:
+    ops: list[OpDesc]
+    tensors: list[TensorDesc]
+    inputs: list[int]
+    outputs: list[int]
+
+
+@dataclass
+class OpOutput:
+    index: int
+    op: str
+    tensor: int
+    data: bytes
+
+    @property
+    def crc(self) -> int:
+        return zlib.crc32(self.data) & 0xFFFFFFFF
+
+
+def describe(model_bytes: bytes) -> ModelDesc:
+    """Read the operator list and tensor table of subgraph 0 (raises UserError if unreadable)."""
+    try:
+        m = fb.Model.GetRootAsModel(model_bytes, 0)
+        sg = m.Subgraphs(0)
+        codes = []
+        for i in range(m.OperatorCodesLength()):
+            oc = m.OperatorCodes(i)
+            codes.append(max(oc.BuiltinCode(), oc.DeprecatedBuiltinCode()))
+        tensors = []
+        for i in range(sg.TensorsLength()):
+            t = sg.Tensors(i)
+            q = t.Quantization()
+            scale = zp = None
+            if q is not None and q.ScaleLength() > 0:
+                scale = float(q.Scale(0))
+                zp = int(q.ZeroPoint(0)) if q.ZeroPointLength() > 0 else 0
+            name = t.Name().decode("utf-8", "replace") if t.Name() else f"t{i}"
+            tensors.append(TensorDesc(i, name, tuple(int(d) for d in t.ShapeAsNumpy())
+                                      if t.ShapeLength() else (), TYPE_NAMES.get(t.Type(), str(t.Type())),
+                                      scale, zp))
+        ops = []
+        for i in range(sg.OperatorsLength()):
+            o = sg.Operators(i)
+            code = codes[o.OpcodeIndex()]
+            ops.append(OpDesc(i, OP_NAMES.get(code, f"BUILTIN_{code}"),
+                              tuple(int(x) for x in o.InputsAsNumpy()) if o.InputsLength() else (),
+                              tuple(int(x) for x in o.OutputsAsNumpy()) if o.OutputsLength() else ()))
+        return ModelDesc(ops, tensors, [int(x) for x in sg.InputsAsNumpy()],
+                         [int(x) for x in sg.OutputsAsNumpy()])
+    except Exception as e:  # the flatbuffers reader raises anything on garbage
+        raise UserError(f"cannot read model: {type(e).__name__}: {e}") from None
+
+
+def model_ops(model_bytes: bytes) -> list[OpDesc]:
+    return describe(model_bytes).ops
+
+
+def random_inputs(model_bytes: bytes, n: int, seed: int = 0) -> list[list[np.ndarray]]:
+    """n seeded random samples covering each input type's full range (floats in [-4, 4))."""
+    desc = describe(model_bytes)
+    rng = np.random.default_rng(seed)
+    samples = []
+    for _ in range(n):
+        sample = []
+        for ti in desc.inputs:
+            t = desc.tensors[ti]
+            if t.type == "FLOAT32":
+                sample.append(rng.uniform(-4, 4, size=t.shape).astype(np.float32))
+            else:
+                info = np.iinfo(t.dtype)
+                sample.append(rng.integers(info.min, int(info.max) + 1, size=t.shape, dtype=np.int64)
+                              .astype(t.dtype))
+        samples.append(sample)
+    return samples
+
+
+def sample_bytes(sample) -> bytes:
+    if isinstance(sample, (bytes, bytearray)):
+        return bytes(sample)
+    if isinstance(sample, np.ndarray):
+        return sample.tobytes()
+    return b"".join(np.ascontiguousarray(a).tobytes() for a in sample)
+
+
+def _from_bytes(model_bytes: bytes, desc: ModelDesc, data: bytes) -> list[np.ndarray]:
+    out, pos = [], 0
+    for ti in desc.inputs:
+        t = desc.tensors[ti]
+        size = int(np.prod(t.shape)) * np.dtype(t.dtype).itemsize
+        out.append(np.frombuffer(data[pos:pos + size], dtype=t.dtype).reshape(t.shape))
+        pos += size
+    return out
+
+
+@contextlib.contextmanager
+def _quiet_stderr():
+    """TFLM prints allocation failures straight to fd 2; keep probing runs silent."""
+    fd = os.dup(2)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(fd, 2)
+        os.close(fd)
+
+
+def _arena_for(model_bytes: bytes) -> int:
+    return max(4 << 20, 4 * len(model_bytes))
+
+
+def interpreter(model_bytes: bytes, preserve: bool = True, arena_size: int | None = None):
+    from tflite_micro.python.tflite_micro import runtime
+    cfg = (runtime.InterpreterConfig.kPreserveAllTensors if preserve
+           else runtime.InterpreterConfig.kAllocationRecording)
+    return runtime.Interpreter.from_bytes(bytes(model_bytes), arena_size=arena_size or _arena_for(model_bytes),
+                                          intrepreter_config=cfg)
+
+
+def golden(model_bytes: bytes, samples) -> list[list[OpOutput]]:
+    """TFLM's output of every operator, for every sample: result[k][op_index]."""
+    desc = describe(model_bytes)
+    try:
+        interp = interpreter(model_bytes)
+    except RuntimeError as e:
+        raise UserError(f"TFLM refused the model: {e}") from None
+    results = []
+    for sample in samples:
+        arrays = _from_bytes(model_bytes, desc, sample) if isinstance(sample, (bytes, bytearray)) else sample
+        if isinstance(arrays, np.ndarray):
+            arrays = [arrays]
+        for i, a in enumerate(arrays):
+            interp.set_input(np.asarray(a), i)
+        interp.invoke()
+        per_op = []
+        for op in desc.ops:
+            t = op.outputs[0]
+            data = interp.GetTensor(t, 0)["tensor_data"]
+            per_op.append(OpOutput(op.index, op.op, t, np.ascontiguousarray(data).tobytes()))
+        results.append(per_op)
+    return results
+
+
+def golden_crcs(model_bytes: bytes, samples) -> list[list[int]]:
+    return [[o.crc for o in per_op] for per_op in golden(model_bytes, samples)]
+
+
+def tflm_arena_bytes(model_bytes: bytes, hi: int | None = None) -> int:
+    """The smallest arena (bytes, to 16) with which TFLM can allocate and run the model.
+
+    This is TFLM's whole arena: its own bookkeeping plus the planned activations, found by
+    bisection because the Python package does not report it directly.
+    """
+    desc = describe(model_bytes)
+    hi = hi or _arena_for(model_bytes)
+    zero = [np.zeros(desc.tensors[t].shape, desc.tensors[t].dtype) for t in desc.inputs]
+
+    def fits(n):
+        try:
+            with _quiet_stderr():
+                it = interpreter(model_bytes, preserve=False, arena_size=n)
+                for i, a in enumerate(zero):
+                    it.set_input(a, i)
+                it.invoke()
+            return True
+        except RuntimeError:
+            return False
+
+    if not fits(hi):
+        raise UserError("TFLM cannot run the model even with a large arena")
+    lo = 0
+    while hi - lo > 16:
+        mid = (lo + hi) // 2 // 16 * 16
+        if mid <= lo:
+            break
+        if fits(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi

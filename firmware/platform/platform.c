@@ -1,0 +1,33 @@
+#include <stdint.h>
+#include <stdio.h>
+
+#include <generated/csr.h>
+
+#include "cfu.h"
+#include "platform.h"
+
+void platform_exit(int status) {
+    (void)status;
+    /* Let the UART drain so the host sees every line before the simulation stops. */
+    for (volatile int i = 0; i < 20000; i++) {
+    }
+#ifdef CSR_SIM_FINISH_BASE
+    sim_finish_finish_write(1);
+#endif
+    for (;;) {
+    }
+}
+
+/* crt0 sends every trap here. We never enable interrupts, so any trap is a firmware fault:
+ * report it in the CFUB protocol and stop, rather than hang until the watchdog. */
+void isr(void);
+void isr(void) {
+    uint32_t mcause, mepc, mtval;
+    __asm__ volatile("csrr %0, mcause" : "=r"(mcause));
+    __asm__ volatile("csrr %0, mepc" : "=r"(mepc));
+    __asm__ volatile("csrr %0, mtval" : "=r"(mtval));
+    printf("\nCFUB TRAP mcause=%lu mepc=0x%08lx mtval=0x%08lx%s\n", (unsigned long)mcause,
+           (unsigned long)mepc, (unsigned long)mtval,
+           mcause == 2 ? " (illegal instruction: is the CFU enabled in CSR 0xBC0?)" : "");
+    platform_exit(1);
+}

@@ -1,0 +1,8 @@
+/* What the firmware needs from the SoC it runs on. */
+#ifndef CFU_BENCH_PLATFORM_H
+#define CFU_BENCH_PLATFORM_H
+
+/* Ends the simulation through the sim_finish CSR; on a board, idles forever. */
+void platform_exit(int status) __attribute__((noreturn));
+
+#endif

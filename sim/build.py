@@ -1,0 +1,167 @@
+"""Build (or reuse) the Verilated model of the simulation SoC for one CFU.
+
+Cache layout under build_root()/soc/:
+  sw-<config>/      LiteX software (BIOS, picolibc, libbase): ~430 MB, shared by every CFU
+  gw-<key>/         one Verilated model per (SoC config, CFU Verilog, our SoC sources, LiteX)
+Only a change to those inputs re-verilates; firmware and models go in through init files.
+"""
+import fcntl
+import hashlib
+import json
+import os
+import subprocess
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import UserError
+from ..paths import SOC, build_root
+from ..progress import Progress
+from ..toolchain import riscv_gcc, tool_env, verilator_version
+
+STAMP = "cfu-bench.stamp"
+
+
+@dataclass(frozen=True)
+class SocBuild:
+    """A finished simulation SoC build: where its Verilated model and its software live."""
+
+    key: str
+    gateware_dir: Path
+    software_dir: Path
+    csr_json: Path
+    timings: dict
+
+    @property
+    def vsim(self) -> Path:
+        return self.gateware_dir / "obj_dir" / "Vsim"
+
+
+def _digest(*parts: bytes) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(hashlib.sha256(p).digest())
+    return h.hexdigest()[:16]
+
+
+def _litex_version() -> bytes:
+    from importlib.metadata import version
+    return f"litex {version('litex')} vexriscv {version('pythondata-cpu-vexriscv')}".encode()
+
+
+def _soc_sources() -> bytes:
+    """Our SoC description and this build recipe: a change to either re-verilates."""
+    files = sorted(SOC.glob("*.py")) + sorted(SOC.glob("*.v")) + [Path(__file__)]
+    return b"".join(p.read_bytes() for p in files)
+
+
+@contextmanager
+def _locked(path: Path):
+    """Serialise builds of the same directory across processes (parallel tests, two shells)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def build_sim_soc(cfu_verilog: str, config=None, progress: Progress | None = None) -> SocBuild:
+    """Return a SocBuild for the given CFU Verilog text, building only what is missing."""
+    from ..soc.sim_soc import SimSocConfig
+
+    config = config or SimSocConfig()
+    progress = progress or Progress(quiet=True)
+    riscv_gcc()  # fail early, with the install line, before minutes of work
+    verilator_version()
+
+    config_blob = json.dumps(config.as_dict(), sort_keys=True).encode()
+    config_key = _digest(config_blob, _litex_version(), _soc_sources())
+    key = _digest(config_blob, _litex_version(), _soc_sources(), cfu_verilog.encode())
+    root = build_root() / "soc"
+    gw_root = root / f"gw-{key}"
+    sw_dir = root / f"sw-{config_key}"
+
+    with _locked(root / "locks" / f"gw-{key}.lock"):
+        stamp = gw_root / STAMP
+        if stamp.exists():
+            return SocBuild(key, gw_root / "gateware", sw_dir, gw_root / "csr.json",
+                            json.loads(stamp.read_text()))
+        timings = {}
+        with _locked(root / "locks" / f"sw-{config_key}.lock"):
+            t0 = time.monotonic()
+            with progress.step("generating SoC (LiteX, BIOS, libraries)"):
+                _generate(cfu_verilog, config, gw_root, sw_dir)
+            timings["soc_generation_s"] = round(time.monotonic() - t0, 1)
+        t0 = time.monotonic()
+        with progress.step("building Verilator model"):
+            _verilate(gw_root / "gateware")
+        timings["verilator_build_s"] = round(time.monotonic() - t0, 1)
+        stamp.write_text(json.dumps(timings))
+        return SocBuild(key, gw_root / "gateware", sw_dir, gw_root / "csr.json", timings)
+
+
+def _generate(cfu_verilog: str, config, gw_root: Path, sw_dir: Path) -> None:
+    from litex.build.sim.config import SimConfig
+    from litex.soc.integration.builder import Builder
+
+    from ..soc.sim_soc import SimSoC
+
+    gw_root.mkdir(parents=True, exist_ok=True)
+    cfu_path = gw_root / "cfu.v"
+    cfu_path.write_text(cfu_verilog)
+    sim_config = SimConfig()
+    sim_config.add_clocker("sys_clk", freq_hz=config.sys_clk_freq)
+    sim_config.add_module("serial2console", "serial")
+    # LiteX prints its whole build log; keep it in a file and show it only on failure.
+    log = gw_root / "generate.log"
+    cwd = os.getcwd()
+    env_backup = dict(os.environ)
+    os.environ.update(tool_env())
+    try:
+        with open(log, "w") as f, _redirect_fds(f):
+            soc = SimSoC(cfu_path, config)
+            builder = Builder(soc, output_dir=str(gw_root), gateware_dir=str(gw_root / "gateware"),
+                              software_dir=str(sw_dir), compile_gateware=False)
+            builder.build(sim_config=sim_config, run=False, jobs=os.cpu_count() or 2,
+                          opt_level="O3")
+    except (Exception, SystemExit) as e:  # LiteX reports some errors with sys.exit
+        reason = " ".join(str(e).split())
+        raise UserError(f"SoC generation failed ({e.__class__.__name__}: {reason}); see {log}") from None
+    finally:
+        os.chdir(cwd)
+        os.environ.clear()
+        os.environ.update(env_backup)
+
+
+@contextmanager
+def _redirect_fds(f):
+    """Redirect this process's stdout/stderr file descriptors (LiteX's make runs inherit them)."""
+    import sys
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    os.dup2(f.fileno(), 1)
+    os.dup2(f.fileno(), 2)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        os.close(saved[0])
+        os.close(saved[1])
+
+
+def _verilate(gateware_dir: Path) -> None:
+    log = gateware_dir / "verilate.log"
+    with open(log, "w") as f:
+        r = subprocess.run(["bash", "build_sim.sh"], cwd=gateware_dir, env=tool_env(),
+                           stdout=f, stderr=subprocess.STDOUT)
+    if r.returncode != 0 or not (gateware_dir / "obj_dir" / "Vsim").exists():
+        tail = log.read_text().splitlines()[-15:]
+        errors = [l for l in tail if "error" in l.lower()] or tail[-3:]
+        raise UserError(f"Verilator build failed: {' | '.join(errors)} (full log: {log})")

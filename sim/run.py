@@ -1,0 +1,133 @@
+"""Run firmware on a built simulation SoC: one private run directory per run, a cycle
+watchdog, UART capture, and a wall-clock backstop in case the simulator itself wedges."""
+import json
+import os
+import re
+import select
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import SimulationError
+from ..paths import build_root
+from ..toolchain import tool_env
+from .build import SocBuild
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+WATCHDOG = re.compile(r"CFUB WATCHDOG cycle limit (\d+) reached")
+TRAP = re.compile(r"CFUB TRAP .*")
+MAIN_RAM_INIT = "sim_main_ram.init"
+# Verilator 5 runs this SoC at 2.0-2.25 M cycles/s here; the wall backstop assumes far less.
+MIN_CYCLES_PER_SECOND = 200_000
+
+
+@dataclass
+class SimRun:
+    output: str          # UART text, ANSI codes removed
+    wall_seconds: float
+    total_cycles: int | None  # mcycle at the end, as the firmware reported it
+
+    @property
+    def cycles_per_second(self) -> float | None:
+        if self.total_cycles and self.wall_seconds > 0:
+            return self.total_cycles / self.wall_seconds
+        return None
+
+
+def run_sim(soc: SocBuild, main_ram_init: str, cycle_limit: int, on_line=None,
+            serial_tcp_port: int | None = None, stdin=subprocess.DEVNULL) -> SimRun:
+    """Run until the firmware ends the simulation. Raises SimulationError on a watchdog stop,
+    a CPU trap, or a simulator that dies or never finishes."""
+    runs = build_root() / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=runs))
+    try:
+        _prepare_run_dir(soc, run_dir, main_ram_init, cycle_limit, serial_tcp_port)
+        return _execute(run_dir, cycle_limit, on_line, stdin)
+    finally:
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def _prepare_run_dir(soc: SocBuild, run_dir: Path, main_ram_init: str, cycle_limit: int,
+                     serial_tcp_port: int | None) -> None:
+    gw = soc.gateware_dir
+    os.symlink(soc.vsim, run_dir / "Vsim")
+    os.symlink(gw / "modules", run_dir / "modules")
+    for init in gw.glob("*.init"):
+        if init.name != MAIN_RAM_INIT:
+            os.symlink(init, run_dir / init.name)
+    (run_dir / MAIN_RAM_INIT).write_text(main_ram_init)
+    (run_dir / "cycle_limit.init").write_text(f"{cycle_limit:016x}\n")
+    config = json.loads((gw / "sim_config.js").read_text())
+    if serial_tcp_port is not None:
+        for module in config:
+            if module.get("module") == "serial2console":
+                module["module"] = "serial2tcp"
+                module["args"] = {"port": serial_tcp_port}
+    (run_dir / "sim_config.js").write_text(json.dumps(config, indent=2))
+
+
+def _execute(run_dir: Path, cycle_limit: int, on_line, stdin) -> SimRun:
+    wall_limit = 60 + cycle_limit / MIN_CYCLES_PER_SECOND if cycle_limit else None
+    t0 = time.monotonic()
+    proc = subprocess.Popen(["./Vsim"], cwd=run_dir, env=tool_env(), stdin=stdin,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    lines = []
+    total_cycles = None
+    try:
+        # serial2console writes byte by byte: split on newlines ourselves.
+        buf = b""
+        fd = proc.stdout.fileno()
+        while True:
+            # select, so a simulator that stops printing still meets the wall-clock backstop
+            ready, _, _ = select.select([fd], [], [], 1.0)
+            chunk = os.read(fd, 65536) if ready else None
+            if chunk == b"":
+                break
+            buf += chunk or b""
+            *complete, buf = buf.split(b"\n")
+            for raw in complete:
+                line = ANSI.sub("", raw.decode("utf-8", "replace")).rstrip("\r")
+                lines.append(line)
+                m = re.search(r"CFUB CYCLES main=\d+ total=(\d+)", line)
+                if m:
+                    total_cycles = int(m.group(1))
+                if on_line:
+                    on_line(line)
+            if wall_limit and time.monotonic() - t0 > wall_limit:
+                proc.kill()
+                raise SimulationError(
+                    f"simulation did not finish within {wall_limit:.0f} s of wall time "
+                    f"(cycle limit {cycle_limit}); the simulator seems stuck")
+        if buf:
+            lines.append(ANSI.sub("", buf.decode("utf-8", "replace")))
+        rc = proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    wall = time.monotonic() - t0
+    output = "\n".join(lines)
+    m = WATCHDOG.search(output)
+    if m:
+        raise SimulationError(
+            f"watchdog: the simulation hit its cycle limit of {int(m.group(1)):,} cycles and was "
+            f"stopped (last output: {_last_meaningful(lines)!r})")
+    m = TRAP.search(output)
+    if m:
+        raise SimulationError(f"firmware crashed: {m.group(0)}")
+    if rc != 0 or "CFUB EXIT" not in output:
+        raise SimulationError(
+            f"simulation ended without the firmware finishing (exit code {rc}; last output: "
+            f"{_last_meaningful(lines)!r})")
+    return SimRun(output, wall, total_cycles)
+
+
+def _last_meaningful(lines: list[str]) -> str:
+    for line in reversed(lines):
+        if line.strip() and "$finish" not in line:
+            return line.strip()[:120]
+    return ""
