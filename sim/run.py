@@ -90,7 +90,7 @@ def _execute(run_dir: Path, cycle_limit: int, on_line, stdin) -> SimRun:
             buf += chunk or b""
             *complete, buf = buf.split(b"\n")
             for raw in complete:
-                line = ANSI.sub("", raw.decode("utf-8", "replace")).rstrip("\r")
+                line = ANSI.sub("", raw.decode("utf-8", "replace")).strip("\r")
                 lines.append(line)
                 m = re.search(r"CFUB CYCLES main=\d+ total=(\d+)", line)
                 if m:
