@@ -31,3 +31,15 @@ void isr(void) {
            mcause == 2 ? " (illegal instruction: is the CFU enabled in CSR 0xBC0?)" : "");
     platform_exit(1);
 }
+
+/* The runtime's platform interface (firmware/runtime/cfub.h). */
+uint64_t cfub_cycles(void);
+void cfub_puts(const char *s);
+
+uint64_t cfub_cycles(void) {
+    return read_mcycle();
+}
+
+void cfub_puts(const char *s) {
+    fputs(s, stdout);
+}
