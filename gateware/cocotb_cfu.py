@@ -1,0 +1,168 @@
+"""cocotb side of CFU testing: a CPU-like driver for the `Cfu` port and the generic checks.
+
+Each design's cocotb testbench (`cfu/<name>/tests/tb_<name>.py`) supplies a golden model
+(`reset()`, `execute(funct3, funct7, in0, in1) -> expected 32-bit result`) and a generator of
+random commands, and calls the checks below. The model executes a command when the CFU
+accepts it, the order in which a CPU would see side effects.
+
+The driver behaves like VexRiscv's CfuPlugin: it may offer the next command before the
+previous response has been taken, holds `cmd_valid` until accepted, and drives `rsp_ready`
+freely. It also checks the handshake: no response without an outstanding command, and a
+response held until taken.
+"""
+import random
+from collections import deque
+from dataclasses import dataclass
+
+import cocotb
+from cocotb.clock import Clock
+from cocotb.triggers import ReadOnly, RisingEdge
+
+CLOCK_NS = 10
+
+
+@dataclass
+class Command:
+    funct3: int
+    funct7: int
+    in0: int
+    in1: int
+
+    def __str__(self):
+        return f"(funct3={self.funct3} funct7={self.funct7} in0={self.in0:#010x} in1={self.in1:#010x})"
+
+
+@dataclass
+class RunStats:
+    cycles: int = 0
+    commands: int = 0
+    responses: int = 0
+    resets: int = 0
+
+
+class CfuDriver:
+    def __init__(self, dut, model, rng: random.Random):
+        self.dut = dut
+        self.model = model
+        self.rng = rng
+        self._clock_started = False
+
+    async def start(self):
+        if not self._clock_started:
+            cocotb.start_soon(Clock(self.dut.clk, CLOCK_NS, unit="ns").start())
+            self._clock_started = True
+        self._idle_inputs()
+        await self.reset()
+
+    def _idle_inputs(self):
+        d = self.dut
+        d.cmd_valid.value = 0
+        d.cmd_payload_function_id.value = 0
+        d.cmd_payload_inputs_0.value = 0
+        d.cmd_payload_inputs_1.value = 0
+        d.rsp_ready.value = 1
+
+    async def reset(self, cycles: int = 2):
+        self.dut.reset.value = 1
+        self.dut.cmd_valid.value = 0
+        for _ in range(cycles):
+            await RisingEdge(self.dut.clk)
+        self.dut.reset.value = 0
+        self.model.reset()
+
+    def _drive(self, cmd: Command):
+        d = self.dut
+        d.cmd_valid.value = 1
+        d.cmd_payload_function_id.value = (cmd.funct7 << 3) | cmd.funct3
+        d.cmd_payload_inputs_0.value = cmd.in0 & 0xFFFFFFFF
+        d.cmd_payload_inputs_1.value = cmd.in1 & 0xFFFFFFFF
+
+    async def run(self, commands, *, gap_prob=0.0, stall_prob=0.0, reset_prob=0.0,
+                  max_cycles_per_command=2000) -> RunStats:
+        """Issue `commands`, check every response; optionally idle gaps, rsp_ready stalls and
+        resets asserted at random moments while a command is outstanding."""
+        d, rng = self.dut, self.rng
+        commands = [c if isinstance(c, Command) else Command(*c) for c in commands]
+        stats = RunStats()
+        expected = deque()           # (command, expected result) per accepted command
+        index = 0
+        offering = False
+        held = None                  # (payload) of a response left waiting last cycle
+        budget = max_cycles_per_command * (len(commands) + 1)
+
+        while index < len(commands) or expected or offering:
+            if not offering and index < len(commands) and rng.random() >= gap_prob:
+                self._drive(commands[index])
+                offering = True
+            elif not offering:
+                d.cmd_valid.value = 0
+            ready = rng.random() >= stall_prob
+            d.rsp_ready.value = int(ready)
+
+            await ReadOnly()
+            stats.cycles += 1
+            if stats.cycles > budget:
+                raise AssertionError(f"CFU stopped answering: {len(expected)} responses outstanding, "
+                                     f"{len(commands) - index} commands not accepted")
+            accepted = offering and d.cmd_ready.value == 1
+            rsp_valid = d.rsp_valid.value == 1
+            if held is not None:
+                assert rsp_valid, "rsp_valid dropped before the response was taken"
+                assert d.rsp_payload_outputs_0.value.to_unsigned() == held, \
+                    "response payload changed while waiting for rsp_ready"
+                held = None
+            if rsp_valid:
+                assert expected, "response without an outstanding command"
+                value = d.rsp_payload_outputs_0.value.to_unsigned()
+                if ready:
+                    cmd, want = expected.popleft()
+                    stats.responses += 1
+                    assert value == want, (f"command #{stats.responses - 1} {cmd}: CFU answered "
+                                           f"{value:#010x}, model says {want:#010x}")
+                else:
+                    held = value
+
+            await RisingEdge(d.clk)
+            if accepted:
+                cmd = commands[index]
+                expected.append((cmd, self.model.execute(cmd.funct3, cmd.funct7, cmd.in0, cmd.in1)
+                                 & 0xFFFFFFFF))
+                index += 1
+                offering = False
+                stats.commands += 1
+            if reset_prob and (expected or offering) and rng.random() < reset_prob:
+                # Abandon whatever is in flight, as a CPU reset would.
+                offering = False
+                held = None
+                expected.clear()
+                await self.reset(rng.randint(1, 3))
+                stats.resets += 1
+        d.cmd_valid.value = 0
+        d.rsp_ready.value = 1
+        return stats
+
+
+# ---- the generic checks every design runs ------------------------------------------------
+
+async def check_random(driver: CfuDriver, commands, **kwargs) -> RunStats:
+    await driver.start()
+    return await driver.run(commands, **kwargs)
+
+
+async def check_back_to_back(driver: CfuDriver, commands, single_cycle: bool) -> RunStats:
+    """No gaps, no stalls. Single-cycle instructions must issue one per cycle (what the CPU
+    needs to run a stream of them without stalling)."""
+    await driver.start()
+    stats = await driver.run(commands)
+    if single_cycle:
+        # One cycle per command, plus the last response's cycle.
+        assert stats.cycles <= len(commands) + 1, \
+            f"{len(commands)} single-cycle commands took {stats.cycles} cycles"
+    return stats
+
+
+async def check_resets(driver: CfuDriver, commands, **kwargs) -> RunStats:
+    await driver.start()
+    stats = await driver.run(commands, reset_prob=0.05, **kwargs)
+    assert stats.resets > 0, "the run never reset; raise reset_prob or lengthen the run"
+    return stats
