@@ -88,3 +88,48 @@ def new(name):
 
     path = new_design(name)
     click.echo(f"created {path}; next: cfu-bench test {name}")
+
+
+@main.command()
+@click.argument("model")
+@click.option("--cfu", "cfu", default=None, metavar="NAME|PATH.v",
+              help="CFU design (default: the best design, see `cfu-bench list`).")
+@click.option("--target", type=click.Choice(["sim", "arty"]), default="sim", show_default=True)
+@click.option("--baseline", default="none", show_default=True, metavar="NAME",
+              help="Design to compare against; its result is cached after the first run.")
+@click.option("--no-baseline", is_flag=True, help="Do not run or show a baseline.")
+@click.option("--inputs", default=3, show_default=True, help="Random inputs to run and check.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write JSON here.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Write CSV here.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write a PNG here.")
+@click.option("--port", help="Serial port of the board (target arty).")
+@click.option("--bitstream", type=click.Path(exists=True, dir_okay=False),
+              help="Bitstream to load first (target arty, needs openFPGALoader).")
+@click.option("--no-cache", is_flag=True, help="Simulate even if this exact run is cached.")
+@click.option("--quiet", is_flag=True, help="Only the table; no progress.")
+def profile(model, cfu, target, baseline, no_baseline, inputs, json_path, csv_path, plot_path,
+            port, bitstream, no_cache, quiet):
+    """Per-layer cycles of MODEL (kws, vww, ic, ad or a .tflite path) on the SoC with a CFU,
+    every layer checked bit for bit against TFLM."""
+    from . import report
+    from .gateware.designs import DEFAULT_DESIGN
+    from .profile import check, profile as run_profile
+
+    progress = Progress(quiet=quiet)
+    cfu = cfu or DEFAULT_DESIGN
+    common = dict(target=target, inputs=inputs, progress=progress, use_cache=not no_cache,
+                  port=port, bitstream=bitstream)
+    result = run_profile(model, cfu=cfu, **common)
+    base = None
+    if not no_baseline and baseline and baseline != cfu:
+        base = run_profile(model, cfu=baseline, **common)
+    click.echo(report.format_table(result, base))
+    if json_path:
+        report.write_json(result, json_path, base)
+    if csv_path:
+        report.write_csv(result, csv_path, base)
+    if plot_path:
+        report.write_plot(result, plot_path, base)
+    check(result)
+    if base:
+        check(base)

@@ -1,0 +1,162 @@
+"""`cfu-bench profile`: run a model on the SoC with a CFU, per-layer cycles from mcycle, every
+layer's output checked against TFLM by CRC, results cached by everything that determines them.
+"""
+import hashlib
+import json
+import time
+from pathlib import Path
+
+from . import golden, protocol
+from .errors import ResultError, SimulationError, UserError
+from .gateware.designs import DEFAULT_DESIGN, load_design
+from .model_info import model_info
+from .models_registry import resolve_model
+from .paths import build_root
+from .progress import Progress
+from .ram_image import DataBlock
+from .report import LayerResult, ProfileResult
+
+DEFAULT_INPUTS = 3
+INPUT_SEED = 20261121
+MAX_MISMATCHES_KEPT = 20
+
+
+def model_label(name_or_path: str) -> str:
+    return Path(name_or_path).stem if str(name_or_path).endswith(".tflite") else str(name_or_path)
+
+
+def profile(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", inputs: int = DEFAULT_INPUTS,
+            seed: int = INPUT_SEED, progress: Progress | None = None, use_cache: bool = True,
+            port: str | None = None, bitstream: Path | None = None) -> ProfileResult:
+    progress = progress or Progress(quiet=True)
+    if inputs < 1:
+        raise UserError("--inputs must be at least 1")
+    path = resolve_model(model)
+    model_bytes = path.read_bytes()
+    info = model_info(path)  # also validates the file: a malformed model stops here, exit 2
+    design = load_design(cfu)
+    samples = golden.random_inputs(model_bytes, inputs, seed)
+    input_blobs = [golden.sample_bytes(s) for s in samples]
+    block = DataBlock(model=model_bytes, inputs=input_blobs)
+
+    if target == "sim":
+        from . import simulate
+        sim_target = simulate.prepare(design, progress)
+        key = _cache_key(model_bytes, input_blobs, sim_target.firmware.binary, sim_target.soc.key, target)
+        cached = _load_cached(key) if use_cache else None
+        if cached:
+            return cached
+        tracker = _LiveProgress(progress, len(info["ops"]), inputs)
+        with progress.step(f"simulating {model_label(model)} with CFU {design.name} "
+                           f"({inputs} input{'s' if inputs > 1 else ''})"):
+            run = simulate.run(sim_target, block, on_line=tracker)
+        progress.end_status()
+        text, sim = run.output, {"cycles_per_second": run.cycles_per_second,
+                                 "wall_seconds": round(run.wall_seconds, 3)}
+        source = "mcycle, Verilator RTL simulation of the SoC"
+    elif target == "arty":
+        if not port:
+            raise UserError("--target arty needs --port (e.g. /dev/ttyUSB1)")
+        from . import board
+        key = None
+        text = board.profile_on_board(design, block, port=port, bitstream=bitstream, progress=progress)
+        sim, source = None, "mcycle, Arty A7 board at 100 MHz"
+    else:
+        raise UserError(f"unknown target '{target}'; valid targets: sim, arty")
+
+    report = protocol.parse(text)
+    if report.error:
+        raise SimulationError(f"firmware refused the model: {report.error}")
+    with progress.step("computing TFLM golden outputs"):
+        gold = golden.golden_crcs(model_bytes, samples)
+    result = _build_result(model_label(model), design.name, target, info, report, gold, sim, source)
+    if key:
+        _store(key, result)
+    return result
+
+
+def _build_result(label, cfu, target, info, report, gold, sim, source) -> ProfileResult:
+    ops = info["ops"]
+    if len(report.invokes) != len(gold):
+        raise SimulationError(f"the firmware reported {len(report.invokes)} inferences, "
+                              f"expected {len(gold)}")
+    mismatches = []
+    exact = [True] * len(ops)
+    cycles = [0] * len(ops)
+    kernels = ["ref"] * len(ops)
+    for k, (inv, want) in enumerate(zip(report.invokes, gold)):
+        if len(inv.ops) != len(ops):
+            raise SimulationError(f"input {k}: the firmware reported {len(inv.ops)} ops, "
+                                  f"the model has {len(ops)}")
+        for op, expected in zip(inv.ops, want):
+            cycles[op.index] += op.cycles
+            kernels[op.index] = op.kernel
+            if op.crc != expected:
+                exact[op.index] = False
+                if len(mismatches) < MAX_MISMATCHES_KEPT:
+                    mismatches.append({"input": k, "layer": op.index, "op": op.op,
+                                       "crc": f"{op.crc:08x}", "tflm_crc": f"{expected:08x}"})
+    n = len(report.invokes)
+    layers = [LayerResult(index=o["index"], op=o["op"], output_shape=list(o["output_shape"]),
+                          macs=o["macs"], kernel=kernels[i], cycles=round(cycles[i] / n),
+                          bit_exact=exact[i]) for i, o in enumerate(ops)]
+    total = round(sum(inv.total for inv in report.invokes) / n)
+    kernel_cycles = sum(l.cycles for l in layers)
+    return ProfileResult(
+        model=label, cfu=cfu, target=target, total_cycles=total, total_macs=info["total_macs"],
+        bit_exact=all(exact), inputs_checked=n, layers=layers, sim=sim,
+        kernel_cycles=kernel_cycles, overhead_cycles=total - kernel_cycles,
+        setup_cycles=report.setup_cycles, arena_bytes=report.arena_bytes,
+        cycles_source=source, mismatches=mismatches)
+
+
+class _LiveProgress:
+    """Turns CFUB lines into a live status: input k/n, op i/m, cycles so far."""
+
+    def __init__(self, progress: Progress, n_ops: int, n_inputs: int):
+        self.progress, self.n_ops, self.n_inputs = progress, n_ops, n_inputs
+        self.t0 = time.monotonic()
+
+    def __call__(self, line: str) -> None:
+        if line.startswith("CFUB INVOKE"):
+            k = int(line.split()[2])
+            self.progress.status(f"  inference {k + 1}/{self.n_inputs} done, "
+                                 f"{time.monotonic() - self.t0:.0f} s")
+        elif line.startswith("CFUB MODEL"):
+            self.progress.status("  model loaded, running inference 1 ...")
+
+
+def _cache_key(model: bytes, inputs: list[bytes], firmware: bytes, soc_key: str, target: str) -> str:
+    h = hashlib.sha256()
+    for part in (model, b"".join(inputs), firmware, soc_key.encode(), target.encode(), b"v1"):
+        h.update(hashlib.sha256(part).digest())
+    return h.hexdigest()[:24]
+
+
+def _cache_path(key: str) -> Path:
+    return build_root() / "results" / f"{key}.json"
+
+
+def _load_cached(key: str) -> ProfileResult | None:
+    p = _cache_path(key)
+    if not p.exists():
+        return None
+    try:
+        result = ProfileResult.from_json_dict(json.loads(p.read_text()))
+    except (ValueError, TypeError, KeyError):
+        return None  # an older format: simulate again
+    result.cached = True
+    return result
+
+
+def _store(key: str, result: ProfileResult) -> None:
+    p = _cache_path(key)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(json.dumps(result.to_json_dict(), indent=1))
+
+
+def check(result: ProfileResult) -> None:
+    """Exit 1 (ResultError) when any layer differs from TFLM."""
+    if not result.bit_exact:
+        bad = sorted({m["layer"] for m in result.mismatches})
+        raise ResultError(f"{result.model} with CFU {result.cfu}: layers {bad} differ from TFLM")
