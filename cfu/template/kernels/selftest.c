@@ -30,15 +30,15 @@ static uint32_t random_operand(uint32_t *x) {
 /* funct3/funct7 are encoded in the instruction, so each needs its own cfu_op. */
 static uint32_t issue(unsigned op, uint32_t a, uint32_t b) {
     switch (op) {
-    case 0: return cfu_op(TEMPLATE_DOT4, 0, a, b);
-    case 1: return cfu_op(TEMPLATE_SET_OFFSET, 0, a, b);
-    case 2: return cfu_op(TEMPLATE_ACC, TEMPLATE_ACC_ADD, a, b);
-    default: return cfu_op(TEMPLATE_ACC, TEMPLATE_ACC_LOAD, a, b);
+    case 0: return cfu_op(template_dot4, 0, a, b);
+    case 1: return cfu_op(template_set_offset, 0, a, b);
+    case 2: return cfu_op(template_acc, template_acc_add, a, b);
+    default: return cfu_op(template_acc, template_acc_load, a, b);
     }
 }
 
-static const unsigned op_funct3[4] = {TEMPLATE_DOT4, TEMPLATE_SET_OFFSET, TEMPLATE_ACC, TEMPLATE_ACC};
-static const unsigned op_funct7[4] = {0, 0, TEMPLATE_ACC_ADD, TEMPLATE_ACC_LOAD};
+static const unsigned op_funct3[4] = {template_dot4, template_set_offset, template_acc, template_acc};
+static const unsigned op_funct7[4] = {0, 0, template_acc_add, template_acc_load};
 
 int cfu_selftest(uint32_t seed, unsigned n) {
     uint32_t x = seed ? seed : 1;

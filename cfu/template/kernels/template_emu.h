@@ -4,16 +4,21 @@
  * kernels can be compiled on the host with it in place of the CFU. Keep it in step with
  * design.py and tests/template_model.py; the tests check all three agree.
  */
-#ifndef TEMPLATE_EMU_H
-#define TEMPLATE_EMU_H
+#ifndef template_emu_h_
+#define template_emu_h_
 
 #include <stdint.h>
 
-#define TEMPLATE_DOT4 0       /* rd = sum_i (rs1.b[i] + offset) * rs2.b[i]          */
-#define TEMPLATE_SET_OFFSET 1 /* offset = sign-extended rs1[8:0]; rd = 0            */
-#define TEMPLATE_ACC 2        /* funct7=0: acc += DOT4, rd = acc; funct7=1: acc = rs1, rd = old acc */
-#define TEMPLATE_ACC_ADD 0
-#define TEMPLATE_ACC_LOAD 1
+/* Names are lower case and prefixed with the design name, which `cfu-bench new` replaces. */
+enum template_funct3 {
+    template_dot4 = 0,       /* rd = sum_i (rs1.b[i] + offset) * rs2.b[i]                  */
+    template_set_offset = 1, /* offset = sign-extended rs1[8:0]; rd = 0                    */
+    template_acc = 2,        /* funct7 = template_acc_add or template_acc_load              */
+};
+enum template_acc_funct7 {
+    template_acc_add = 0,  /* acc += DOT4(rs1, rs2); rd = new acc */
+    template_acc_load = 1, /* acc = rs1; rd = previous acc        */
+};
 
 typedef struct {
     int32_t offset;
@@ -39,15 +44,15 @@ static inline int32_t template_emu_dot4(const template_emu_state *s, uint32_t a,
 static inline uint32_t template_emu_op(template_emu_state *s, unsigned funct3, unsigned funct7,
                                        uint32_t in0, uint32_t in1) {
     switch (funct3) {
-    case TEMPLATE_DOT4:
+    case template_dot4:
         return (uint32_t)template_emu_dot4(s, in0, in1);
-    case TEMPLATE_SET_OFFSET: {
+    case template_set_offset: {
         uint32_t low9 = in0 & 0x1FFu;
         s->offset = (int32_t)low9 - ((low9 & 0x100u) ? 0x200 : 0);
         return 0;
     }
-    case TEMPLATE_ACC:
-        if (funct7 & TEMPLATE_ACC_LOAD) {
+    case template_acc:
+        if (funct7 & template_acc_load) {
             uint32_t previous = s->acc;
             s->acc = in0;
             return previous;
