@@ -5,7 +5,7 @@ import sys
 import click
 
 from . import paths, toolchain
-from .errors import CfuBenchError, ResultError
+from .errors import CfuBenchError, ResultError, UserError
 from .progress import Progress
 
 
@@ -133,3 +133,63 @@ def profile(model, cfu, target, baseline, no_baseline, inputs, json_path, csv_pa
     check(result)
     if base:
         check(base)
+
+
+@main.command()
+@click.argument("model")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of the table.")
+def info(model, as_json):
+    """Per-layer structure of MODEL (kws, vww, ic, ad or a .tflite path): ops, shapes, kernel,
+    stride, padding, MACs and params, read from the .tflite itself."""
+    import json
+
+    from .model_info import format_info_table, model_info
+
+    data = model_info(model)
+    click.echo(json.dumps(data, indent=2) if as_json else format_info_table(data))
+
+
+@main.group()
+def models():
+    """The four MLPerf Tiny benchmark models."""
+
+
+@models.command("build")
+@click.argument("names", nargs=-1)
+def models_build(names):
+    """Regenerate benchmarks/models/NAME.tflite (all four by default). Needs TensorFlow
+    (installed by `make test`, or `pip install 'cfu-bench[models]'`)."""
+    try:
+        from .benchmarks.models import build as builder
+        import tensorflow  # noqa: F401  (only to fail early with the install hint)
+    except ImportError:
+        raise UserError("TensorFlow is not installed; run `make setup-models` "
+                        "(or pip install -r requirements/models.lock)") from None
+    from .models_registry import BENCHMARKS
+
+    for name in names or list(BENCHMARKS):
+        if name not in BENCHMARKS:
+            raise UserError(f"unknown model '{name}'; valid names: {', '.join(BENCHMARKS)}")
+        click.echo(f"built {builder.build(name)}")
+
+
+@main.command()
+@click.option("--model", "models", multiple=True, help="Only these models (repeatable).")
+@click.option("--cfu", "designs", multiple=True, help="Only these designs (repeatable).")
+@click.option("--inputs", default=3, show_default=True, help="Random inputs per run.")
+@click.option("--no-resources", is_flag=True, help="Skip the Yosys resource estimates.")
+@click.option("--quiet", is_flag=True)
+def bench(models, designs, inputs, no_resources, quiet):
+    """The benchmark suite: the four models x {none, the default CFU, other designs}, written
+    to benchmarks/results/ (JSON per run, results.md, cycles.png)."""
+    from .suite import run_suite
+
+    command = "cfu-bench bench" + "".join(f" --model {m}" for m in models) + \
+              "".join(f" --cfu {d}" for d in designs) + \
+              (f" --inputs {inputs}" if inputs != 3 else "")
+    summary = run_suite(list(models) or None, list(designs) or None, inputs, command=command,
+                        progress=Progress(quiet=quiet), with_resources=not no_resources)
+    from .paths import RESULTS
+    click.echo((RESULTS / "results.md").read_text())
+    if not all(r["bit_exact"] for r in summary["runs"]):
+        raise ResultError("some runs are not bit-exact with TFLM")

@@ -1,0 +1,131 @@
+"""`cfu-bench bench`: the benchmark suite, the four models x the CFU designs, recorded in
+benchmarks/results/ as JSON per run, a Markdown table and a chart."""
+import json
+import platform
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .gateware.designs import BASELINE_DESIGN, DEFAULT_DESIGN, list_designs
+from .models_registry import BENCHMARKS
+from .paths import RESULTS
+from .profile import DEFAULT_INPUTS, profile
+from .progress import Progress
+from .report import ProfileResult
+
+# The template only shows how a design is laid out; its kernels are the reference ones.
+NOT_BENCHMARKED = {"template"}
+
+
+def suite_designs() -> list[str]:
+    others = [d for d in list_designs()
+              if d not in NOT_BENCHMARKED and d not in (BASELINE_DESIGN, DEFAULT_DESIGN)]
+    return [BASELINE_DESIGN, DEFAULT_DESIGN, *others]
+
+
+def run_suite(models: list[str] | None = None, designs: list[str] | None = None,
+              inputs: int = DEFAULT_INPUTS, out_dir: Path = RESULTS, command: str = "",
+              progress: Progress | None = None, with_resources: bool = True) -> dict:
+    progress = progress or Progress(quiet=True)
+    models = models or list(BENCHMARKS)
+    designs = designs or suite_designs()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results: dict[tuple[str, str], ProfileResult] = {}
+    for model in models:
+        for design in designs:
+            t0 = time.monotonic()
+            r = profile(model, cfu=design, inputs=inputs, progress=progress)
+            results[(model, design)] = r
+            (out_dir / f"{model}-{design}.json").write_text(
+                json.dumps(r.to_json_dict(), indent=1) + "\n")
+            progress._write(f"{model} x {design}: {r.total_cycles:,} cycles "
+                            f"({time.monotonic() - t0:.0f} s)\n")
+    resources = _resources(designs) if with_resources else {}
+    summary = {"command": command, "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
+               "host": platform.node() and "2-core Debian 12 (Verilator 5.052)",
+               "inputs_per_run": inputs, "resources": resources,
+               "runs": [_summary_row(r) for r in results.values()]}
+    (out_dir / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
+    (out_dir / "results.md").write_text(markdown(summary, models, designs))
+    write_chart(summary, models, designs, out_dir / "cycles.png")
+    return summary
+
+
+def _summary_row(r: ProfileResult) -> dict:
+    return {"model": r.model, "cfu": r.cfu, "total_cycles": r.total_cycles,
+            "total_macs": r.total_macs, "cycles_per_mac": round(r.cycles_per_mac, 3),
+            "bit_exact": r.bit_exact, "inputs_checked": r.inputs_checked,
+            "overhead_cycles": r.overhead_cycles, "setup_cycles": r.setup_cycles,
+            "arena_bytes": r.arena_bytes,
+            "accelerated_layers": sum(l.kernel != "ref" for l in r.layers),
+            "layers": len(r.layers)}
+
+
+def _resources(designs: list[str]) -> dict:
+    try:
+        from .gateware.resources import estimate_resources
+    except ImportError:
+        return {}
+    out = {}
+    for d in designs:
+        try:
+            out[d] = estimate_resources(d)
+        except Exception as e:  # a resource estimate must not sink the cycle results
+            out[d] = {"error": " ".join(str(e).split())[:200]}
+    return out
+
+
+def markdown(summary: dict, models: list[str], designs: list[str]) -> str:
+    runs = {(r["model"], r["cfu"]): r for r in summary["runs"]}
+    lines = [f"Measured with `{summary['command']}` on {summary['date']} "
+             f"({summary['inputs_per_run']} random inputs per run; cycles from mcycle in the "
+             "Verilator RTL simulation of the SoC; every layer checked against TFLM).", ""]
+    head = ["model", "MACs"] + [f"{d} cycles" for d in designs] + \
+           [f"{d} cyc/MAC" for d in designs] + \
+           [f"speedup {d}" for d in designs if d != BASELINE_DESIGN] + ["bit-exact"]
+    lines.append("| " + " | ".join(head) + " |")
+    lines.append("|" + "---|" * len(head))
+    for m in models:
+        rs = [runs.get((m, d)) for d in designs]
+        base = runs.get((m, BASELINE_DESIGN))
+        cells = [m, f"{rs[0]['total_macs']:,}" if rs[0] else "-"]
+        cells += [f"{r['total_cycles']:,}" if r else "-" for r in rs]
+        cells += [f"{r['cycles_per_mac']:.2f}" if r else "-" for r in rs]
+        cells += [f"{base['total_cycles'] / r['total_cycles']:.1f}x" if r and base else "-"
+                  for d, r in zip(designs, rs) if d != BASELINE_DESIGN]
+        cells.append("yes" if all(r and r["bit_exact"] for r in rs) else "NO")
+        lines.append("| " + " | ".join(cells) + " |")
+    res = summary.get("resources") or {}
+    if res:
+        lines += ["", "CFU resources on the Arty's XC7A35T (Yosys `synth_xilinx`, estimate):", "",
+                  "| design | LUTs | FFs | DSPs | BRAMs |", "|---|---|---|---|---|"]
+        for d, r in res.items():
+            if "error" in r:
+                lines.append(f"| {d} | ({r['error']}) | | | |")
+            else:
+                lines.append(f"| {d} | {r.get('luts', '-')} | {r.get('ffs', '-')} | "
+                             f"{r.get('dsps', '-')} | {r.get('brams', '-')} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_chart(summary: dict, models: list[str], designs: list[str], path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    runs = {(r["model"], r["cfu"]): r for r in summary["runs"]}
+    fig, ax = plt.subplots(figsize=(7, 4))
+    width = 0.8 / len(designs)
+    for j, d in enumerate(designs):
+        ys = [runs[(m, d)]["cycles_per_mac"] if (m, d) in runs else 0 for m in models]
+        bars = ax.bar([i + (j - (len(designs) - 1) / 2) * width for i in range(len(models))],
+                      ys, width, label=d)
+        ax.bar_label(bars, fmt="%.2f", fontsize=7)
+    ax.set_xticks(range(len(models)), models)
+    ax.set_ylabel("cycles per MAC (lower is better)")
+    ax.set_yscale("log")
+    ax.set_title("MLPerf Tiny on VexRiscv + CFU (Verilator RTL simulation, mcycle)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
