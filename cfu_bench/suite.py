@@ -1,6 +1,7 @@
 """`cfu-bench bench`: the benchmark suite, the four models x the CFU designs, recorded in
 benchmarks/results/ as JSON per run, a Markdown table and a chart."""
 import json
+import os
 import platform
 import time
 from datetime import datetime, timezone
@@ -42,7 +43,7 @@ def run_suite(models: list[str] | None = None, designs: list[str] | None = None,
                             f"({time.monotonic() - t0:.0f} s)\n")
     resources = _resources(designs) if with_resources else {}
     summary = {"command": command, "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
-               "host": platform.node() and "2-core Debian 12 (Verilator 5.052)",
+               "host": f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}",
                "inputs_per_run": inputs, "resources": resources,
                "runs": [_summary_row(r) for r in results.values()]}
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
