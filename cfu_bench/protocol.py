@@ -1,0 +1,167 @@
+"""Parser for the firmware's CFUB line protocol (UART in simulation/board, stdout on the host).
+
+    CFUB MODEL bytes=<n> ops=<n> arena=<n> setup_cycles=<n>
+    CFUB INPUT <k>
+    CFUB OP <index> <OPNAME> <kernel> <cycles> <crc32 hex8>
+    CFUB INVOKE <k> total=<cycles> kernels=<sum of op cycles> overhead=<total-kernels>
+    CFUB ERROR <code> <message>
+    CFUB DONE
+
+`parse(text)` accepts str or bytes with anything interleaved (BIOS banners, ANSI colour
+codes, carriage returns, other firmware output): a protocol line is found wherever
+"CFUB <KEYWORD>" starts in a line; everything else is kept in `junk`.
+
+    report = parse(uart_text)
+    report.raise_for_error()               # UserError for a refused model, ResultError otherwise
+    report.invokes[0].ops[3].crc           # int
+    report.complete                        # DONE seen and every INVOKE has its OP lines
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .errors import ResultError, UserError
+
+ERROR_NAMES = {1: "malformed", 2: "unsupported", 3: "invalid", 4: "arena", 5: "input", 6: "eval",
+               7: "limit"}
+# codes that mean "the model or the inputs were refused" (bad input, exit 2) rather than a fault
+USER_ERROR_CODES = {1, 2, 3, 5, 7}
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]")
+_LINE = re.compile(r"CFUB (MODEL|INPUT|OP|INVOKE|ERROR|DONE)\b(.*)")
+_MODEL = re.compile(r"^ bytes=(\d+) ops=(\d+) arena=(\d+) setup_cycles=(\d+)\s*$")
+_INPUT = re.compile(r"^ (\d+)\s*$")
+_OP = re.compile(r"^ (\d+) (\S+) (\S+) (\d+) ([0-9a-f]{8})\s*$")
+_INVOKE = re.compile(r"^ (\d+) total=(\d+) kernels=(\d+) overhead=(-?\d+)\s*$")
+_ERROR = re.compile(r"^ (\d+) ?(.*?)\s*$")
+
+
+class ProtocolError(ResultError):
+    """The transcript is garbled or inconsistent (a firmware or transport fault)."""
+
+
+@dataclass
+class ModelInfo:
+    bytes: int
+    ops: int
+    arena: int
+    setup_cycles: int
+
+
+@dataclass
+class OpRecord:
+    index: int
+    op: str
+    kernel: str
+    cycles: int
+    crc: int
+
+    @property
+    def crc_hex(self) -> str:
+        return f"{self.crc:08x}"
+
+
+@dataclass
+class Invoke:
+    index: int
+    ops: list[OpRecord] = field(default_factory=list)
+    total: int | None = None
+    kernels: int | None = None
+    overhead: int | None = None
+
+
+@dataclass
+class FirmwareError:
+    code: int
+    message: str
+
+    @property
+    def name(self) -> str:
+        return ERROR_NAMES.get(self.code, f"code {self.code}")
+
+
+@dataclass
+class Report:
+    model: ModelInfo | None = None
+    invokes: list[Invoke] = field(default_factory=list)
+    error: FirmwareError | None = None
+    done: bool = False
+    junk: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """DONE was seen, no error, and every inference has its full set of OP lines."""
+        if not self.done or self.error or self.model is None or self.problems:
+            return False
+        return all(inv.total is not None and len(inv.ops) == self.model.ops for inv in self.invokes)
+
+    def raise_for_error(self) -> "Report":
+        if self.error:
+            msg = f"firmware refused the run ({self.error.name}): {self.error.message}"
+            if self.error.code in USER_ERROR_CODES:
+                raise UserError(msg)
+            raise ResultError(msg)
+        if self.problems:
+            raise ProtocolError("garbled firmware output: " + "; ".join(self.problems[:3]))
+        if not self.done:
+            raise ProtocolError("firmware output ended before CFUB DONE")
+        return self
+
+
+def _lines(text) -> list[str]:
+    if isinstance(text, (bytes, bytearray)):
+        text = bytes(text).decode("utf-8", "replace")
+    text = _ANSI.sub("", text)
+    return re.split(r"\r\n|\r|\n", text)
+
+
+def parse(text) -> Report:
+    rep = Report()
+    current: Invoke | None = None
+    for raw in _lines(text):
+        m = _LINE.search(raw)
+        if not m:
+            if raw.strip():
+                rep.junk.append(raw)
+            continue
+        kind, rest = m.group(1), m.group(2)
+        if kind == "MODEL":
+            mm = _MODEL.match(rest)
+            if not mm:
+                rep.problems.append(f"bad MODEL line: {raw!r}")
+                continue
+            rep.model = ModelInfo(*(int(g) for g in mm.groups()))
+        elif kind == "INPUT":
+            mm = _INPUT.match(rest)
+            if not mm:
+                rep.problems.append(f"bad INPUT line: {raw!r}")
+                continue
+            current = Invoke(int(mm.group(1)))
+            if current.index != len(rep.invokes):
+                rep.problems.append(f"INPUT {current.index} out of order")
+            rep.invokes.append(current)
+        elif kind == "OP":
+            mm = _OP.match(rest)
+            if not mm or current is None:
+                rep.problems.append(f"bad or orphan OP line: {raw!r}")
+                continue
+            rec = OpRecord(int(mm.group(1)), mm.group(2), mm.group(3), int(mm.group(4)), int(mm.group(5), 16))
+            if rec.index != len(current.ops):
+                rep.problems.append(f"OP {rec.index} out of order in input {current.index}")
+            current.ops.append(rec)
+        elif kind == "INVOKE":
+            mm = _INVOKE.match(rest)
+            if not mm or current is None or int(mm.group(1)) != current.index:
+                rep.problems.append(f"bad or orphan INVOKE line: {raw!r}")
+                continue
+            current.total, current.kernels, current.overhead = (int(g) for g in mm.groups()[1:])
+            if sum(o.cycles for o in current.ops) != current.kernels:
+                rep.problems.append(f"INVOKE {current.index}: kernels= is not the sum of its OP cycles")
+        elif kind == "ERROR":
+            mm = _ERROR.match(rest)
+            rep.error = FirmwareError(int(mm.group(1)), mm.group(2)) if mm else FirmwareError(-1, rest.strip())
+        elif kind == "DONE":
+            rep.done = True
+    return rep

@@ -1,0 +1,77 @@
+/* ctypes entry points of the host build (libcfub_host.so), used by cfu_bench/hostrt.py.
+ *
+ * cfubh_run() is cfub_run_ex() on a freshly malloc'd arena, with an observer that records
+ * every op's output. Records are packed as: int32 input index, int32 op index, uint32 byte
+ * count, then the bytes, back to back. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "host_platform.h"
+
+static uint8_t *g_out;
+static size_t g_out_len, g_out_cap;
+static int g_out_failed;
+
+static void put(const void *p, size_t n) {
+    if (g_out_failed) return;
+    if (g_out_len + n > g_out_cap) {
+        size_t cap = g_out_cap ? g_out_cap : 65536;
+        while (g_out_len + n > cap) cap *= 2;
+        uint8_t *q = realloc(g_out, cap);
+        if (!q) {
+            g_out_failed = 1;
+            return;
+        }
+        g_out = q;
+        g_out_cap = cap;
+    }
+    memcpy(g_out + g_out_len, p, n);
+    g_out_len += n;
+}
+
+static void observe(void *ctx, int input_index, int op_index, const char *op_name, const char *kernel,
+                    const uint8_t *data, size_t len) {
+    (void)ctx;
+    (void)op_name;
+    (void)kernel;
+    const int32_t hdr[2] = {input_index, op_index};
+    const uint32_t n = (uint32_t)len;
+    put(hdr, sizeof hdr);
+    put(&n, sizeof n);
+    put(data, len);
+}
+
+enum { FLAG_COLLECT = 1, FLAG_NO_ACCEL = 2, FLAG_ECHO = 4 };
+
+int cfubh_run(const uint8_t *model, size_t model_len, size_t arena_len, const uint8_t *inputs,
+              size_t input_len, int n_inputs, int flags, uint64_t max_macs) {
+    host_set_output(flags & FLAG_ECHO, 1);
+    host_clear_text();
+    g_out_len = 0;
+    g_out_failed = 0;
+    /* private, aligned copies: Python's buffers promise no alignment, and ASan then sees the
+     * exact extent of each */
+    uint8_t *m = aligned_alloc(16, (model_len + 15) & ~(size_t)15);
+    uint8_t *arena = aligned_alloc(16, (arena_len + 15) & ~(size_t)15);
+    if (!m || !arena) {
+        free(m);
+        free(arena);
+        return -1;
+    }
+    memcpy(m, model, model_len);
+    cfub_options opts = {0};
+    opts.disable_accel = (flags & FLAG_NO_ACCEL) != 0;
+    opts.max_macs = max_macs;
+    if (flags & FLAG_COLLECT) opts.observer = observe;
+    const int rc = cfub_run_ex(m, model_len, arena, arena_len, inputs, input_len, n_inputs, &opts);
+    free(m);
+    free(arena);
+    return g_out_failed ? -1 : rc;
+}
+
+const char *cfubh_text(size_t *len) { return host_text(len); }
+
+const uint8_t *cfubh_outputs(size_t *len) {
+    *len = g_out_len;
+    return g_out;
+}

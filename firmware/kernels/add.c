@@ -1,0 +1,37 @@
+/* Reference ADD int8 (TFLM reference_integer_ops::AddElementwise and the broadcasting
+ * variant): both inputs are shifted left by 20, rescaled to a common scale, summed and
+ * rescaled to the output. */
+#include "cfub_kernels.h"
+
+static inline int8_t add_one(const cfub_add_params *p, int32_t a, int32_t b) {
+    const int32_t input1_val = p->input1_offset + a;
+    const int32_t input2_val = p->input2_offset + b;
+    const int32_t shifted_input1_val = input1_val * (1 << p->left_shift);
+    const int32_t shifted_input2_val = input2_val * (1 << p->left_shift);
+    const int32_t scaled_input1_val = cfub_mbqm_lt1(shifted_input1_val, p->input1_multiplier, p->input1_shift);
+    const int32_t scaled_input2_val = cfub_mbqm_lt1(shifted_input2_val, p->input2_multiplier, p->input2_shift);
+    const int32_t raw_sum = scaled_input1_val + scaled_input2_val;
+    const int32_t raw_output =
+        cfub_mbqm_lt1(raw_sum, p->output_multiplier, p->output_shift) + p->output_offset;
+    return (int8_t)cfub_clamp(raw_output, p->act_min, p->act_max);
+}
+
+void cfub_ref_add(const cfub_add_params *p, const int8_t *input1, const int8_t *input2, int8_t *output) {
+    if (!p->broadcast) {
+        for (int32_t i = 0; i < p->size; ++i) output[i] = add_one(p, input1[i], input2[i]);
+        return;
+    }
+    const int32_t *d = p->out_dims;
+    const int32_t *s1 = p->in1_strides, *s2 = p->in2_strides;
+    int32_t out = 0;
+    for (int32_t i0 = 0; i0 < d[0]; ++i0)
+    for (int32_t i1 = 0; i1 < d[1]; ++i1)
+    for (int32_t i2 = 0; i2 < d[2]; ++i2)
+    for (int32_t i3 = 0; i3 < d[3]; ++i3)
+    for (int32_t i4 = 0; i4 < d[4]; ++i4)
+    for (int32_t i5 = 0; i5 < d[5]; ++i5) {
+        const int32_t a = i0 * s1[0] + i1 * s1[1] + i2 * s1[2] + i3 * s1[3] + i4 * s1[4] + i5 * s1[5];
+        const int32_t b = i0 * s2[0] + i1 * s2[1] + i2 * s2[2] + i3 * s2[3] + i4 * s2[4] + i5 * s2[5];
+        output[out++] = add_one(p, input1[a], input2[b]);
+    }
+}

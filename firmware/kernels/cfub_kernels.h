@@ -1,0 +1,137 @@
+/* Kernel parameter structs and the reference kernels.
+ *
+ * The runtime fills these structs once, at prepare time (all multipliers, shifts, offsets,
+ * padding and activation bounds already computed exactly as TFLM computes them). A kernel
+ * only reads them. Accelerated kernels (cfu/<name>/kernels/) receive the very same structs,
+ * so they never recompute quantization parameters and cannot drift from the reference.
+ *
+ * Layouts are TFLite's: activations NHWC, CONV filters OHWI, DEPTHWISE filters 1HW(C*M),
+ * FULLY_CONNECTED filters [units][accum_depth]. All int8 data is row-major and contiguous.
+ *
+ * Shift convention (TFLM's): shift > 0 multiplies by 2^shift before the Q31 high multiply,
+ * shift < 0 is a rounding right shift after it. Use cfub_mbqm() from cfub_arith.h. */
+#ifndef CFUB_KERNELS_H
+#define CFUB_KERNELS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfub_arith.h"
+
+#define CFUB_MAX_DIMS 6
+
+typedef struct cfub_conv_params {
+    int32_t batches;
+    int32_t in_h, in_w, in_c;
+    int32_t out_h, out_w, out_c;
+    int32_t k_h, k_w;
+    int32_t filter_in_c;  /* filter's last dim; in_c / filter_in_c = groups (1 for plain conv) */
+    int32_t stride_h, stride_w;
+    int32_t dil_h, dil_w;
+    int32_t pad_h, pad_w; /* top / left zero padding */
+    int32_t input_offset; /* -(input zero point), added to each input value */
+    int32_t output_offset;/* output zero point */
+    int32_t act_min, act_max;
+    const int32_t *out_mult;  /* [out_c] */
+    const int32_t *out_shift; /* [out_c] */
+} cfub_conv_params;
+
+typedef struct cfub_dw_params {
+    int32_t batches;
+    int32_t in_h, in_w, in_c;
+    int32_t out_h, out_w, out_c; /* out_c = in_c * depth_multiplier */
+    int32_t k_h, k_w;
+    int32_t depth_multiplier;
+    int32_t stride_h, stride_w;
+    int32_t dil_h, dil_w;
+    int32_t pad_h, pad_w;
+    int32_t input_offset;
+    int32_t output_offset;
+    int32_t act_min, act_max;
+    const int32_t *out_mult;  /* [out_c] */
+    const int32_t *out_shift; /* [out_c] */
+} cfub_dw_params;
+
+typedef struct cfub_fc_params {
+    int32_t batches;
+    int32_t accum_depth;
+    int32_t out_c;
+    int32_t input_offset;   /* -(input zero point) */
+    int32_t filter_offset;  /* -(filter zero point); 0 for symmetric weights */
+    int32_t output_offset;
+    int32_t act_min, act_max;
+    int32_t per_channel;    /* 0: out_mult[0], out_shift[0] serve every channel */
+    const int32_t *out_mult;
+    const int32_t *out_shift;
+} cfub_fc_params;
+
+typedef struct cfub_pool_params {
+    int32_t batches, in_h, in_w, channels, out_h, out_w;
+    int32_t k_h, k_w, stride_h, stride_w, pad_h, pad_w;
+    int32_t act_min, act_max;
+} cfub_pool_params;
+
+typedef struct cfub_add_params {
+    int32_t input1_offset, input2_offset, output_offset;
+    int32_t left_shift;
+    int32_t input1_multiplier, input1_shift;
+    int32_t input2_multiplier, input2_shift;
+    int32_t output_multiplier, output_shift;
+    int32_t act_min, act_max;
+    int32_t size;          /* output elements */
+    int32_t broadcast;     /* 0: both inputs have the output's shape */
+    int32_t out_dims[CFUB_MAX_DIMS];    /* right-aligned to CFUB_MAX_DIMS, leading 1s */
+    int32_t in1_strides[CFUB_MAX_DIMS]; /* 0 along broadcast dimensions */
+    int32_t in2_strides[CFUB_MAX_DIMS];
+} cfub_add_params;
+
+typedef struct cfub_softmax_params {
+    int32_t outer, depth;
+    int32_t input_multiplier, input_left_shift;
+    int32_t diff_min;
+} cfub_softmax_params;
+
+typedef struct cfub_quant_params {
+    int32_t size;
+    float scale;             /* QUANTIZE from float: output scale; DEQUANTIZE: input scale */
+    int32_t zero_point;      /* QUANTIZE: output zero point; DEQUANTIZE: input zero point */
+    int32_t input_zero_point;/* requantize int8 -> int8 */
+    int32_t multiplier, shift;
+} cfub_quant_params;
+
+/* ---- reference kernels (loop structure of TFLM's reference_integer_ops) -------------- */
+void cfub_ref_conv(const cfub_conv_params *p, const int8_t *input, const int8_t *filter,
+                   const int32_t *bias, int8_t *output);
+void cfub_ref_depthwise(const cfub_dw_params *p, const int8_t *input, const int8_t *filter,
+                        const int32_t *bias, int8_t *output);
+void cfub_ref_fully_connected(const cfub_fc_params *p, const int8_t *input, const int8_t *filter,
+                              const int32_t *bias, int8_t *output);
+/* Returns false when a window covers no input (TFLM fails the op the same way). */
+bool cfub_ref_average_pool(const cfub_pool_params *p, const int8_t *input, int8_t *output);
+void cfub_ref_max_pool(const cfub_pool_params *p, const int8_t *input, int8_t *output);
+void cfub_ref_add(const cfub_add_params *p, const int8_t *input1, const int8_t *input2, int8_t *output);
+/* Returns false when a row's exp-sum needs a shift outside [0, 31] (TFLM aborts there). */
+bool cfub_ref_softmax(const cfub_softmax_params *p, const int8_t *input, int8_t *output);
+void cfub_ref_quantize_f32(const cfub_quant_params *p, const float *input, int8_t *output);
+void cfub_ref_requantize_i8(const cfub_quant_params *p, const int8_t *input, int8_t *output);
+void cfub_ref_dequantize(const cfub_quant_params *p, const int8_t *input, float *output);
+
+/* ---- prepare-time quantization helpers (doubles allowed here, never in eval) ---------- */
+enum { CFUB_ACT_NONE = 0, CFUB_ACT_RELU = 1, CFUB_ACT_RELU_N1_TO_1 = 2, CFUB_ACT_RELU6 = 3 };
+
+/* TFLM QuantizeMultiplier. Returns false for a non-finite multiplier. */
+bool cfub_quantize_multiplier(double m, int32_t *quantized, int *shift);
+/* TFLM CalculateActivationRangeQuantized for int8 outputs. Returns false when TFLM would
+ * refuse (quantized bound outside int32) or the activation is not one of CFUB_ACT_*. */
+bool cfub_activation_range(int activation, float scale, int32_t zero_point,
+                           int32_t *act_min, int32_t *act_max);
+/* TFLM PreprocessSoftmaxScaling + CalculateInputRadius for int8 input (5 integer bits).
+ * Returns false where TFLM's checks fail (multiplier not > 1). */
+bool cfub_softmax_prepare(float beta, float input_scale, cfub_softmax_params *p);
+/* float -> int32 the way an x86 cvttss2si does (TFLM's static_cast on its build host):
+ * out-of-range and NaN give INT32_MIN. */
+int32_t cfub_f32_to_i32(float x);
+float cfub_roundf(float x);
+
+#endif /* CFUB_KERNELS_H */

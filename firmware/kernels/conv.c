@@ -1,0 +1,45 @@
+/* Reference CONV_2D, per-channel int8 (TFLM reference_integer_ops::ConvPerChannel). */
+#include "cfub_kernels.h"
+
+void cfub_ref_conv(const cfub_conv_params *p, const int8_t *input, const int8_t *filter,
+                   const int32_t *bias, int8_t *output) {
+    const int32_t in_h = p->in_h, in_w = p->in_w, in_c = p->in_c;
+    const int32_t out_h = p->out_h, out_w = p->out_w, out_c = p->out_c;
+    const int32_t k_h = p->k_h, k_w = p->k_w, filter_in_c = p->filter_in_c;
+    const int32_t input_offset = p->input_offset, output_offset = p->output_offset;
+    const int32_t groups = in_c / filter_in_c;
+    const int32_t filters_per_group = out_c / groups;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        for (int32_t out_y = 0; out_y < out_h; ++out_y) {
+            const int32_t in_y_origin = out_y * p->stride_h - p->pad_h;
+            for (int32_t out_x = 0; out_x < out_w; ++out_x) {
+                const int32_t in_x_origin = out_x * p->stride_w - p->pad_w;
+                for (int32_t oc = 0; oc < out_c; ++oc) {
+                    const int32_t group = oc / filters_per_group;
+                    int32_t acc = 0;
+                    for (int32_t fy = 0; fy < k_h; ++fy) {
+                        const int32_t in_y = in_y_origin + p->dil_h * fy;
+                        for (int32_t fx = 0; fx < k_w; ++fx) {
+                            const int32_t in_x = in_x_origin + p->dil_w * fx;
+                            const bool inside = in_x >= 0 && in_x < in_w && in_y >= 0 && in_y < in_h;
+                            if (!inside) continue;
+                            const int8_t *in_px = input + ((b * in_h + in_y) * in_w + in_x) * in_c
+                                                  + group * filter_in_c;
+                            const int8_t *f_px = filter + ((oc * k_h + fy) * k_w + fx) * filter_in_c;
+                            for (int32_t ic = 0; ic < filter_in_c; ++ic) {
+                                const int32_t input_val = in_px[ic];
+                                const int32_t filter_val = f_px[ic];
+                                acc += filter_val * (input_val + input_offset);
+                            }
+                        }
+                    }
+                    if (bias) acc = cfub_wrap_add(acc, bias[oc]);
+                    acc = cfub_mbqm(acc, p->out_mult[oc], p->out_shift[oc]);
+                    acc += output_offset;
+                    acc = cfub_clamp(acc, p->act_min, p->act_max);
+                    output[((b * out_h + out_y) * out_w + out_x) * out_c + oc] = (int8_t)acc;
+                }
+            }
+        }
+    }
+}

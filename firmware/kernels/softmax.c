@@ -1,0 +1,44 @@
+/* Reference SOFTMAX int8 -> int8 (TFLM reference_ops::Softmax for quantized types): exp of the
+ * scaled differences to the row maximum in gemmlowp fixed point (Q5.26 in, Q0.31 out), summed
+ * in Q12.19, one fixed-point reciprocal, then a rounding shift to the 1/256 output scale. */
+#include "cfub_kernels.h"
+
+bool cfub_ref_softmax(const cfub_softmax_params *p, const int8_t *input, int8_t *output) {
+    const int32_t depth = p->depth;
+    const int accumulation_integer_bits = 12;
+    for (int32_t i = 0; i < p->outer; ++i) {
+        const int8_t *in_row = input + i * depth;
+        int8_t *out_row = output + i * depth;
+        int32_t max_in_row = -128;
+        for (int32_t c = 0; c < depth; ++c) max_in_row = cfub_max32(max_in_row, in_row[c]);
+
+        int32_t sum_of_exps = 0; /* Q12.19 */
+        for (int32_t c = 0; c < depth; ++c) {
+            const int32_t input_diff = in_row[c] - max_in_row;
+            if (input_diff >= p->diff_min) {
+                const int32_t rescaled = cfub_mbqm_gt1(input_diff, p->input_multiplier, p->input_left_shift);
+                sum_of_exps = cfub_wrap_add(
+                    sum_of_exps, cfub_rdbpot(cfub_exp_on_negative_values_q5(rescaled), accumulation_integer_bits));
+            }
+        }
+
+        int num_bits_over_unit;
+        const int32_t shifted_scale =
+            cfub_get_reciprocal(sum_of_exps, accumulation_integer_bits, &num_bits_over_unit);
+        const int exponent = num_bits_over_unit + 31 - 8;
+        if (exponent < 0 || exponent > 31) return false;
+
+        for (int32_t c = 0; c < depth; ++c) {
+            const int32_t input_diff = in_row[c] - max_in_row;
+            if (input_diff >= p->diff_min) {
+                const int32_t rescaled = cfub_mbqm_gt1(input_diff, p->input_multiplier, p->input_left_shift);
+                const int32_t exp_in_0 = cfub_exp_on_negative_values_q5(rescaled);
+                const int32_t unsat_output = cfub_rdbpot(cfub_srdhm(shifted_scale, exp_in_0), exponent);
+                out_row[c] = (int8_t)cfub_clamp(unsat_output - 128, -128, 127);
+            } else {
+                out_row[c] = -128;
+            }
+        }
+    }
+    return true;
+}

@@ -1,0 +1,126 @@
+/* Runtime internals shared by the parser, the op table, the planner and the interpreter. */
+#ifndef CFUB_INTERNAL_H
+#define CFUB_INTERNAL_H
+
+#include "../kernels/cfub_kernels.h"
+#include "cfub.h"
+#include "cfub_accel.h"
+#include "fb.h"
+
+#define CFUB_MAX_OP_INPUTS 3
+#define CFUB_ALIGN 16u
+
+/* tflite schema constants used here */
+enum {
+    TFL_FLOAT32 = 0, TFL_FLOAT16 = 1, TFL_INT32 = 2, TFL_UINT8 = 3, TFL_INT64 = 4,
+    TFL_BOOL = 6, TFL_INT16 = 7, TFL_INT8 = 9, TFL_FLOAT64 = 10,
+};
+enum {
+    OP_ADD = 0, OP_AVERAGE_POOL_2D = 1, OP_CONV_2D = 3, OP_DEPTHWISE_CONV_2D = 4,
+    OP_DEQUANTIZE = 6, OP_FULLY_CONNECTED = 9, OP_MAX_POOL_2D = 17, OP_RESHAPE = 22,
+    OP_SOFTMAX = 25, OP_CUSTOM = 32, OP_QUANTIZE = 114,
+};
+enum {
+    OPT_CONV2D = 1, OPT_DEPTHWISE = 2, OPT_POOL2D = 5, OPT_FULLY_CONNECTED = 8,
+    OPT_SOFTMAX = 9, OPT_ADD = 11, OPT_RESHAPE = 17,
+};
+
+typedef struct cfub_tensor {
+    uint8_t *data;          /* model (constants) or arena (activations) */
+    uint32_t bytes;
+    int32_t dims[CFUB_MAX_DIMS];
+    uint8_t ndim;
+    uint8_t type;
+    uint8_t is_const;
+    uint8_t has_quant;
+    float scale;            /* first scale (TFLM's params.scale) */
+    int32_t zero_point;     /* first zero point */
+    int32_t quant_dim;
+    uint32_t n_scales;
+    fb_vec scales;          /* float32[] in the model */
+    int32_t producer;       /* op writing it, -1 if none */
+    int32_t first_use;      /* planner lifetime, op indices; -1 = not planned */
+    int32_t last_use;
+    uint32_t arena_off;
+} cfub_tensor;
+
+struct cfub_node;
+typedef int (*cfub_prepare_fn)(cfub_interp *ip, struct cfub_node *n);
+typedef int (*cfub_eval_fn)(cfub_interp *ip, struct cfub_node *n);
+
+typedef struct cfub_opdef {
+    int32_t builtin;
+    cfub_prepare_fn prepare; /* validate, compute parameters (before planning) */
+    cfub_prepare_fn bind;    /* after planning: data pointers known; pick a kernel */
+    cfub_eval_fn eval;
+} cfub_opdef;
+
+typedef struct cfub_node {
+    const cfub_opdef *def;
+    int32_t builtin;
+    int32_t in[CFUB_MAX_OP_INPUTS]; /* -1 = optional input omitted */
+    uint8_t n_in;
+    int32_t out;
+    uint8_t opts_type;
+    fb_table opts;                  /* builtin options table (pos 0 = absent) */
+    const char *kernel;
+    void *state;                    /* op-specific prepared data */
+    uint64_t macs;
+    uint64_t cycles;
+    uint32_t crc;
+} cfub_node;
+
+struct cfub_interp {
+    fb_reader fb;
+    const uint8_t *model;
+    uint32_t model_len;
+    uint8_t *arena;       /* 16-byte aligned start */
+    size_t arena_len;
+    size_t tail;          /* persistent allocations occupy [tail, arena_len) */
+    size_t planned;       /* activations occupy [0, planned) */
+    cfub_tensor *tensors;
+    int32_t n_tensors;
+    cfub_node *nodes;
+    int32_t n_nodes;
+    int32_t *inputs;
+    int32_t n_inputs;
+    int32_t *outputs;
+    int32_t n_outputs;
+    size_t input_bytes;
+    uint64_t total_macs;
+    uint64_t setup_cycles;
+    uint64_t last_total;
+    cfub_options opts;
+    cfub_status *st;
+};
+
+/* messages */
+int cfub_fail(cfub_interp *ip, int code, const char *msg);
+int cfub_fail_op(cfub_interp *ip, int code, const cfub_node *n, const char *msg);
+int cfub_fail_op_int(cfub_interp *ip, int code, const cfub_node *n, const char *msg, int64_t v);
+int cfub_fail_type(cfub_interp *ip, const cfub_node *n, const char *role, int k, int type);
+int cfub_fail_fb(cfub_interp *ip);
+
+/* arena */
+void *cfub_persistent(cfub_interp *ip, size_t bytes);
+
+/* parsing and planning */
+int cfub_parse_model(cfub_interp *ip);
+int cfub_plan(cfub_interp *ip);
+const cfub_opdef *cfub_find_op(int32_t builtin);
+uint32_t cfub_type_size(int type);
+int64_t cfub_elements(const cfub_tensor *t);
+
+/* tiny string builder (no printf on the target) */
+typedef struct cfub_sb {
+    char *buf;
+    size_t cap;
+    size_t len;
+} cfub_sb;
+void cfub_sb_init(cfub_sb *sb, char *buf, size_t cap);
+void cfub_sb_str(cfub_sb *sb, const char *s);
+void cfub_sb_int(cfub_sb *sb, int64_t v);
+void cfub_sb_uint(cfub_sb *sb, uint64_t v);
+void cfub_sb_hex8(cfub_sb *sb, uint32_t v);
+
+#endif

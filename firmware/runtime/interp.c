@@ -1,0 +1,309 @@
+/* Load (parse, prepare, plan, bind), invoke with per-op profiling, and the CFUB line protocol.
+ *
+ * Arena layout, low to high: planned activations [0, planned) ... free ... persistent data
+ * [tail, end) growing down: the interpreter itself, tensor and node tables, op parameters
+ * (per-channel multipliers and shifts), CFU kernel state. */
+#include "../kernels/cfub_string.h"
+
+#include "internal.h"
+#include "names.h"
+
+/* ---- errors ------------------------------------------------------------------------------ */
+
+int cfub_fail(cfub_interp *ip, int code, const char *msg) {
+    cfub_status *st = ip->st;
+    if (st && st->code == CFUB_OK) {
+        st->code = code;
+        cfub_sb sb;
+        cfub_sb_init(&sb, st->msg, sizeof st->msg);
+        cfub_sb_str(&sb, msg);
+    }
+    return code;
+}
+
+static void op_prefix(cfub_interp *ip, cfub_sb *sb, const cfub_node *n) {
+    cfub_sb_str(sb, cfub_op_name(n->builtin));
+    cfub_sb_str(sb, " op ");
+    cfub_sb_int(sb, (int64_t)(n - ip->nodes));
+    cfub_sb_str(sb, ": ");
+}
+
+int cfub_fail_op(cfub_interp *ip, int code, const cfub_node *n, const char *msg) {
+    char buf[CFUB_MSG_MAX];
+    cfub_sb sb;
+    cfub_sb_init(&sb, buf, sizeof buf);
+    op_prefix(ip, &sb, n);
+    cfub_sb_str(&sb, msg);
+    return cfub_fail(ip, code, buf);
+}
+
+int cfub_fail_op_int(cfub_interp *ip, int code, const cfub_node *n, const char *msg, int64_t v) {
+    char buf[CFUB_MSG_MAX];
+    cfub_sb sb;
+    cfub_sb_init(&sb, buf, sizeof buf);
+    op_prefix(ip, &sb, n);
+    cfub_sb_str(&sb, msg);
+    cfub_sb_str(&sb, " ");
+    cfub_sb_int(&sb, v);
+    return cfub_fail(ip, code, buf);
+}
+
+int cfub_fail_type(cfub_interp *ip, const cfub_node *n, const char *role, int k, int type) {
+    char buf[CFUB_MSG_MAX];
+    cfub_sb sb;
+    cfub_sb_init(&sb, buf, sizeof buf);
+    cfub_sb_str(&sb, "unsupported tensor type ");
+    cfub_sb_str(&sb, cfub_type_name(type));
+    cfub_sb_str(&sb, " for ");
+    cfub_sb_str(&sb, cfub_op_name(n->builtin));
+    cfub_sb_str(&sb, " ");
+    cfub_sb_str(&sb, role);
+    cfub_sb_str(&sb, " ");
+    cfub_sb_int(&sb, k);
+    cfub_sb_str(&sb, " (op ");
+    cfub_sb_int(&sb, (int64_t)(n - ip->nodes));
+    cfub_sb_str(&sb, ")");
+    return cfub_fail(ip, CFUB_ERR_UNSUPPORTED, buf);
+}
+
+int cfub_fail_fb(cfub_interp *ip) {
+    char buf[CFUB_MSG_MAX];
+    cfub_sb sb;
+    cfub_sb_init(&sb, buf, sizeof buf);
+    cfub_sb_str(&sb, "malformed model: ");
+    cfub_sb_str(&sb, ip->fb.err_what ? ip->fb.err_what : "bad flatbuffer");
+    cfub_sb_str(&sb, " at byte ");
+    cfub_sb_uint(&sb, ip->fb.err_pos);
+    return cfub_fail(ip, CFUB_ERR_MALFORMED, buf);
+}
+
+static void set_status(cfub_status *st, int code, const char *msg) {
+    st->code = code;
+    cfub_sb sb;
+    cfub_sb_init(&sb, st->msg, sizeof st->msg);
+    cfub_sb_str(&sb, msg);
+}
+
+/* ---- arena --------------------------------------------------------------------------------- */
+
+static void *take_tail(cfub_interp *ip, size_t bytes, size_t align) {
+    if (bytes > ip->tail) return NULL;
+    const size_t start = (ip->tail - bytes) & ~(align - 1);
+    if (start < ip->planned) return NULL;
+    ip->tail = start;
+    return ip->arena + start;
+}
+
+void *cfub_persistent(cfub_interp *ip, size_t bytes) { return take_tail(ip, bytes, 8); }
+
+void *cfub_alloc_persistent(cfub_alloc *alloc, size_t bytes) { return take_tail(alloc, bytes, CFUB_ALIGN); }
+
+/* ---- load ---------------------------------------------------------------------------------- */
+
+cfub_interp *cfub_load(const uint8_t *model, size_t model_len, uint8_t *arena, size_t arena_len,
+                       const cfub_options *opts, cfub_status *st) {
+    const uint64_t t0 = cfub_cycles();
+    st->code = CFUB_OK;
+    st->msg[0] = 0;
+    const size_t adj = (size_t)((CFUB_ALIGN - ((uintptr_t)arena & (CFUB_ALIGN - 1))) & (CFUB_ALIGN - 1));
+    if (!arena || arena_len < adj + sizeof(cfub_interp) + 2 * CFUB_ALIGN) {
+        set_status(st, CFUB_ERR_ARENA, "arena too small");
+        return NULL;
+    }
+    uint8_t *base = arena + adj;
+    const size_t len = (arena_len - adj) & ~(size_t)(CFUB_ALIGN - 1);
+    const size_t ip_off = (len - sizeof(cfub_interp)) & ~(size_t)(CFUB_ALIGN - 1);
+    cfub_interp *ip = (cfub_interp *)(void *)(base + ip_off);
+    memset(ip, 0, sizeof *ip);
+    ip->arena = base;
+    ip->arena_len = len;
+    ip->tail = ip_off;
+    ip->st = st;
+    if (opts) ip->opts = *opts;
+
+    if (!model || ((uintptr_t)model & 3u)) {
+        cfub_fail(ip, CFUB_ERR_MALFORMED, "model buffer missing or not 4-byte aligned");
+        return NULL;
+    }
+    if (model_len > 0x7fffffffu) {
+        cfub_fail(ip, CFUB_ERR_MALFORMED, "model larger than 2 GiB");
+        return NULL;
+    }
+    ip->model = model;
+    ip->model_len = (uint32_t)model_len;
+    fb_init(&ip->fb, model, model_len);
+
+    if (cfub_parse_model(ip)) return NULL;
+    for (int32_t j = 0; j < ip->n_nodes; j++) {
+        cfub_node *n = &ip->nodes[j];
+        if (n->def->prepare(ip, n)) return NULL;
+        ip->total_macs += n->macs;
+    }
+    for (int32_t i = 0; i < ip->n_inputs; i++) {
+        const cfub_tensor *t = &ip->tensors[ip->inputs[i]];
+        if (!cfub_type_size(t->type)) {
+            char buf[CFUB_MSG_MAX];
+            cfub_sb sb;
+            cfub_sb_init(&sb, buf, sizeof buf);
+            cfub_sb_str(&sb, "unsupported tensor type ");
+            cfub_sb_str(&sb, cfub_type_name(t->type));
+            cfub_sb_str(&sb, " for model input");
+            cfub_fail(ip, CFUB_ERR_UNSUPPORTED, buf);
+            return NULL;
+        }
+        ip->input_bytes += t->bytes;
+    }
+    if (ip->opts.max_macs && ip->total_macs > ip->opts.max_macs) {
+        cfub_fail(ip, CFUB_ERR_LIMIT, "model exceeds the MAC limit");
+        return NULL;
+    }
+    if (cfub_plan(ip)) return NULL;
+    for (int32_t j = 0; j < ip->n_nodes; j++) {
+        cfub_node *n = &ip->nodes[j];
+        if (n->def->bind && n->def->bind(ip, n)) return NULL;
+    }
+    ip->setup_cycles = cfub_cycles() - t0;
+    return ip;
+}
+
+size_t cfub_input_bytes(const cfub_interp *ip) { return ip->input_bytes; }
+size_t cfub_arena_used(const cfub_interp *ip) { return ip->planned + (ip->arena_len - ip->tail); }
+size_t cfub_arena_planned(const cfub_interp *ip) { return ip->planned; }
+int cfub_op_count(const cfub_interp *ip) { return ip->n_nodes; }
+uint64_t cfub_setup_cycles(const cfub_interp *ip) { return ip->setup_cycles; }
+const char *cfub_op_name_at(const cfub_interp *ip, int op) { return cfub_op_name(ip->nodes[op].builtin); }
+const char *cfub_op_kernel(const cfub_interp *ip, int op) { return ip->nodes[op].kernel; }
+uint64_t cfub_op_cycles(const cfub_interp *ip, int op) { return ip->nodes[op].cycles; }
+uint32_t cfub_op_crc(const cfub_interp *ip, int op) { return ip->nodes[op].crc; }
+uint64_t cfub_invoke_total(const cfub_interp *ip) { return ip->last_total; }
+
+/* ---- invoke -------------------------------------------------------------------------------- */
+
+int cfub_invoke(cfub_interp *ip, const uint8_t *input, size_t len, int input_index, cfub_status *st) {
+    ip->st = st;
+    st->code = CFUB_OK;
+    st->msg[0] = 0;
+    if (len != ip->input_bytes) return cfub_fail(ip, CFUB_ERR_INPUT, "input size does not match the model");
+    size_t pos = 0;
+    for (int32_t i = 0; i < ip->n_inputs; i++) {
+        const cfub_tensor *t = &ip->tensors[ip->inputs[i]];
+        memcpy(t->data, input + pos, t->bytes);
+        pos += t->bytes;
+    }
+    uint64_t profiling = 0;
+    const uint64_t start = cfub_cycles();
+    for (int32_t j = 0; j < ip->n_nodes; j++) {
+        cfub_node *n = &ip->nodes[j];
+        const uint64_t t0 = cfub_cycles();
+        const int rc = n->def->eval(ip, n);
+        const uint64_t t1 = cfub_cycles();
+        n->cycles = t1 - t0;
+        if (rc) return rc;
+        const cfub_tensor *o = &ip->tensors[n->out];
+        n->crc = cfub_crc32(0, o->data, o->bytes);
+        if (ip->opts.observer)
+            ip->opts.observer(ip->opts.observer_ctx, input_index, j, cfub_op_name(n->builtin), n->kernel, o->data, o->bytes);
+        profiling += cfub_cycles() - t1;
+    }
+    ip->last_total = cfub_cycles() - start - profiling;
+    return CFUB_OK;
+}
+
+/* ---- the protocol ----------------------------------------------------------------------- */
+
+static void print_error(const cfub_status *st) {
+    char line[CFUB_MSG_MAX + 32];
+    cfub_sb sb;
+    cfub_sb_init(&sb, line, sizeof line);
+    cfub_sb_str(&sb, "CFUB ERROR ");
+    cfub_sb_int(&sb, st->code);
+    cfub_sb_str(&sb, " ");
+    cfub_sb_str(&sb, st->msg[0] ? st->msg : "unknown error");
+    cfub_sb_str(&sb, "\n");
+    cfub_puts(line);
+}
+
+int cfub_run(const uint8_t *model, size_t model_len, uint8_t *arena, size_t arena_len,
+             const uint8_t *inputs, size_t input_len, int n_inputs) {
+    return cfub_run_ex(model, model_len, arena, arena_len, inputs, input_len, n_inputs, NULL);
+}
+
+int cfub_run_ex(const uint8_t *model, size_t model_len, uint8_t *arena, size_t arena_len,
+                const uint8_t *inputs, size_t input_len, int n_inputs, const cfub_options *opts) {
+    cfub_status st;
+    char line[256];
+    cfub_sb sb;
+    cfub_interp *ip = cfub_load(model, model_len, arena, arena_len, opts, &st);
+    if (!ip) {
+        print_error(&st);
+        return st.code;
+    }
+    cfub_sb_init(&sb, line, sizeof line);
+    cfub_sb_str(&sb, "CFUB MODEL bytes=");
+    cfub_sb_uint(&sb, model_len);
+    cfub_sb_str(&sb, " ops=");
+    cfub_sb_int(&sb, ip->n_nodes);
+    cfub_sb_str(&sb, " arena=");
+    cfub_sb_uint(&sb, cfub_arena_used(ip));
+    cfub_sb_str(&sb, " setup_cycles=");
+    cfub_sb_uint(&sb, ip->setup_cycles);
+    cfub_sb_str(&sb, "\n");
+    cfub_puts(line);
+
+    const uint64_t each = ip->input_bytes;
+    if (n_inputs < 0 || (uint64_t)n_inputs * each != (uint64_t)input_len || (n_inputs > 0 && !inputs)) {
+        cfub_sb_init(&sb, st.msg, sizeof st.msg);
+        cfub_sb_str(&sb, "expected inputs of ");
+        cfub_sb_uint(&sb, each);
+        cfub_sb_str(&sb, " bytes each, got ");
+        cfub_sb_uint(&sb, input_len);
+        cfub_sb_str(&sb, " bytes for ");
+        cfub_sb_int(&sb, n_inputs);
+        st.code = CFUB_ERR_INPUT;
+        print_error(&st);
+        return st.code;
+    }
+    for (int k = 0; k < n_inputs; k++) {
+        cfub_sb_init(&sb, line, sizeof line);
+        cfub_sb_str(&sb, "CFUB INPUT ");
+        cfub_sb_int(&sb, k);
+        cfub_sb_str(&sb, "\n");
+        cfub_puts(line);
+        if (cfub_invoke(ip, inputs + (size_t)k * each, (size_t)each, k, &st)) {
+            print_error(&st);
+            return st.code;
+        }
+        uint64_t kernels = 0;
+        for (int32_t j = 0; j < ip->n_nodes; j++) {
+            const cfub_node *n = &ip->nodes[j];
+            kernels += n->cycles;
+            cfub_sb_init(&sb, line, sizeof line);
+            cfub_sb_str(&sb, "CFUB OP ");
+            cfub_sb_int(&sb, j);
+            cfub_sb_str(&sb, " ");
+            cfub_sb_str(&sb, cfub_op_name(n->builtin));
+            cfub_sb_str(&sb, " ");
+            cfub_sb_str(&sb, n->kernel);
+            cfub_sb_str(&sb, " ");
+            cfub_sb_uint(&sb, n->cycles);
+            cfub_sb_str(&sb, " ");
+            cfub_sb_hex8(&sb, n->crc);
+            cfub_sb_str(&sb, "\n");
+            cfub_puts(line);
+        }
+        const uint64_t total = ip->last_total;
+        cfub_sb_init(&sb, line, sizeof line);
+        cfub_sb_str(&sb, "CFUB INVOKE ");
+        cfub_sb_int(&sb, k);
+        cfub_sb_str(&sb, " total=");
+        cfub_sb_uint(&sb, total);
+        cfub_sb_str(&sb, " kernels=");
+        cfub_sb_uint(&sb, kernels);
+        cfub_sb_str(&sb, " overhead=");
+        cfub_sb_int(&sb, (int64_t)total - (int64_t)kernels);
+        cfub_sb_str(&sb, "\n");
+        cfub_puts(line);
+    }
+    cfub_puts("CFUB DONE\n");
+    return CFUB_OK;
+}

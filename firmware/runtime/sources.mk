@@ -1,0 +1,32 @@
+# cfu-bench firmware runtime: the C sources a target must compile, relative to firmware/.
+# Include from a Makefile:
+#     include $(FIRMWARE)/runtime/sources.mk
+#     SRCS += $(addprefix $(FIRMWARE)/,$(CFUB_SOURCES))
+#     CFLAGS += $(addprefix -I$(FIRMWARE)/,$(CFUB_INCLUDES))
+# The sources need only <string.h> (memcpy, memmove, memset) and libgcc; the target supplies
+# cfub_cycles() and cfub_puts() (see runtime/cfub.h). A CFU design's kernels
+# (cfu/<name>/kernels/*.c) are compiled with the same CFUB_INCLUDES and linked alongside.
+
+CFUB_RUNTIME_SOURCES := \
+	runtime/accel_default.c \
+	runtime/crc32.c \
+	runtime/fb.c \
+	runtime/fmt.c \
+	runtime/interp.c \
+	runtime/model.c \
+	runtime/names.c \
+	runtime/ops.c \
+	runtime/planner.c
+
+CFUB_KERNEL_SOURCES := \
+	kernels/add.c \
+	kernels/conv.c \
+	kernels/depthwise_conv.c \
+	kernels/fully_connected.c \
+	kernels/pooling.c \
+	kernels/quant_util.c \
+	kernels/quantize.c \
+	kernels/softmax.c
+
+CFUB_SOURCES := $(CFUB_RUNTIME_SOURCES) $(CFUB_KERNEL_SOURCES)
+CFUB_INCLUDES := runtime kernels
