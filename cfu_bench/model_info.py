@@ -179,7 +179,8 @@ def format_info_table(info: dict) -> str:
         q = f", scale {t['scale']:.6g} zero point {t['zero_point']}" if t["scale"] else ""
         return f"{_shape(t['shape'])} {t['dtype']}{q}"
 
-    out = [f"model {info['model']} ({info['path']}, {info['file_bytes']:,} bytes)"]
+    where = "" if info["path"] == info["model"] else f"{info['path']}, "
+    out = [f"model {info['model']} ({where}{info['file_bytes']:,} bytes)"]
     out += [f"input  {io(t)}" for t in info["inputs"]]
     out += [f"output {io(t)}" for t in info["outputs"]]
     if info["subgraphs"] > 1:
