@@ -173,7 +173,36 @@ class HostRuntime:
         lib.cfubh_text.argtypes = [ctypes.POINTER(ctypes.c_size_t)]
         lib.cfubh_outputs.restype = ctypes.POINTER(ctypes.c_uint8)
         lib.cfubh_outputs.argtypes = [ctypes.POINTER(ctypes.c_size_t)]
+        lib.cfubh_load_info.restype = ctypes.c_int
+        lib.cfubh_load_info.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_size_t,
+                                        ctypes.POINTER(ctypes.c_uint64)]
         self.lib = lib
+
+    def load_info(self, model: bytes, arena_size: int = DEFAULT_ARENA) -> dict:
+        """Load without running: arena bytes used (total and planned activations), input
+        bytes, op count; raises UserError with the firmware's code if the model is refused."""
+        out = (ctypes.c_uint64 * 5)()
+        model = bytes(model)
+        rc = self.lib.cfubh_load_info(model, len(model), arena_size, out)
+        if rc != 0:
+            raise UserError(f"runtime refused the model (code {rc})")
+        return {"arena": out[0], "planned": out[1], "input_bytes": out[2], "ops": out[3],
+                "setup_cycles": out[4]}
+
+    def min_arena(self, model: bytes, hi: int = DEFAULT_ARENA) -> int:
+        """Smallest arena (to 16 bytes) the runtime can load the model into."""
+        lo = 0
+        out = (ctypes.c_uint64 * 5)()
+        model = bytes(model)
+        if self.lib.cfubh_load_info(model, len(model), hi, out) != 0:
+            raise UserError("runtime refused the model")
+        while hi - lo > 16:
+            mid = (lo + hi) // 2
+            if self.lib.cfubh_load_info(model, len(model), mid, out) == 0:
+                hi = mid
+            else:
+                lo = mid
+        return hi
 
     def run(self, model: bytes, samples=None, arena_size: int = DEFAULT_ARENA, collect: bool = True,
             disable_accel: bool = False, max_macs: int = 0, echo: bool = False) -> HostRun:

@@ -7,6 +7,7 @@
     CFUB ERROR <code> <message>
     CFUB DONE
 
+(The SoC's main.c adds CFUB BOOT / CYCLES main=.. total=.. / EXIT <status>, parsed too.)
 `parse(text)` accepts str or bytes with anything interleaved (BIOS banners, ANSI colour
 codes, carriage returns, other firmware output): a protocol line is found wherever
 "CFUB <KEYWORD>" starts in a line; everything else is kept in `junk`.
@@ -29,7 +30,7 @@ ERROR_NAMES = {1: "malformed", 2: "unsupported", 3: "invalid", 4: "arena", 5: "i
 USER_ERROR_CODES = {1, 2, 3, 5, 7}
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]")
-_LINE = re.compile(r"CFUB (MODEL|INPUT|OP|INVOKE|ERROR|DONE)\b(.*)")
+_LINE = re.compile(r"CFUB (MODEL|INPUT|OP|INVOKE|ERROR|DONE|EXIT|CYCLES|BOOT)\b(.*)")
 _MODEL = re.compile(r"^ bytes=(\d+) ops=(\d+) arena=(\d+) setup_cycles=(\d+)\s*$")
 _INPUT = re.compile(r"^ (\d+)\s*$")
 _OP = re.compile(r"^ (\d+) (\S+) (\S+) (\d+) ([0-9a-f]{8})\s*$")
@@ -80,6 +81,9 @@ class FirmwareError:
     def name(self) -> str:
         return ERROR_NAMES.get(self.code, f"code {self.code}")
 
+    def __str__(self) -> str:
+        return f"{self.name} (code {self.code}): {self.message}"
+
 
 @dataclass
 class Report:
@@ -89,6 +93,17 @@ class Report:
     done: bool = False
     junk: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # printed by the SoC's main.c around the runtime, not by the runtime itself
+    exit_code: int | None = None
+    cycles: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def setup_cycles(self) -> int | None:
+        return self.model.setup_cycles if self.model else None
+
+    @property
+    def arena_bytes(self) -> int | None:
+        return self.model.arena if self.model else None
 
     @property
     def complete(self) -> bool:
@@ -164,4 +179,10 @@ def parse(text) -> Report:
             rep.error = FirmwareError(int(mm.group(1)), mm.group(2)) if mm else FirmwareError(-1, rest.strip())
         elif kind == "DONE":
             rep.done = True
+        elif kind == "EXIT":
+            mm = re.match(r"^ (-?\d+)", rest)
+            if mm:
+                rep.exit_code = int(mm.group(1))
+        elif kind == "CYCLES":
+            rep.cycles.update({k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", rest)})
     return rep

@@ -350,11 +350,13 @@ class _Synth:
         return self.b.depthwise_conv2d(x, w, bias, ws, out_scale, self.act_q(relu), stride=stride,
                                        padding="SAME", activation=act)
 
-    def fc(self, x, units, act="NONE"):
+    def fc(self, x, units, act="NONE", logits=False):
         xi = self.b.info[x]
         depth = xi.shape[-1]
         w = random_int8(self.rng, (units, depth))
         ws = np.float32(0.01)
+        if logits:  # weight scale putting the logits' spread near 2, where softmax is informative
+            ws = np.float32(2.0 / (math.sqrt(depth) * 55.0 * 60.0 * xi.scale))
         relu = act != "NONE"
         out_scale = heuristic_out_scale(xi.scale, float(ws), depth, relu)
         bias = self.rng.integers(-2000, 2000, size=units).astype(np.int32)
@@ -364,7 +366,7 @@ class _Synth:
         c = self.b.info[x].shape[3]
         x = self.b.average_pool2d(x, pool, pool, "VALID")
         x = self.b.reshape(x, [1, c])
-        x = self.fc(x, units)
+        x = self.fc(x, units, logits=True)
         return self.b.softmax(x)
 
 

@@ -75,3 +75,43 @@ const uint8_t *cfubh_outputs(size_t *len) {
     *len = g_out_len;
     return g_out;
 }
+
+/* ---- probes for the Python tests ------------------------------------------------------ */
+
+#include "../kernels/cfub_kernels.h"
+
+/* Load only: sizes the arena needs and what one input is. Returns the runtime code. */
+int cfubh_load_info(const uint8_t *model, size_t model_len, size_t arena_len, uint64_t out[5]) {
+    uint8_t *m = aligned_alloc(16, (model_len + 15) & ~(size_t)15);
+    uint8_t *arena = aligned_alloc(16, (arena_len + 15) & ~(size_t)15);
+    if (!m || !arena) {
+        free(m);
+        free(arena);
+        return -1;
+    }
+    memcpy(m, model, model_len);
+    host_set_output(0, 0);
+    cfub_status st;
+    cfub_interp *ip = cfub_load(m, model_len, arena, arena_len, NULL, &st);
+    if (ip) {
+        out[0] = cfub_arena_used(ip);
+        out[1] = cfub_arena_planned(ip);
+        out[2] = cfub_input_bytes(ip);
+        out[3] = (uint64_t)cfub_op_count(ip);
+        out[4] = cfub_setup_cycles(ip);
+    }
+    host_set_output(0, 1);
+    free(m);
+    free(arena);
+    return st.code;
+}
+
+int cfubh_quantize_multiplier(double m, int32_t *q, int *shift) { return cfub_quantize_multiplier(m, q, shift); }
+
+void cfubh_mbqm(const int32_t *x, int32_t *out, size_t n, int32_t multiplier, int shift) {
+    for (size_t i = 0; i < n; i++) out[i] = cfub_mbqm(x[i], multiplier, shift);
+}
+
+int cfubh_activation_range(int act, float scale, int32_t zp, int32_t *lo, int32_t *hi) {
+    return cfub_activation_range(act, scale, zp, lo, hi);
+}

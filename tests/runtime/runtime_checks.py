@@ -1,0 +1,30 @@
+"""Comparing the host runtime with TFLM, op by op."""
+from __future__ import annotations
+
+import numpy as np
+
+from cfu_bench import golden
+
+
+def compare(hrt, model: bytes, samples, context: str = "") -> list[str]:
+    """Run both; return human-readable problems (empty when every op of every sample matches)."""
+    gold = golden.golden(model, samples)
+    run = hrt.run(model, samples)
+    if run.rc != 0:
+        return [f"{context}: runtime refused a model TFLM runs: {run.report.error}"]
+    problems = []
+    if not run.report.complete:
+        problems.append(f"{context}: incomplete transcript: {run.report.problems}")
+    for k, (ours, want) in enumerate(zip(run.outputs, gold)):
+        if len(ours) != len(want):
+            problems.append(f"{context}: sample {k}: {len(ours)} op outputs, TFLM has {len(want)}")
+            continue
+        for o, g in zip(ours, want):
+            if o.data != g.data:
+                a = np.frombuffer(o.data, np.uint8)
+                b = np.frombuffer(g.data, np.uint8)
+                n = int((a != b).sum()) if a.size == b.size else -1
+                problems.append(f"{context}: sample {k} op {o.index} {o.op}: {n} bytes differ")
+            elif o.crc != g.crc:
+                problems.append(f"{context}: sample {k} op {o.index}: transcript CRC differs from data")
+    return problems
