@@ -38,6 +38,7 @@ class RunStats:
     commands: int = 0
     responses: int = 0
     resets: int = 0
+    values: list = None        # every response, in order (those lost to a reset excluded)
 
 
 class CfuDriver:
@@ -83,7 +84,7 @@ class CfuDriver:
         resets asserted at random moments while a command is outstanding."""
         d, rng = self.dut, self.rng
         commands = [c if isinstance(c, Command) else Command(*c) for c in commands]
-        stats = RunStats()
+        stats = RunStats(values=[])
         expected = deque()           # (command, expected result) per accepted command
         index = 0
         offering = False
@@ -117,6 +118,7 @@ class CfuDriver:
                 if ready:
                     cmd, want = expected.popleft()
                     stats.responses += 1
+                    stats.values.append(value)
                     assert value == want, (f"command #{stats.responses - 1} {cmd}: CFU answered "
                                            f"{value:#010x}, model says {want:#010x}")
                 else:
@@ -142,10 +144,9 @@ class CfuDriver:
         return stats
 
 
-# ---- the generic checks every design runs ------------------------------------------------
+# ---- the generic checks every design runs (on a started driver) ---------------------------
 
 async def check_random(driver: CfuDriver, commands, **kwargs) -> RunStats:
-    await driver.start()
     return await driver.run(commands, **kwargs)
 
 
@@ -162,7 +163,6 @@ async def check_back_to_back(driver: CfuDriver, commands, single_cycle: bool) ->
 
 
 async def check_resets(driver: CfuDriver, commands, **kwargs) -> RunStats:
-    await driver.start()
     stats = await driver.run(commands, reset_prob=0.05, **kwargs)
     assert stats.resets > 0, "the run never reset; raise reset_prob or lengthen the run"
     return stats

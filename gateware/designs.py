@@ -18,7 +18,7 @@ from pathlib import Path
 from cfu_bench.errors import UserError
 from cfu_bench.paths import CFU_DESIGNS, GATEWARE
 
-DEFAULT_DESIGN = "template"  # becomes the accelerated design once it lands
+DEFAULT_DESIGN = "mac8"
 BASELINE_DESIGN = "none"
 VERILOG_NAME = "cfu.v"
 _MODULE_CFU = re.compile(r"^\s*module\s+Cfu\b", re.MULTILINE)

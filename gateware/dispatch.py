@@ -106,9 +106,10 @@ class Dispatcher(wiring.Component):
 class DispatchedCfu(wiring.Component):
     """Base for a CFU built from instruction units.
 
-    Subclasses implement `instructions(m)`, returning {funct3: unit}; each unit is a
-    Component with an `instr: In(InstructionSignature())` member. `instructions` may add
-    shared state to `m` (registers, memories) that several units use.
+    Subclasses implement `instructions(m)`, returning {funct3: unit}. A unit is either a
+    Component with an `instr: In(InstructionSignature())` member (added to `m` here), or an
+    `In(InstructionSignature())` interface of a component the subclass added to `m` itself
+    (one engine serving several funct3 values). `instructions` may add shared state to `m`.
     """
 
     def __init__(self):
@@ -130,8 +131,10 @@ class DispatchedCfu(wiring.Component):
             dispatcher.rsp.ready.eq(self.rsp.ready),
         ]
         for funct3, unit in units.items():
-            m.submodules[f"funct3_{funct3}"] = unit
-            wiring.connect(m, dispatcher.unit(funct3), unit.instr)
+            if isinstance(unit, wiring.Component):
+                m.submodules[f"funct3_{funct3}"] = unit
+                unit = unit.instr
+            wiring.connect(m, dispatcher.unit(funct3), unit)
         return m
 
 

@@ -7,23 +7,25 @@ from cfu_bench.gateware.cocotb_cfu import CfuDriver, check_back_to_back, check_r
 from template_model import GoldenModel, random_commands
 
 
-def driver_for(dut):
-    return CfuDriver(dut, GoldenModel(), random.Random(cocotb.RANDOM_SEED))
+async def fresh_driver(dut):
+    driver = CfuDriver(dut, GoldenModel(), random.Random(cocotb.RANDOM_SEED))
+    await driver.start()
+    return driver
 
 
 @cocotb.test()
 async def every_instruction_with_gaps_and_backpressure(dut):
-    driver = driver_for(dut)
+    driver = await fresh_driver(dut)
     await check_random(driver, random_commands(driver.rng, 3000), gap_prob=0.3, stall_prob=0.4)
 
 
 @cocotb.test()
 async def back_to_back_one_per_cycle(dut):
-    driver = driver_for(dut)
+    driver = await fresh_driver(dut)
     await check_back_to_back(driver, random_commands(driver.rng, 1000), single_cycle=True)
 
 
 @cocotb.test()
 async def reset_in_the_middle(dut):
-    driver = driver_for(dut)
+    driver = await fresh_driver(dut)
     await check_resets(driver, random_commands(driver.rng, 1500), gap_prob=0.2, stall_prob=0.5)

@@ -1,0 +1,170 @@
+"""mac8: an 8-lane weight-stationary int8 MAC engine for CONV_2D, DEPTHWISE_CONV_2D and
+FULLY_CONNECTED, with TFLite-exact requantization in hardware.
+
+The weights of 8 output channels live in the CFU (one 2 KiB buffer per lane); the CPU
+streams activation words and every MAC instruction does up to 32 multiply-accumulates with
+the input offset folded in. A COMMIT hands the 8 accumulators to a pipelined requantizer
+(per-channel bias, multiplier and shift from an on-chip table, output offset, clamp) whose
+int8 results the CPU reads back packed 4 per word. README.md has the instruction set.
+"""
+from amaranth.hdl import Module, Mux, Signal, signed
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In
+
+from cfu_bench.gateware.dispatch import DispatchedCfu, InstructionSignature
+
+from .constants import (ADDR_BITS, BLOCK_BITS, C_OFFSETS, CHANNEL_BITS, CLEAR, COMMIT_BIT, CONFIG,
+                        ID, INFO, LANES, MAC, NOMAC, OFFSET_WIDTH, OUTPUT_OFFSET_WIDTH, READ,
+                        SETPARAM, SETPTR, W_DIRECT, W_SETUP, W_STREAM, WLOAD)
+from .lane_buffers import LaneBuffers
+from .mac_array import MacArray
+from .requant_sequencer import RequantSequencer
+
+PORTS = {MAC: "mac", SETPTR: "setptr", WLOAD: "wload", READ: "read", SETPARAM: "setparam",
+         CONFIG: "config", CLEAR: "clear", ID: "info"}
+
+
+class Mac8Engine(wiring.Component):
+    """All mac8 state, with one instruction port per funct3."""
+
+    def __init__(self, negate_lane=None):
+        self.negate_lane = negate_lane
+        super().__init__({name: In(InstructionSignature()) for name in PORTS.values()})
+
+    def elaborate(self, platform):
+        m = Module()
+        m.submodules.buffers = buffers = LaneBuffers()
+        m.submodules.array = array = MacArray(self.negate_lane)
+        m.submodules.requant = requant = RequantSequencer()
+
+        input_offset = Signal(signed(OFFSET_WIDTH))
+        output_offset = Signal(signed(OUTPUT_OFFSET_WIDTH))
+        act_min = Signal(signed(8), init=-128)
+        act_max = Signal(signed(8), init=127)
+        rptr = Signal(ADDR_BITS)
+        block = Signal(BLOCK_BITS)
+        pair = Signal(2)
+        write_slot = Signal()
+
+        m.d.comb += [
+            array.lane_words.eq(buffers.read_data),
+            array.offset.eq(input_offset),
+            requant.start.eq(array.snapshot_valid),
+            requant.values.eq(array.snapshot),
+            requant.block.eq(array.snapshot_block),
+            requant.slot.eq(array.snapshot_slot),
+            requant.output_offset.eq(output_offset),
+            requant.act_min.eq(act_min),
+            requant.act_max.eq(act_max),
+        ]
+        # Instructions that change what in-flight work uses wait until nothing is in flight.
+        idle = Signal()
+        m.d.comb += idle.eq(~array.busy & ~requant.slot_busy.any())
+
+        def single_cycle(port, ready=1, result=0):
+            m.d.comb += [port.ready.eq(ready), port.done.eq(port.valid & ready), port.result.eq(result)]
+            return port.valid & ready
+
+        # MAC: one per cycle; a COMMIT waits while the previous commit is being requantized.
+        mac = self.mac
+        mode = mac.funct7[:2]
+        commit = mac.funct7[COMMIT_BIT]
+        mac_fire = single_cycle(mac, ready=~(commit & (array.commit_pending | requant.feeding)))
+        m.d.comb += [
+            array.issue.eq(mac_fire), array.mode.eq(mode), array.commit.eq(commit),
+            array.pair.eq(pair), array.block.eq(block), array.slot.eq(write_slot),
+            array.in0.eq(mac.in0), array.in1.eq(mac.in1),
+            buffers.read_en.eq(mac_fire), buffers.read_addr.eq(rptr),
+            requant.reserve.eq(mac_fire & commit), requant.reserve_slot.eq(write_slot),
+        ]
+        with m.If(mac_fire):
+            with m.If(mode != NOMAC):
+                m.d.sync += rptr.eq(rptr + 1)
+            with m.If(commit):
+                m.d.sync += write_slot.eq(~write_slot)
+
+        # SETPTR
+        with m.If(single_cycle(self.setptr)):
+            m.d.sync += [rptr.eq(self.setptr.in0[:ADDR_BITS]), block.eq(self.setptr.in1[:BLOCK_BITS]),
+                         pair.eq(self.setptr.in1[8:10])]
+
+        # WLOAD: auto-incrementing stream (row by row, lane by lane), setup, or direct write.
+        wload = self.wload
+        wload_fire = single_cycle(wload)
+        wbase = Signal(ADDR_BITS)
+        wword = Signal(ADDR_BITS)
+        wcount = Signal(ADDR_BITS)
+        wlast = Signal(ADDR_BITS)
+        wlane = Signal(range(LANES))
+        op = wload.funct7[:2]
+        m.d.comb += buffers.write_data.eq(wload.in0)
+        with m.If(op == W_DIRECT):
+            m.d.comb += [buffers.write_lane.eq(wload.in1[ADDR_BITS:ADDR_BITS + 3]),
+                         buffers.write_addr.eq(wload.in1[:ADDR_BITS])]
+        with m.Else():
+            m.d.comb += [buffers.write_lane.eq(wlane), buffers.write_addr.eq(wword)]
+        m.d.comb += buffers.write_en.eq(wload_fire & ((op == W_STREAM) | (op == W_DIRECT)))
+        with m.If(wload_fire & (op == W_STREAM)):
+            with m.If(wcount == wlast):
+                m.d.sync += [wcount.eq(0), wword.eq(wbase), wlane.eq(wlane + 1)]
+            with m.Else():
+                m.d.sync += [wcount.eq(wcount + 1), wword.eq(wword + 1)]
+        with m.If(wload_fire & (op == W_SETUP)):
+            m.d.sync += [wbase.eq(wload.in0[:ADDR_BITS]), wword.eq(wload.in0[:ADDR_BITS]),
+                         wlast.eq(wload.in1 - 1), wcount.eq(0), wlane.eq(0)]
+
+        # READ: answers at once if the slot is done, otherwise when it is.
+        read = self.read
+        waiting = Signal()
+        wanted = Signal(2)           # {slot, word}
+        select = Mux(waiting, wanted, read.in0[:2])
+        m.d.comb += [requant.read_word.eq(select[0]), requant.read_slot.eq(select[1]),
+                     read.ready.eq(1), read.result.eq(requant.read_data)]
+        slot_ready = ~requant.slot_busy.bit_select(select[1], 1)
+        with m.If(waiting):
+            m.d.comb += read.done.eq(slot_ready)
+            with m.If(slot_ready):
+                m.d.sync += waiting.eq(0)
+        with m.Elif(read.valid):
+            m.d.comb += read.done.eq(slot_ready)
+            with m.If(~slot_ready):
+                m.d.sync += [waiting.eq(1), wanted.eq(read.in0[:2])]
+
+        # SETPARAM
+        with m.If(single_cycle(self.setparam, ready=idle)):
+            m.d.comb += requant.param_write.eq(1)
+        m.d.comb += [requant.param_select.eq(self.setparam.funct7[:2]),
+                     requant.param_channel.eq(self.setparam.in1[:CHANNEL_BITS]),
+                     requant.param_value.eq(self.setparam.in0)]
+
+        # CONFIG
+        config = self.config
+        with m.If(single_cycle(config, ready=idle)):
+            with m.If(config.funct7[0] == C_OFFSETS):
+                m.d.sync += [input_offset.eq(config.in0[:OFFSET_WIDTH].as_signed()),
+                             output_offset.eq(config.in1[:OUTPUT_OFFSET_WIDTH].as_signed())]
+            with m.Else():
+                m.d.sync += [act_min.eq(config.in0[:8].as_signed()), act_max.eq(config.in1[:8].as_signed())]
+
+        # CLEAR
+        with m.If(single_cycle(self.clear, ready=idle)):
+            m.d.comb += array.clear.eq(1)
+            m.d.sync += write_slot.eq(0)
+
+        single_cycle(self.info, result=INFO)
+        return m
+
+
+class Mac8Cfu(DispatchedCfu):
+    def __init__(self, negate_lane=None):
+        self.negate_lane = negate_lane
+        super().__init__()
+
+    def instructions(self, m):
+        m.submodules.engine = engine = Mac8Engine(self.negate_lane)
+        return {funct3: getattr(engine, name) for funct3, name in PORTS.items()}
+
+
+def make_cfu(negate_lane: int | None = None):
+    """negate_lane: build a deliberately wrong CFU (that lane's products negated) for the tests."""
+    return Mac8Cfu(negate_lane)

@@ -1,0 +1,229 @@
+"""Golden model of every mac8 instruction, bit-exact, on Python ints.
+
+Commands take effect in the order the CFU accepts them; pipelines are invisible (an
+instruction that depends on earlier work waits for it in hardware). The weight buffers and the
+per-channel parameters are memories: a reset leaves them as they are. README.md is the
+instruction set's prose version.
+"""
+from cfu_bench.gateware.requant_model import requantize
+
+LANES = 8
+DEPTH = 512                 # words per lane buffer
+CHANNELS = 512              # per-channel parameter entries (64 blocks of 8 lanes)
+INFO = 0x6D380000 | (LANES << 8) | (DEPTH.bit_length() - 1)
+MASK32 = 0xFFFFFFFF
+
+# funct3
+MAC, SETPTR, WLOAD, READ, SETPARAM, CONFIG, CLEAR, ID = range(8)
+# MAC funct7: mode in bits [1:0], commit in bit 2
+CONV, DW, FC, NOMAC = range(4)
+COMMIT = 4
+# WLOAD funct7
+W_STREAM, W_SETUP, W_DIRECT = range(3)
+# SETPARAM funct7
+P_BIAS, P_MULTIPLIER, P_SHIFT = range(3)
+# CONFIG funct7
+C_OFFSETS, C_CLAMP = range(2)
+
+
+def signed(value: int, bits: int) -> int:
+    value &= (1 << bits) - 1
+    return value - (1 << bits) if value >> (bits - 1) else value
+
+
+def byte(word: int, i: int) -> int:
+    return signed(word >> (8 * i), 8)
+
+
+class GoldenModel:
+    def __init__(self):
+        self.buffers = [[0] * DEPTH for _ in range(LANES)]
+        self.bias = [0] * CHANNELS
+        self.multiplier = [0] * CHANNELS
+        self.shift = [0] * CHANNELS
+        self.reset()
+
+    def reset(self):
+        self.acc = [0] * LANES
+        self.outputs = [[0] * LANES for _ in range(2)]
+        self.write_slot = 0
+        self.rptr = self.block = self.pair = 0
+        self.wbase = self.wword = self.wcount = self.wlast = self.wlane = 0
+        self.input_offset = 0
+        self.output_offset = 0
+        self.act_min, self.act_max = -128, 127
+
+    # ---- instructions ----------------------------------------------------------------------
+    def execute(self, funct3: int, funct7: int, in0: int, in1: int) -> int:
+        in0 &= MASK32
+        in1 &= MASK32
+        handler = (self._mac, self._setptr, self._wload, self._read, self._setparam,
+                   self._config, self._clear, self._id)[funct3]
+        return handler(funct7, in0, in1) & MASK32
+
+    def _mac(self, funct7, in0, in1):
+        mode = funct7 & 3
+        if mode != NOMAC:
+            words = [self.buffers[lane][self.rptr] for lane in range(LANES)]
+            for lane in range(LANES):
+                self.acc[lane] = signed(self.acc[lane] + self._lane_sum(mode, lane, words, in0, in1), 32)
+            self.rptr = (self.rptr + 1) % DEPTH
+        if funct7 & COMMIT:
+            self._commit()
+        return 0
+
+    def _lane_sum(self, mode, lane, words, in0, in1):
+        off = self.input_offset
+        if mode == CONV:
+            return sum((byte(in0, b) + off) * byte(words[lane], b) for b in range(4))
+        if mode == DW:
+            activations = in0 | (in1 << 32)
+            return (byte(activations, lane) + off) * byte(words[lane], 0)
+        # FC: activations held in lane 0's buffer, weights of lanes 2*pair and 2*pair+1 in rs1, rs2
+        if lane // 2 != self.pair:
+            return 0
+        weights = in0 if lane % 2 == 0 else in1
+        return sum((byte(words[0], b) + off) * byte(weights, b) for b in range(4))
+
+    def _commit(self):
+        slot = self.write_slot
+        self.write_slot ^= 1
+        for lane in range(LANES):
+            ch = self.block * LANES + lane
+            self.outputs[slot][lane] = requantize(
+                self.acc[lane], self.bias[ch], self.multiplier[ch], self.shift[ch],
+                self.output_offset, self.act_min, self.act_max)
+        self.acc = [0] * LANES
+
+    def _setptr(self, funct7, in0, in1):
+        self.rptr = in0 % DEPTH
+        self.block = in1 & 0x3F
+        self.pair = (in1 >> 8) & 3
+        return 0
+
+    def _wload(self, funct7, in0, in1):
+        op = funct7 & 3
+        if op == W_STREAM:
+            self.buffers[self.wlane][self.wword] = in0
+            if self.wcount == self.wlast:
+                self.wcount, self.wword = 0, self.wbase
+                self.wlane = (self.wlane + 1) % LANES
+            else:
+                self.wcount += 1
+                self.wword = (self.wword + 1) % DEPTH
+        elif op == W_SETUP:
+            self.wbase = self.wword = in0 % DEPTH
+            self.wlast = (in1 - 1) % DEPTH
+            self.wcount = self.wlane = 0
+        elif op == W_DIRECT:
+            self.buffers[(in1 >> 9) % LANES][in1 % DEPTH] = in0
+        return 0
+
+    def _read(self, funct7, in0, in1):
+        lanes = self.outputs[(in0 >> 1) & 1][4 * (in0 & 1):4 * (in0 & 1) + 4]
+        return sum((v & 0xFF) << (8 * i) for i, v in enumerate(lanes))
+
+    def _setparam(self, funct7, in0, in1):
+        ch = in1 % CHANNELS
+        which = funct7 & 3
+        if which == P_BIAS:
+            self.bias[ch] = signed(in0, 32)
+        elif which == P_MULTIPLIER:
+            self.multiplier[ch] = signed(in0, 32)
+        elif which == P_SHIFT:
+            self.shift[ch] = max(-31, min(31, signed(in0, 32)))
+        return 0
+
+    def _config(self, funct7, in0, in1):
+        if funct7 & 1 == C_OFFSETS:
+            self.input_offset = signed(in0, 9)
+            self.output_offset = signed(in1, 16)
+        else:
+            self.act_min = signed(in0, 8)
+            self.act_max = signed(in1, 8)
+        return 0
+
+    def _clear(self, funct7, in0, in1):
+        self.acc = [0] * LANES
+        self.write_slot = 0
+        return 0
+
+    def _id(self, funct7, in0, in1):
+        return INFO
+
+
+# ---- random stimulus: (funct3, funct7, in0, in1) tuples -----------------------------------
+# Addresses and channels are kept small so that reads meet earlier writes; now and then an
+# operand is fully random to cover the wrap-around and don't-care bits.
+
+def _small_address(rng):
+    return rng.randrange(16) if rng.random() < 0.9 else rng.getrandbits(32)
+
+
+def _param_value(rng, which):
+    if rng.random() < 0.1:
+        return rng.getrandbits(32)
+    if which == P_BIAS:
+        return rng.randrange(-(1 << 16), 1 << 16) & MASK32
+    if which == P_MULTIPLIER:
+        return rng.randrange(1 << 30, 1 << 31)
+    return rng.randrange(-15, -8) & MASK32 if rng.random() < 0.9 else rng.randrange(-31, 32) & MASK32
+
+
+def random_command(rng):
+    r = rng.random()
+    junk = rng.getrandbits(7) & ~7      # funct7 bits the instruction ignores
+    if r < 0.40:
+        mode = rng.choice((CONV, CONV, DW, FC, NOMAC))
+        commit = COMMIT if rng.random() < 0.15 else 0
+        return (MAC, (rng.getrandbits(7) & ~7) | commit | mode, rng.getrandbits(32), rng.getrandbits(32))
+    if r < 0.48:
+        block = rng.randrange(2) if rng.random() < 0.9 else rng.getrandbits(6)
+        return (SETPTR, rng.getrandbits(7), _small_address(rng),
+                block | (rng.randrange(4) << 8) | (rng.getrandbits(22) << 10 if rng.random() < 0.1 else 0))
+    if r < 0.68:
+        op = rng.choice((W_STREAM, W_STREAM, W_STREAM, W_SETUP, W_DIRECT, W_DIRECT, 3))
+        if op == W_SETUP:
+            return (WLOAD, junk | op, _small_address(rng), rng.randrange(1, 6) if rng.random() < 0.9 else rng.getrandbits(32))
+        if op == W_DIRECT:
+            return (WLOAD, junk | op, rng.getrandbits(32), (rng.randrange(LANES) << 9) | rng.randrange(16))
+        return (WLOAD, junk | op, rng.getrandbits(32), rng.getrandbits(32))
+    if r < 0.80:
+        return (READ, rng.getrandbits(7), rng.randrange(4) | (rng.getrandbits(30) << 2 if rng.random() < 0.1 else 0), rng.getrandbits(32))
+    if r < 0.90:
+        which = rng.choice((P_BIAS, P_MULTIPLIER, P_SHIFT, 3))
+        return (SETPARAM, junk | which, _param_value(rng, which), _small_address(rng))
+    if r < 0.95:
+        if rng.random() < 0.5:
+            return (CONFIG, junk | C_OFFSETS, rng.randrange(-128, 129) & MASK32 if rng.random() < 0.8 else rng.getrandbits(32),
+                    rng.randrange(-128, 128) & MASK32 if rng.random() < 0.8 else rng.getrandbits(32))
+        lo = rng.randrange(-128, 0)
+        return (CONFIG, junk | C_CLAMP, lo & MASK32, rng.randrange(lo, 128) & MASK32 if rng.random() < 0.9 else rng.getrandbits(32))
+    if r < 0.98:
+        return (CLEAR, rng.getrandbits(7), rng.getrandbits(32), rng.getrandbits(32))
+    return (ID, rng.getrandbits(7), rng.getrandbits(32), rng.getrandbits(32))
+
+
+def zero_memories():
+    """Commands that zero every buffer word and parameter: memories survive reset, so a test
+    that starts from a fresh model must first make the hardware match it."""
+    cmds = [(WLOAD, W_SETUP, 0, DEPTH)] + [(WLOAD, W_STREAM, 0, 0)] * (DEPTH * LANES)
+    return cmds + [(SETPARAM, which, 0, ch) for ch in range(CHANNELS) for which in (P_BIAS, P_MULTIPLIER, P_SHIFT)]
+
+
+def prologue(rng, channels=16, words=16):
+    """Fill the parameters and buffer words the random commands touch, so that outputs carry
+    information instead of sitting at a clamp."""
+    cmds = []
+    for ch in range(channels):
+        cmds.append((SETPARAM, P_BIAS, rng.randrange(-(1 << 12), 1 << 12) & MASK32, ch))
+        cmds.append((SETPARAM, P_MULTIPLIER, rng.randrange(1 << 30, 1 << 31), ch))
+        cmds.append((SETPARAM, P_SHIFT, rng.randrange(-15, -8) & MASK32, ch))
+    cmds.append((WLOAD, W_SETUP, 0, words))
+    cmds += [(WLOAD, W_STREAM, rng.getrandbits(32), 0) for _ in range(words * LANES)]
+    return cmds
+
+
+def random_commands(rng, n, with_prologue=True):
+    cmds = prologue(rng) if with_prologue else []
+    return cmds + [random_command(rng) for _ in range(n)]
