@@ -17,7 +17,7 @@ from ..toolchain import tool_env
 from .build import SocBuild
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-WATCHDOG = re.compile(r"CFUB WATCHDOG cycle limit (\d+) reached")
+WATCHDOG = re.compile(r"WATCHDOG cycle limit (\d+) reached")
 TRAP = re.compile(r"CFUB TRAP .*")
 MAIN_RAM_INIT = "sim_main_ram.init"
 # Verilator 5 runs this SoC at 2.0-2.25 M cycles/s here; the wall backstop assumes far less.

@@ -21,7 +21,7 @@ module cycle_watchdog (
         end else begin
             cycles <= cycles + 64'd1;
             if (limit_mem[0] != 64'd0 && cycles >= limit_mem[0]) begin
-                $display("CFUB WATCHDOG cycle limit %0d reached", limit_mem[0]);
+                $display("\nCFUB WATCHDOG cycle limit %0d reached", limit_mem[0]);
                 $finish;
             end
         end
