@@ -30,3 +30,16 @@ def test_firmware_rejects_a_missing_image(template_target):
     result = run(template_target, b"\0" * 64)
     assert "CFUB ERROR 1 no valid image header" in result.output
     assert "CFUB EXIT 1" in result.output
+
+
+def test_a_wrong_cfu_is_caught_by_the_firmware_self_test():
+    """The same firmware on a template CFU with one SIMD lane's product negated: the
+    self-test must see the hardware disagree with the C emulation."""
+    from cfu_bench.gateware.designs import load_design
+    from cfu_bench.simulate import prepare
+
+    wrong = prepare(load_design("template", negate_lane=2),
+                    firmware_design=load_design("template"))
+    result = selftest(wrong, count=500, seed=4242)
+    assert result.failed > 0
+    assert "CFUB EXIT 1" in result.run.output
