@@ -78,7 +78,9 @@ def build_sim_soc(cfu_verilog: str, config=None, progress: Progress | None = Non
     verilator_version()
 
     config_blob = json.dumps(config.as_dict(), sort_keys=True).encode()
-    config_key = _digest(config_blob, _litex_version(), _soc_sources())
+    # The software (BIOS, libraries, generated headers) depends on the SoC description only,
+    # not on the CFU, the watchdog or other targets' files: keep it shared across those.
+    config_key = _digest(config_blob, _litex_version(), (SOC / "sim_soc.py").read_bytes())
     key = _digest(config_blob, _litex_version(), _soc_sources(), cfu_verilog.encode())
     root = build_root() / "soc"
     gw_root = root / f"gw-{key}"
