@@ -31,10 +31,14 @@ def profile(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", inputs: 
     progress = progress or Progress(quiet=True)
     if inputs < 1:
         raise UserError("--inputs must be at least 1")
+    if target not in ("sim", "arty"):
+        raise UserError(f"unknown target '{target}'; valid targets: sim, arty")
+    if target == "arty" and not port:
+        raise UserError("--target arty needs --port (e.g. /dev/ttyUSB1)")
+    design = load_design(cfu)
     path = resolve_model(model)
     model_bytes = path.read_bytes()
     info = model_info(path)  # also validates the file: a malformed model stops here, exit 2
-    design = load_design(cfu)
     samples = golden.random_inputs(model_bytes, inputs, seed)
     input_blobs = [golden.sample_bytes(s) for s in samples]
     block = DataBlock(model=model_bytes, inputs=input_blobs)
@@ -54,15 +58,11 @@ def profile(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", inputs: 
         text, sim = run.output, {"cycles_per_second": run.cycles_per_second,
                                  "wall_seconds": round(run.wall_seconds, 3)}
         source = "mcycle, Verilator RTL simulation of the SoC"
-    elif target == "arty":
-        if not port:
-            raise UserError("--target arty needs --port (e.g. /dev/ttyUSB1)")
+    else:
         from . import board
         key = None
         text = board.profile_on_board(design, block, port=port, bitstream=bitstream, progress=progress)
         sim, source = None, "mcycle, Arty A7 board at 100 MHz"
-    else:
-        raise UserError(f"unknown target '{target}'; valid targets: sim, arty")
 
     report = protocol.parse(text)
     if report.error:

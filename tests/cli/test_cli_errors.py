@@ -1,0 +1,86 @@
+"""Bad input gets one line, exit code 2 and no traceback; nothing is simulated."""
+import pytest
+from click.testing import CliRunner
+
+from cfu_bench.cli import main
+from cfu_bench.models_registry import BENCHMARKS
+
+
+def invoke(*args):
+    result = CliRunner().invoke(main, list(args))
+    return result, result.output.strip()
+
+
+def assert_one_line_error(result, text, *needles):
+    assert result.exit_code == 2, text
+    assert "Traceback" not in text
+    lines = [l for l in text.splitlines() if l.strip()]
+    assert len(lines) == 1, text
+    assert lines[0].startswith("cfu-bench: error:") or lines[0].startswith("Error:"), text
+    for n in needles:
+        assert n in lines[0], text
+
+
+@pytest.mark.parametrize("command", ["info", "profile"])
+def test_unknown_model_lists_the_valid_names(command):
+    result, text = invoke(command, "resnet50")
+    assert_one_line_error(result, text, "resnet50", *BENCHMARKS)
+
+
+def test_unknown_cfu_lists_the_valid_designs():
+    result, text = invoke("profile", "ad", "--cfu", "nosuchcfu")
+    assert_one_line_error(result, text, "nosuchcfu", "none")
+
+
+def test_missing_cfu_verilog_file():
+    result, text = invoke("profile", "ad", "--cfu", "/nonexistent/cfu.v")
+    assert_one_line_error(result, text, "/nonexistent/cfu.v")
+
+
+@pytest.mark.parametrize("command", ["info", "profile"])
+def test_missing_tflite(command, tmp_path):
+    path = tmp_path / "absent.tflite"
+    result, text = invoke(command, str(path))
+    assert_one_line_error(result, text, "absent.tflite")
+
+
+@pytest.mark.parametrize("command", ["info", "profile"])
+def test_truncated_tflite(command, tmp_path):
+    data = BENCHMARKS["ad"].path.read_bytes()
+    path = tmp_path / "truncated.tflite"
+    path.write_bytes(data[: len(data) // 3])
+    result, text = invoke(command, str(path))
+    assert_one_line_error(result, text, "truncated.tflite")
+
+
+@pytest.mark.parametrize("command", ["info", "profile"])
+def test_random_bytes_tflite(command, tmp_path):
+    import random
+    path = tmp_path / "random.tflite"
+    path.write_bytes(random.Random(7).randbytes(5000))
+    result, text = invoke(command, str(path))
+    assert_one_line_error(result, text, "random.tflite")
+
+
+def test_unknown_target_is_a_usage_error():
+    result, text = invoke("profile", "ad", "--target", "zedboard")
+    assert result.exit_code == 2 and "zedboard" in text and "Traceback" not in text
+
+
+def test_arty_needs_a_port():
+    result, text = invoke("profile", "ad", "--target", "arty", "--no-baseline")
+    assert_one_line_error(result, text, "--port")
+
+
+def test_new_refuses_bad_and_existing_names():
+    result, text = invoke("new", "Bad-Name")
+    assert_one_line_error(result, text, "Bad-Name")
+    result, text = invoke("new", "none")
+    assert_one_line_error(result, text, "none")
+
+
+def test_list_names_models_designs_and_targets():
+    result, text = invoke("list")
+    assert result.exit_code == 0
+    for name in [*BENCHMARKS, "none", "sim", "arty"]:
+        assert name in text
