@@ -257,10 +257,12 @@ def run_asan(model: bytes, samples=None, arena_size: int = DEFAULT_ARENA, timeou
         return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=_asan_env())
 
 
-def fuzz(corpus: list[Path], iterations: int, seed: int = 1, timeout: float = 120) -> subprocess.CompletedProcess:
-    """Seeded mutation fuzzing of the runtime under ASan/UBSan (see firmware/host/fuzz_main.c)."""
+def fuzz(corpus: list[Path], iterations: int, seed: int = 1, timeout: float = 120,
+         max_macs: int = 4_000_000) -> subprocess.CompletedProcess:
+    """Seeded mutation fuzzing of the runtime under ASan/UBSan (see firmware/host/fuzz_main.c).
+    Mutants that still load run one inference unless they exceed max_macs."""
     exe = build("asan") / "cfub_fuzz"
-    cmd = [str(exe), str(iterations), str(seed), *map(str, corpus)]
+    cmd = [str(exe), str(iterations), str(seed), str(max_macs), *map(str, corpus)]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=_asan_env())
 
 

@@ -1,8 +1,8 @@
 /* Seeded mutation fuzzer for the model reader and runtime, meant to be built with
  * -fsanitize=address,undefined -fno-sanitize-recover=all so any out-of-bounds access or UB
- * aborts the process.
+ * aborts the process. MAX_MACS bounds the work of any mutant that still loads (0 = none).
  *
- *   cfub_fuzz ITERATIONS SEED CORPUS_FILE...
+ *   cfub_fuzz ITERATIONS SEED MAX_MACS CORPUS_FILE...
  *
  * Each iteration takes a corpus model, applies 1-8 mutations (bit flips, interesting bytes,
  * corrupted 32-bit words aimed at offsets and lengths, truncation, chunk copies), then loads it
@@ -29,7 +29,7 @@ static const uint32_t kInteresting[] = {0, 1, 2, 3, 4, 7, 8, 16, 0x7f, 0x80, 0xf
                                         0xffff, 0x10000, 0x7fffffff, 0x80000000u, 0xffffffffu, 0xfffffffcu};
 
 static size_t mutate(uint8_t *buf, size_t len, size_t cap) {
-    const int rounds = 1 + (int)below(8);
+    const int rounds = below(2) ? 1 : 1 + (int)below(8);
     for (int r = 0; r < rounds && len > 0; r++) {
         switch (below(7)) {
         case 0: buf[below((uint32_t)len)] ^= (uint8_t)(1u << below(8)); break;
@@ -68,20 +68,21 @@ static size_t mutate(uint8_t *buf, size_t len, size_t cap) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 4) {
-        fprintf(stderr, "usage: %s ITERATIONS SEED CORPUS...\n", argv[0]);
+    if (argc < 5) {
+        fprintf(stderr, "usage: %s ITERATIONS SEED MAX_MACS CORPUS...\n", argv[0]);
         return 64;
     }
     const long iterations = atol(argv[1]);
     g_rng = strtoull(argv[2], NULL, 0) * 0x9E3779B97F4A7C15ull + 1;
-    const int n_corpus = argc - 3;
+    const uint64_t max_macs = strtoull(argv[3], NULL, 0);
+    const int n_corpus = argc - 4;
     uint8_t **corpus = calloc((size_t)n_corpus, sizeof *corpus);
     size_t *sizes = calloc((size_t)n_corpus, sizeof *sizes);
     size_t max_len = 0;
     for (int i = 0; i < n_corpus; i++) {
-        FILE *f = fopen(argv[3 + i], "rb");
+        FILE *f = fopen(argv[4 + i], "rb");
         if (!f) {
-            fprintf(stderr, "cannot read %s\n", argv[3 + i]);
+            fprintf(stderr, "cannot read %s\n", argv[4 + i]);
             return 66;
         }
         fseek(f, 0, SEEK_END);
@@ -99,7 +100,7 @@ int main(int argc, char **argv) {
     long outcomes[10] = {0};
     host_set_output(0, 0);
     cfub_options opts = {0};
-    opts.max_macs = 4000000;
+    opts.max_macs = max_macs;
     for (long it = 0; it < iterations; it++) {
         const int k = (int)(it % n_corpus);
         /* exact-size allocation so ASan catches reads one byte past the model */

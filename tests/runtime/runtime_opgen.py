@@ -176,7 +176,10 @@ def gen_add(rng):
     s1 = log_uniform(rng, 1e-3, 1.0)
     s2 = f32(s1 * 2.0 ** rng.uniform(-3, 3))
     a = b.input(sa, s1, zero_point(rng))
-    c = b.input(sb, s2, zero_point(rng))
+    if rng.random() < 0.2:  # a constant operand, read straight from the model
+        c = b.tensor(sb, "int8", s2, zero_point(rng), data=rng.integers(-128, 128, size=sb).astype(np.int8))
+    else:
+        c = b.input(sb, s2, zero_point(rng))
     act = str(rng.choice(ACTS))
     out_s = f32(max(s1, s2) * 2.0 ** rng.uniform(-1, 2.5))
     y = b.add(a, c, out_s, zero_point(rng), activation=act)
