@@ -51,8 +51,8 @@ int cfubh_run(const uint8_t *model, size_t model_len, size_t arena_len, const ui
     g_out_failed = 0;
     /* private, aligned copies: Python's buffers promise no alignment, and ASan then sees the
      * exact extent of each */
-    uint8_t *m = aligned_alloc(16, (model_len + 15) & ~(size_t)15);
-    uint8_t *arena = aligned_alloc(16, (arena_len + 15) & ~(size_t)15);
+    uint8_t *m = aligned_alloc(16, (model_len + 16) & ~(size_t)15);
+    uint8_t *arena = aligned_alloc(16, (arena_len + 16) & ~(size_t)15);
     if (!m || !arena) {
         free(m);
         free(arena);
@@ -82,8 +82,8 @@ const uint8_t *cfubh_outputs(size_t *len) {
 
 /* Load only: sizes the arena needs and what one input is. Returns the runtime code. */
 int cfubh_load_info(const uint8_t *model, size_t model_len, size_t arena_len, uint64_t out[5]) {
-    uint8_t *m = aligned_alloc(16, (model_len + 15) & ~(size_t)15);
-    uint8_t *arena = aligned_alloc(16, (arena_len + 15) & ~(size_t)15);
+    uint8_t *m = aligned_alloc(16, (model_len + 16) & ~(size_t)15);
+    uint8_t *arena = aligned_alloc(16, (arena_len + 16) & ~(size_t)15);
     if (!m || !arena) {
         free(m);
         free(arena);

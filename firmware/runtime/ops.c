@@ -75,6 +75,9 @@ static int window(cfub_interp *ip, const cfub_node *n, int padding, int32_t in, 
     else return cfub_fail_op_int(ip, CFUB_ERR_UNSUPPORTED, n, "unknown padding", padding);
     if (computed < 1 || computed != out)
         return cfub_fail_op_int(ip, CFUB_ERR_INVALID, n, "output size does not match the window arithmetic, expected", computed);
+    /* keeps every index the kernels form (origin + dilation * tap) inside int32 */
+    if (eff > 0x3fffffff || (computed - 1) * stride + eff > 0x3fffffff)
+        return cfub_fail_op(ip, CFUB_ERR_UNSUPPORTED, n, "window extent too large");
     int64_t total = (computed - 1) * stride + eff - in;
     if (total < 0) total = 0;
     if (total > 0x3fffffff) return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "padding out of range");
