@@ -10,6 +10,8 @@ import os
 
 import numpy as np
 
+from ...errors import ToolMissing
+
 # Fixed before TensorFlow loads: oneDNN picks kernels by the CPU it finds at run time, and a
 # thread pool splits reductions by core count; both change float rounding from machine to
 # machine. Eigen on one thread with op determinism gives the same bits on every x86-64 host.
@@ -20,8 +22,12 @@ _ENV = {"TF_ENABLE_ONEDNN_OPTS": "0", "TF_DETERMINISTIC_OPS": "1", "TF_CPP_MIN_L
 def tensorflow():
     """Imports TensorFlow and Keras configured for reproducible builds; returns (tf, keras)."""
     os.environ.update(_ENV)
-    import tensorflow as tf
-    import keras
+    try:
+        import tensorflow as tf
+        import keras
+    except ImportError as e:
+        raise ToolMissing(f"TensorFlow is needed to build models ({e}); "
+                          "run: scripts/setup.sh --models") from None
 
     try:
         tf.config.threading.set_intra_op_parallelism_threads(1)

@@ -6,26 +6,18 @@ index, op, activation input shape(s), constant input shapes, output shape, kerne
 padding, fused activation, MACs.
 """
 
-TOTALS = {'kws': {'ops': 13,
-         'macs': 2656768,
-         'params': 22604,
-         'weight_bytes': 24368,
-         'largest_activation_bytes': 8000},
- 'vww': {'ops': 31,
-         'macs': 7489664,
-         'params': 210850,
-         'weight_bytes': 219064,
-         'largest_activation_bytes': 36864},
- 'ic': {'ops': 16,
-        'macs': 12501632,
-        'params': 77706,
-        'weight_bytes': 78744,
-        'largest_activation_bytes': 16384},
- 'ad': {'ops': 10,
-        'macs': 264192,
-        'params': 265864,
-        'weight_bytes': 270880,
-        'largest_activation_bytes': 640}}
+# model: op count, MACs, params (int8 weights + int32 biases of CONV/DW/FC), their bytes,
+# largest activation tensor in bytes
+TOTALS = {
+    "kws": dict(ops=13, macs=2_656_768, params=22_604, weight_bytes=24_368,
+                largest_activation_bytes=8_000),
+    "vww": dict(ops=31, macs=7_489_664, params=210_850, weight_bytes=219_064,
+                largest_activation_bytes=36_864),
+    "ic": dict(ops=16, macs=12_501_632, params=77_706, weight_bytes=78_744,
+               largest_activation_bytes=16_384),
+    "ad": dict(ops=10, macs=264_192, params=265_864, weight_bytes=270_880,
+               largest_activation_bytes=640),
+}
 
 OPS = {
     'kws': [
