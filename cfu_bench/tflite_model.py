@@ -25,7 +25,8 @@ SCHEMA_VERSION = 3
 
 
 def _enum_names(enum_class) -> dict[int, str]:
-    return {v: k for k, v in vars(enum_class).items() if not k.startswith("_") and isinstance(v, int)}
+    return {v: k for k, v in vars(enum_class).items()
+            if not k.startswith("_") and isinstance(v, int)}
 
 
 OPCODE_NAMES = _enum_names(_schema.BuiltinOperator)

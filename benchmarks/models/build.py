@@ -90,7 +90,8 @@ def _record(out: Path, name: str, data: bytes, info: dict, seconds: float) -> No
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m cfu_bench.benchmarks.models.build")
-    ap.add_argument("names", nargs="*", metavar="NAME", help=f"any of {', '.join(NAMES)}; default all")
+    ap.add_argument("names", nargs="*", metavar="NAME",
+                    help=f"any of {', '.join(NAMES)}; default all")
     ap.add_argument("--out", default=str(MODELS), help="output folder (default: %(default)s)")
     args = ap.parse_args(argv)
     try:

@@ -14,7 +14,8 @@ from ...errors import ToolMissing
 
 # Fixed before TensorFlow loads: oneDNN picks kernels by the CPU it finds at run time, and a
 # thread pool splits reductions by core count; both change float rounding from machine to
-# machine. Eigen on one thread with op determinism gives the same bits on every x86-64 host.
+# machine. Eigen's kernels on one thread with op determinism leave only the TensorFlow build
+# and the CPU architecture to decide the bits (tests/models/test_generator.py checks them).
 _ENV = {"TF_ENABLE_ONEDNN_OPTS": "0", "TF_DETERMINISTIC_OPS": "1", "TF_CPP_MIN_LOG_LEVEL": "2",
         "CUDA_VISIBLE_DEVICES": ""}
 
@@ -52,12 +53,14 @@ def fit(keras, model, x: np.ndarray, y: np.ndarray, *, loss: str, epochs: int,
     history = model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0)
     _refresh_batchnorm(keras, model, x, batch_size)
     metrics = {k: float(v[-1]) for k, v in history.history.items()}
-    metrics.update({f"eval_{k}": float(v) for k, v in
-                    model.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True).items()})
+    # Inference-mode metrics: what the converted model inherits.
+    evaluated = model.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True)
+    metrics.update({f"eval_{k}": float(v) for k, v in evaluated.items()})
     return metrics
 
 
-def _refresh_batchnorm(keras, model, x: np.ndarray, batch_size: int, batches: int = 64) -> None:
+def _refresh_batchnorm(keras, model, x: np.ndarray, batch_size: int,
+                       batches: int = 64) -> None:
     """Re-estimates BatchNorm's moving statistics for the final weights.
 
     In a run this short the weights move fast and the moving averages lag behind them, so

@@ -87,8 +87,8 @@ def quantization_problems(model: TfliteModel) -> list[str]:
         out = q(op.outputs[0])
         if op.options.get("fused_activation") == "RELU" and out.zero_point[0] != -128:
             problems.append(f"{where}: RELU output zero point {out.zero_point[0]}, expected -128")
-        if op.opcode == "SOFTMAX" and (out.scale[0] != np.float32(1 / 256) or out.zero_point[0] != -128):
-            problems.append(f"{where}: softmax output quantization {out.scale[0]}, {out.zero_point[0]}")
+        if op.opcode == "SOFTMAX" and (out.scale[0], out.zero_point[0]) != (np.float32(1 / 256), -128):
+            problems.append(f"{where}: softmax output scale {out.scale[0]} zp {out.zero_point[0]}")
         if op.opcode == "RESHAPE" and (out.scale[0] != q(op.inputs[0]).scale[0]
                                        or out.zero_point[0] != q(op.inputs[0]).zero_point[0]):
             problems.append(f"{where}: requantizes")

@@ -89,3 +89,16 @@ def test_table_columns_line_up():
     rows = lines[header + 2:header + 2 + 13]
     # the MACs column is right-aligned: every row ends at the same column as the header
     assert len({len(r) for r in [lines[header], *rows]}) == 1
+
+
+def test_reading_models_never_loads_tensorflow():
+    # `cfu-bench info` and `profile` must work (and start fast) without TensorFlow.
+    import subprocess
+    import sys
+
+    code = ("import sys, json\n"
+            "import cfu_bench.model_info as mi, cfu_bench.benchmarks.models.build\n"
+            "import cfu_bench.benchmarks.models.ic, cfu_bench.benchmarks.models.tflite_edit\n"
+            "json.dumps(mi.model_info('ic'))\n"
+            "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules\n")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
