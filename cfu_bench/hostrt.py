@@ -104,6 +104,8 @@ def build(variant: str = "release", extra_sources=(), extra_includes=()) -> Path
     marker = out / ".complete"
     if marker.exists():
         return out
+    if out.exists():  # a build that died half way
+        shutil.rmtree(out, ignore_errors=True)
     gcc = _gcc()
     flags = VARIANTS[variant] + [f"-I{FIRMWARE / 'runtime'}", f"-I{FIRMWARE / 'kernels'}"] + [f"-I{i}" for i in incs]
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -51,7 +51,7 @@ typedef struct cfub_interp cfub_alloc;
 void *cfub_alloc_persistent(cfub_alloc *alloc, size_t bytes);
 
 typedef struct cfub_conv_kernel {
-    const char *name; /* short, no spaces: shown in CFUB OP lines */
+    const char *name; /* shown in CFUB OP lines: up to 32 printable chars, no spaces */
     bool (*prepare)(const cfub_conv_params *p, const cfub_layer_data *d, cfub_alloc *alloc, void **state);
     void (*eval)(const cfub_conv_params *p, const cfub_layer_data *d, void *state);
 } cfub_conv_kernel;

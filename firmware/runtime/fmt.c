@@ -44,3 +44,15 @@ void cfub_sb_hex8(cfub_sb *sb, uint32_t v) {
     tmp[8] = 0;
     cfub_sb_str(sb, tmp);
 }
+
+/* A protocol token: printable, no spaces, at most max chars (kernel names come from CFU
+ * designs and must not break the line format). */
+void cfub_sb_token(cfub_sb *sb, const char *s, size_t max) {
+    char tmp[64];
+    size_t i = 0;
+    if (max > sizeof tmp - 1) max = sizeof tmp - 1;
+    for (; s && s[i] && i < max; i++) tmp[i] = (s[i] > 32 && s[i] < 127) ? s[i] : '_';
+    if (i == 0) tmp[i++] = '?';
+    tmp[i] = 0;
+    cfub_sb_str(sb, tmp);
+}

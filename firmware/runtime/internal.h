@@ -122,5 +122,6 @@ void cfub_sb_str(cfub_sb *sb, const char *s);
 void cfub_sb_int(cfub_sb *sb, int64_t v);
 void cfub_sb_uint(cfub_sb *sb, uint64_t v);
 void cfub_sb_hex8(cfub_sb *sb, uint32_t v);
+void cfub_sb_token(cfub_sb *sb, const char *s, size_t max);
 
 #endif

@@ -283,7 +283,7 @@ int cfub_run_ex(const uint8_t *model, size_t model_len, uint8_t *arena, size_t a
             cfub_sb_str(&sb, " ");
             cfub_sb_str(&sb, cfub_op_name(n->builtin));
             cfub_sb_str(&sb, " ");
-            cfub_sb_str(&sb, n->kernel);
+            cfub_sb_token(&sb, n->kernel, 32);
             cfub_sb_str(&sb, " ");
             cfub_sb_uint(&sb, n->cycles);
             cfub_sb_str(&sb, " ");
