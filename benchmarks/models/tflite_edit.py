@@ -25,10 +25,10 @@ class _AlignedBufferT(schema.BufferT):
         data = None
         if self.data is not None and len(self.data):
             raw = np.asarray(self.data, dtype=np.uint8).tobytes()
-            builder.StartVector(1, len(raw), BUFFER_ALIGNMENT)
-            builder.head -= len(raw)
-            builder.Bytes[builder.head:builder.head + len(raw)] = raw
-            data = builder.EndVector(len(raw))
+            # Pad so the bytes about to be prepended start on the boundary; Finish() then
+            # pads the whole file to it, so offsets from the start are aligned too.
+            builder.Prep(BUFFER_ALIGNMENT, len(raw))
+            data = builder.CreateByteVector(raw)
         schema.BufferStart(builder)
         if data is not None:
             schema.BufferAddData(builder, data)
