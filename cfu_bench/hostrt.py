@@ -212,7 +212,9 @@ class HostRuntime:
         data, n = _join_inputs(samples)
         flags = (1 if collect else 0) | (2 if disable_accel else 0) | (4 if echo else 0)
         model = bytes(model)
-        rc = self.lib.cfubh_run(model, len(model), arena_size, data, len(data), n, flags, max_macs)
+        each = len(data) // n if n else 0  # one input's size, as a target's main.c passes it
+        rc = self.lib.cfubh_run(model, len(model), arena_size, data, each if n * each == len(data) else len(data),
+                                n, flags, max_macs)
         if rc < 0:
             raise ResultError("host runtime ran out of memory collecting outputs")
         size = ctypes.c_size_t()

@@ -24,6 +24,10 @@
  *            for (;;) {}   // or signal rc to the simulator
  *        }
  *
+ * `inputs` holds n_inputs inputs back to back; input_len is the size of one input, which must
+ * equal the model's input tensor bytes (all input tensors, in model order); passing the total
+ * n_inputs * size is accepted too.
+ *
  * cfub_run parses and validates the model, plans the arena, prepares every op (refusing any
  * unsupported op or tensor type before running anything), then for each of the n_inputs
  * inputs copies it into the model's input tensor(s), runs every op and reports, one line each:

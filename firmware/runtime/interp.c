@@ -250,15 +250,19 @@ int cfub_run_ex(const uint8_t *model, size_t model_len, uint8_t *arena, size_t a
     cfub_sb_str(&sb, "\n");
     cfub_puts(line);
 
+    /* input_len is one input's size (checked against the model); the total of all n_inputs
+     * is accepted as well */
     const uint64_t each = ip->input_bytes;
-    if (n_inputs < 0 || (uint64_t)n_inputs * each != (uint64_t)input_len || (n_inputs > 0 && !inputs)) {
+    const bool len_ok = (uint64_t)input_len == each || (uint64_t)input_len == (uint64_t)n_inputs * each;
+    if (n_inputs < 0 || !len_ok || (n_inputs > 0 && each > 0 && !inputs)) {
         cfub_sb_init(&sb, st.msg, sizeof st.msg);
-        cfub_sb_str(&sb, "expected inputs of ");
+        cfub_sb_str(&sb, "the model's input is ");
         cfub_sb_uint(&sb, each);
-        cfub_sb_str(&sb, " bytes each, got ");
+        cfub_sb_str(&sb, " bytes, got input_len=");
         cfub_sb_uint(&sb, input_len);
-        cfub_sb_str(&sb, " bytes for ");
+        cfub_sb_str(&sb, " for ");
         cfub_sb_int(&sb, n_inputs);
+        cfub_sb_str(&sb, " inputs");
         st.code = CFUB_ERR_INPUT;
         print_error(&st);
         return st.code;
