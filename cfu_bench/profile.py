@@ -64,9 +64,7 @@ def profile(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", inputs: 
         text = board.profile_on_board(design, block, port=port, bitstream=bitstream, progress=progress)
         sim, source = None, "mcycle, Arty A7 board at 100 MHz"
 
-    report = protocol.parse(text)
-    if report.error:
-        raise SimulationError(f"firmware refused the model: {report.error}")
+    report = protocol.parse(text).raise_for_error()
     with progress.step("computing TFLM golden outputs"):
         gold = golden.golden_crcs(model_bytes, samples)
     result = _build_result(model_label(model), design.name, target, info, report, gold, sim, source)
