@@ -1,0 +1,17 @@
+"""The benchmark models on the simulated SoC, every layer checked against TFLM. KWS and AD run
+here; VWW and IC take minutes each with reference kernels and live in `cfu-bench bench`."""
+import pytest
+
+from cfu_bench.gateware.designs import DEFAULT_DESIGN
+from cfu_bench.profile import profile
+
+
+@pytest.mark.parametrize("design", ["none", DEFAULT_DESIGN])
+@pytest.mark.parametrize("model", ["kws", "ad"])
+def test_model_is_bit_exact_on_the_soc(model, design):
+    r = profile(model, cfu=design, inputs=2, use_cache=False)
+    bad = [l.index for l in r.layers if not l.bit_exact]
+    assert r.bit_exact and not bad, f"layers {bad} differ from TFLM: {r.mismatches[:3]}"
+    assert r.inputs_checked == 2
+    assert all(l.cycles > 0 for l in r.layers)
+    assert r.total_cycles >= r.kernel_cycles > 0
