@@ -100,9 +100,12 @@ def compile_for_target(sources, include_dirs, out_dir: Path) -> None:
     stub = out_dir / "stub_include"
     stub.mkdir(exist_ok=True)
     (stub / "stdio.h").write_text(_STDIO_STUB)
+    firmware_includes = [FIRMWARE / "include", FIRMWARE / "runtime", FIRMWARE / "kernels"]
     for src in sources:
-        subprocess.run([riscv_gcc(), "-march=rv32im_zicsr", "-mabi=ilp32", "-O2", "-std=gnu11",
-                        "-Wall", "-Wextra", "-Werror", "-ffreestanding",
-                        f"-I{FIRMWARE / 'include'}", *[f"-I{d}" for d in include_dirs],
-                        f"-I{stub}", "-c", str(src), "-o", str(out_dir / (Path(src).stem + ".o"))],
-                       check=True, capture_output=True, text=True)
+        cmd = [riscv_gcc(), "-march=rv32im_zicsr", "-mabi=ilp32", "-O2", "-std=gnu11",
+               "-Wall", "-Wextra", "-Werror", "-ffreestanding",
+               *[f"-I{d}" for d in [*firmware_includes, *include_dirs, stub]],
+               "-c", str(src), "-o", str(out_dir / (Path(src).stem + ".o"))]
+        result = subprocess.run(cmd, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise AssertionError(f"{Path(src).name} does not compile for the CPU:\n{result.stderr}")

@@ -1,0 +1,100 @@
+"""Tests of mac8: cocotb on the generated Verilog (tb_mac8.py), the core in Amaranth's
+simulator, the instruction model against TFLite reference layers, the C emulation against
+the model, and the C kernels (on the emulation) inside the host runtime against TFLM."""
+import collections
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cfu_bench import golden, hostrt
+from cfu_bench.cfu_test import run_cocotb_cases, run_design_tests
+from cfu_bench.gateware.amaranth_sim import simulate_commands
+from cfu_bench.gateware.designs import load_design
+from cfu_bench.gateware.emulation import RESET_LINE, compile_for_target, emulation_mismatches
+from cfu_bench.tflite_builder import synthetic_model
+from mac8_layers import random_layer_cases
+from mac8_model import GoldenModel, random_commands
+from mac8_opmodels import random_cases
+
+DESIGN = Path(__file__).resolve().parent.parent.name
+
+
+@pytest.fixture(scope="module")
+def design():
+    return load_design(DESIGN)
+
+
+@pytest.fixture(scope="module")
+def runtime(design):
+    """The firmware runtime built for the host with the mac8 kernels linked in; off the
+    target the kernels run on the C emulation of the CFU."""
+    return hostrt.HostRuntime(design.kernel_sources(), design.kernel_include_dirs())
+
+
+def test_generated_verilog_passes_cocotb():
+    assert run_design_tests(DESIGN, quiet=True)
+
+
+@pytest.mark.slow   # a second Verilator build (about a minute)
+def test_wrong_cfu_fails_cocotb():
+    """One lane's products negated: every cocotb test that checks results must notice (the
+    two that only time instructions need not)."""
+    cases = run_cocotb_cases(DESIGN, {"negate_lane": 5})
+    timing_only = {"streaming_instructions_issue_one_per_cycle", "commit_to_read_latency"}
+    assert cases and set(cases) > timing_only
+    assert {name for name, passed in cases.items() if not passed} == set(cases) - timing_only
+
+
+def test_core_in_amaranth_simulator(design):
+    commands = random_commands(random.Random(7), 300)
+    model = GoldenModel()
+    assert simulate_commands(design.core(), commands) == [model.execute(*c) for c in commands]
+
+
+def test_instruction_model_computes_tflite_layers():
+    for name, program, reference in random_layer_cases(np.random.default_rng(4)):
+        model = GoldenModel()
+        outputs = program.outputs([model.execute(*c) for c in program.commands])
+        assert np.array_equal(outputs, reference), name
+
+
+def test_c_emulation_matches_model(design):
+    commands = random_commands(random.Random(8), 20000)
+    commands.insert(10000, RESET_LINE)
+    assert emulation_mismatches(DESIGN, design.kernels_dir, GoldenModel(), commands) == []
+
+
+def test_kernels_compile_for_the_cpu(design, tmp_path):
+    assert design.selftest_available
+    compile_for_target(design.kernel_sources(), design.kernel_include_dirs(), tmp_path)
+
+
+def _problems(runtime, model, samples):
+    gold = golden.golden(model, samples)
+    run = runtime.run(model, samples)
+    if run.rc != 0:
+        return [f"runtime refused: {run.report.error}"], run
+    return [f"sample {k} op {o.index} {o.op} ({o.kernel}) differs"
+            for k, (ours, want) in enumerate(zip(run.outputs, gold))
+            for o, g in zip(ours, want) if o.data != g.data], run
+
+
+def test_kernels_match_tflm_on_random_layers(runtime):
+    for name, model, kernel in random_cases(np.random.default_rng(5), 25):
+        problems, run = _problems(runtime, model, golden.random_inputs(model, 2, seed=3))
+        assert not problems, f"{name}: {problems[:3]}"
+        assert run.outputs[0][0].kernel == (kernel or "ref"), name
+
+
+@pytest.mark.parametrize("name", ["kws", "vww", "ic", "ad"])
+def test_kernels_match_tflm_on_mlperf_tiny_shapes(runtime, name):
+    """Random-weight models with the layer structure of the four MLPerf Tiny models: every
+    CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED must run on mac8, bit-exact."""
+    model = synthetic_model(name, seed=3)
+    problems, run = _problems(runtime, model, golden.random_inputs(model, 2, seed=11))
+    assert not problems, problems[:3]
+    kernels = collections.Counter((o.op, o.kernel) for o in run.outputs[0])
+    accelerable = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"}
+    assert all(kernel.startswith("mac8") for (op, kernel) in kernels if op in accelerable), kernels
