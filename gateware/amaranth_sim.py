@@ -1,17 +1,25 @@
 """Driving a CFU core in Amaranth's own simulator (unit tests without Verilator)."""
+import random
+
 from amaranth.sim import Simulator
 
 
-def simulate_commands(core, commands, *, max_wait: int = 1000, vcd: str | None = None) -> list[int]:
+def simulate_commands(core, commands, *, stall_prob: float = 0.0, seed: int = 0,
+                      max_wait: int = 1000, latencies: list | None = None,
+                      vcd: str | None = None) -> list[int]:
     """Issue (funct3, funct7, in0, in1) commands one after another and return the responses.
 
-    Raises AssertionError when a command is not accepted or answered within `max_wait` cycles.
+    stall_prob: chance per cycle that rsp.ready is low while a response waits; the response
+    must then hold still. latencies: if given, receives for each command the cycles from its
+    acceptance to its response being offered. Raises AssertionError when a command is not
+    accepted or answered within `max_wait` cycles.
     """
+    rng = random.Random(seed)
     results = []
 
     async def bench(ctx):
-        ctx.set(core.rsp.ready, 1)
         for funct3, funct7, in0, in1 in commands:
+            ctx.set(core.rsp.ready, 0)
             ctx.set(core.cmd.payload, {"function_id": {"funct3": funct3, "funct7": funct7},
                                        "inputs_0": in0 & 0xFFFFFFFF, "inputs_1": in1 & 0xFFFFFFFF})
             ctx.set(core.cmd.valid, 1)
@@ -23,13 +31,26 @@ def simulate_commands(core, commands, *, max_wait: int = 1000, vcd: str | None =
                 raise AssertionError(f"command {funct3, funct7} not accepted in {max_wait} cycles")
             await ctx.tick()
             ctx.set(core.cmd.valid, 0)
-            for _ in range(max_wait):
+            waited = 0
+            held = None
+            while True:
+                ready = rng.random() >= stall_prob
+                ctx.set(core.rsp.ready, ready)
                 if ctx.get(core.rsp.valid):
-                    break
+                    value = ctx.get(core.rsp.payload)
+                    assert held is None or value == held, "response changed while stalled"
+                    if held is None and latencies is not None:
+                        latencies.append(waited + 1)
+                    held = value
+                    if ready:
+                        break
+                elif held is not None:
+                    raise AssertionError("rsp.valid dropped before the response was taken")
+                waited += 1
+                if waited > max_wait:
+                    raise AssertionError(f"command {funct3, funct7} not answered in {max_wait} cycles")
                 await ctx.tick()
-            else:
-                raise AssertionError(f"command {funct3, funct7} not answered in {max_wait} cycles")
-            results.append(ctx.get(core.rsp.payload))
+            results.append(held)
             await ctx.tick()
 
     sim = Simulator(core)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cfu_bench.errors import UserError
-from cfu_bench.paths import CFU_DESIGNS, GATEWARE
+from cfu_bench.paths import CFU_DESIGNS, FIRMWARE, GATEWARE
 
 DEFAULT_DESIGN = "mac8"
 BASELINE_DESIGN = "none"
@@ -101,8 +101,12 @@ class Design:
         return sorted(d.glob("*.c")) if d else []
 
     def kernel_include_dirs(self) -> list[Path]:
+        """The design's kernels folder, then the runtime's header folders its kernels include
+        (cfub_accel.h and what it pulls in), so one list serves target and host builds."""
         d = self.kernels_dir
-        return [d] if d and any(d.glob("*.h")) else []
+        if not d or not any(d.glob("*.c")):
+            return []
+        return [d, FIRMWARE / "runtime", FIRMWARE / "kernels"]
 
     @property
     def selftest_available(self) -> bool:

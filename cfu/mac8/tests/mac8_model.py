@@ -217,8 +217,14 @@ def prologue(rng, channels=16, words=16):
     cmds = []
     for ch in range(channels):
         cmds.append((SETPARAM, P_BIAS, rng.randrange(-(1 << 12), 1 << 12) & MASK32, ch))
-        cmds.append((SETPARAM, P_MULTIPLIER, rng.randrange(1 << 30, 1 << 31), ch))
-        cmds.append((SETPARAM, P_SHIFT, rng.randrange(-15, -8) & MASK32, ch))
+        if ch % 4 == 3:
+            # A small multiplier and no right shift: the high-multiply's rounding shows
+            # directly in the output instead of vanishing in a large right shift.
+            cmds.append((SETPARAM, P_MULTIPLIER, rng.randrange(1 << 17, 1 << 21), ch))
+            cmds.append((SETPARAM, P_SHIFT, rng.randrange(0, 3), ch))
+        else:
+            cmds.append((SETPARAM, P_MULTIPLIER, rng.randrange(1 << 30, 1 << 31), ch))
+            cmds.append((SETPARAM, P_SHIFT, rng.randrange(-15, -8) & MASK32, ch))
     cmds.append((WLOAD, W_SETUP, 0, words))
     cmds += [(WLOAD, W_STREAM, rng.getrandbits(32), 0) for _ in range(words * LANES)]
     return cmds

