@@ -98,7 +98,7 @@ def new(name):
 @click.option("--baseline", default="none", show_default=True, metavar="NAME",
               help="Design to compare against; its result is cached after the first run.")
 @click.option("--no-baseline", is_flag=True, help="Do not run or show a baseline.")
-@click.option("--inputs", default=3, show_default=True, help="Random inputs to run and check.")
+@click.option("--inputs", default=2, show_default=True, help="Random inputs to run and check.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write JSON here.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Write CSV here.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write a PNG here.")
@@ -176,7 +176,7 @@ def models_build(names):
 @main.command()
 @click.option("--model", "models", multiple=True, help="Only these models (repeatable).")
 @click.option("--cfu", "designs", multiple=True, help="Only these designs (repeatable).")
-@click.option("--inputs", default=3, show_default=True, help="Random inputs per run.")
+@click.option("--inputs", default=2, show_default=True, help="Random inputs per run.")
 @click.option("--no-resources", is_flag=True, help="Skip the Yosys resource estimates.")
 @click.option("--quiet", is_flag=True)
 def bench(models, designs, inputs, no_resources, quiet):
@@ -186,7 +186,7 @@ def bench(models, designs, inputs, no_resources, quiet):
 
     command = "cfu-bench bench" + "".join(f" --model {m}" for m in models) + \
               "".join(f" --cfu {d}" for d in designs) + \
-              (f" --inputs {inputs}" if inputs != 3 else "")
+              (f" --inputs {inputs}" if inputs != 2 else "")
     summary = run_suite(list(models) or None, list(designs) or None, inputs, command=command,
                         progress=Progress(quiet=quiet), with_resources=not no_resources)
     from .paths import RESULTS

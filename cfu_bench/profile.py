@@ -16,7 +16,7 @@ from .progress import Progress
 from .ram_image import DataBlock
 from .report import LayerResult, ProfileResult
 
-DEFAULT_INPUTS = 3
+DEFAULT_INPUTS = 2
 INPUT_SEED = 20261121
 MAX_MISMATCHES_KEPT = 20
 
