@@ -17,15 +17,9 @@ import zlib
 from dataclasses import dataclass
 
 import numpy as np
-from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as fb
 
+from . import tflite_model
 from .errors import UserError
-
-OP_NAMES = {v: k for k, v in vars(fb.BuiltinOperator).items() if not k.startswith("_")}
-TYPE_NAMES = {v: k for k, v in vars(fb.TensorType).items() if not k.startswith("_")}
-NP_DTYPES = {fb.TensorType.FLOAT32: np.float32, fb.TensorType.INT8: np.int8,
-             fb.TensorType.INT16: np.int16, fb.TensorType.INT32: np.int32,
-             fb.TensorType.UINT8: np.uint8, fb.TensorType.INT64: np.int64}
 
 
 @dataclass(frozen=True)
@@ -39,7 +33,9 @@ class TensorDesc:
 
     @property
     def dtype(self):
-        return NP_DTYPES[getattr(fb.TensorType, self.type)]
+        if self.type not in tflite_model.NUMPY_TYPES:
+            raise UserError(f"tensor {self.index} ({self.name}): no numpy type for {self.type}")
+        return tflite_model.NUMPY_TYPES[self.type]
 
 
 @dataclass(frozen=True)
@@ -71,37 +67,18 @@ class OpOutput:
 
 
 def describe(model_bytes: bytes) -> ModelDesc:
-    """Read the operator list and tensor table of subgraph 0 (raises UserError if unreadable)."""
-    try:
-        m = fb.Model.GetRootAsModel(model_bytes, 0)
-        sg = m.Subgraphs(0)
-        codes = []
-        for i in range(m.OperatorCodesLength()):
-            oc = m.OperatorCodes(i)
-            codes.append(max(oc.BuiltinCode(), oc.DeprecatedBuiltinCode()))
-        tensors = []
-        for i in range(sg.TensorsLength()):
-            t = sg.Tensors(i)
-            q = t.Quantization()
-            scale = zp = None
-            if q is not None and q.ScaleLength() > 0:
-                scale = float(q.Scale(0))
-                zp = int(q.ZeroPoint(0)) if q.ZeroPointLength() > 0 else 0
-            name = t.Name().decode("utf-8", "replace") if t.Name() else f"t{i}"
-            tensors.append(TensorDesc(i, name, tuple(int(d) for d in t.ShapeAsNumpy())
-                                      if t.ShapeLength() else (), TYPE_NAMES.get(t.Type(), str(t.Type())),
-                                      scale, zp))
-        ops = []
-        for i in range(sg.OperatorsLength()):
-            o = sg.Operators(i)
-            code = codes[o.OpcodeIndex()]
-            ops.append(OpDesc(i, OP_NAMES.get(code, f"BUILTIN_{code}"),
-                              tuple(int(x) for x in o.InputsAsNumpy()) if o.InputsLength() else (),
-                              tuple(int(x) for x in o.OutputsAsNumpy()) if o.OutputsLength() else ()))
-        return ModelDesc(ops, tensors, [int(x) for x in sg.InputsAsNumpy()],
-                         [int(x) for x in sg.OutputsAsNumpy()])
-    except Exception as e:  # the flatbuffers reader raises anything on garbage
-        raise UserError(f"cannot read model: {type(e).__name__}: {e}") from None
+    """Operators and tensors of subgraph 0, from the project's bounds-checked reader
+    (raises UserError if the model is unreadable)."""
+    g = tflite_model.parse(bytes(model_bytes), "model").main
+    tensors = []
+    for t in g.tensors:
+        q = t.quantization
+        scale = float(q.scale[0]) if q is not None and len(q.scale) else None
+        zp = (int(q.zero_point[0]) if len(q.zero_point) else 0) if scale is not None else None
+        tensors.append(TensorDesc(t.index, t.name or f"t{t.index}", tuple(t.shape), t.dtype,
+                                  scale, zp))
+    ops = [OpDesc(o.index, o.opcode, tuple(o.inputs), tuple(o.outputs)) for o in g.operators]
+    return ModelDesc(ops, tensors, list(g.inputs), list(g.outputs))
 
 
 def model_ops(model_bytes: bytes) -> list[OpDesc]:
