@@ -1,0 +1,81 @@
+"""The board flow end to end without a board: the simulated SoC, with the board's BIOS
+behaviour, serves its UART on TCP; run_on_board serial-boots the template design's self-test
+firmware into it through a line that damages some frames, and reads the result back."""
+import os
+import signal
+import socket
+import threading
+
+import pytest
+
+from cfu_bench.board import SIM_CHUNK, run_on_board
+from cfu_bench.errors import SimulationError
+from cfu_bench.ram_image import DataBlock
+from cfu_bench.sim.run import run_sim
+
+from .fakes import DamagingPort, connect
+from .sim_board import board_bios_soc
+
+SELFTEST_COUNT = 200
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _kill_our_simulators() -> None:
+    """run_sim gives no handle on its process; a failed test must not leave it running."""
+    me = os.getpid()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                name, rest = f.read().rsplit(")", 1)
+            if name.endswith("(Vsim") and int(rest.split()[1]) == me:
+                os.kill(int(entry), signal.SIGKILL)
+        except (OSError, ValueError):
+            pass
+
+
+@pytest.fixture(scope="module")
+def board_sim(template_target):
+    return template_target, board_bios_soc(template_target.soc)
+
+
+def test_serial_boot_into_simulated_soc(board_sim):
+    target, soc = board_sim
+    port = _free_port()
+    sim = {}
+
+    def simulate():
+        try:
+            # No firmware in main RAM: only the serial boot can put it there.
+            sim["run"] = run_sim(soc, "00000000\n", cycle_limit=300_000_000, serial_tcp_port=port)
+        except SimulationError as e:
+            sim["error"] = e
+
+    thread = threading.Thread(target=simulate, daemon=True)
+    thread.start()
+    log = []
+    try:
+        line = DamagingPort(connect(f"socket://127.0.0.1:{port}"), corrupt={3, 40})
+        try:
+            out = run_on_board(line, target.firmware.binary,
+                               DataBlock(selftest_count=SELFTEST_COUNT, selftest_seed=7).to_bytes(),
+                               target.firmware.data_offset, boot_timeout_s=30, timeout_s=120,
+                               window=1, chunk=SIM_CHUNK, quiet_s=0.3, log=log.append)
+        finally:
+            line.close()
+        thread.join(30)
+    finally:
+        _kill_our_simulators()
+    assert f"CFUB SELFTEST template pass={SELFTEST_COUNT} fail=0" in out
+    assert out.rstrip().endswith("CFUB EXIT 0")
+    assert line.damaged == 2
+    assert any("(2 frames resent after errors)" in m for m in log), log
+    assert not thread.is_alive(), "the simulation did not end after the firmware finished"
+    # run_sim looks for the firmware's output on stdout, which went to TCP here
+    assert "run" in sim or "exit code 0" in str(sim.get("error"))
