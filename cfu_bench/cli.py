@@ -193,3 +193,23 @@ def bench(models, designs, inputs, no_resources, quiet):
     click.echo((RESULTS / "results.md").read_text())
     if not all(r["bit_exact"] for r in summary["runs"]):
         raise ResultError("some runs are not bit-exact with TFLM")
+
+
+@main.command()
+@click.option("--target", type=click.Choice(["arty"]), default="arty", show_default=True)
+@click.option("--cfu", "cfu", default=None, metavar="NAME|PATH.v", help="CFU design (default: the best).")
+@click.option("--variant", type=click.Choice(["a7-35", "a7-100"]), default="a7-35", show_default=True)
+@click.option("--no-compile", is_flag=True, help="Write the project (Verilog, XDC, TCL, firmware) only.")
+@click.option("--out", type=click.Path(file_okay=False), help="Project folder (default under build/arty/).")
+@click.option("--quiet", is_flag=True)
+def build(target, cfu, variant, no_compile, out, quiet):
+    """Build the board SoC with a CFU: the bitstream when Vivado (or openXC7/F4PGA) is on PATH,
+    otherwise --no-compile writes the complete project to build elsewhere."""
+    import json
+
+    from .board import build_arty
+    from .gateware.designs import DEFAULT_DESIGN, load_design
+
+    result = build_arty(load_design(cfu or DEFAULT_DESIGN), out_dir=out, variant=variant,
+                        no_compile=no_compile, progress=Progress(quiet=quiet))
+    click.echo(json.dumps(result.as_dict(), indent=2))

@@ -51,8 +51,8 @@ def _litex_version() -> bytes:
 
 
 def _soc_sources() -> bytes:
-    """Our SoC description and this build recipe: a change to either re-verilates."""
-    files = sorted(SOC.glob("*.py")) + sorted(SOC.glob("*.v")) + [Path(__file__)]
+    """The simulation SoC's description and this build recipe (not other targets' files)."""
+    files = [SOC / "__init__.py", SOC / "sim_soc.py"] + sorted(SOC.glob("*.v")) + [Path(__file__)]
     return b"".join(p.read_bytes() for p in files)
 
 

@@ -46,7 +46,7 @@ def run_sim(soc: SocBuild, main_ram_init: str, cycle_limit: int, on_line=None,
     run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=runs))
     try:
         _prepare_run_dir(soc, run_dir, main_ram_init, cycle_limit, serial_tcp_port)
-        return _execute(run_dir, cycle_limit, on_line, stdin)
+        return _execute(run_dir, cycle_limit, on_line, stdin, uart_on_tcp=serial_tcp_port is not None)
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
 
@@ -70,7 +70,7 @@ def _prepare_run_dir(soc: SocBuild, run_dir: Path, main_ram_init: str, cycle_lim
     (run_dir / "sim_config.js").write_text(json.dumps(config, indent=2))
 
 
-def _execute(run_dir: Path, cycle_limit: int, on_line, stdin) -> SimRun:
+def _execute(run_dir: Path, cycle_limit: int, on_line, stdin, uart_on_tcp: bool = False) -> SimRun:
     wall_limit = 60 + cycle_limit / MIN_CYCLES_PER_SECOND if cycle_limit else None
     t0 = time.monotonic()
     proc = subprocess.Popen(["./Vsim"], cwd=run_dir, env=tool_env(), stdin=stdin,
@@ -119,7 +119,8 @@ def _execute(run_dir: Path, cycle_limit: int, on_line, stdin) -> SimRun:
     m = TRAP.search(output)
     if m:
         raise SimulationError(f"firmware crashed: {m.group(0)}")
-    if rc != 0 or "CFUB EXIT" not in output:
+    # With the UART on TCP the firmware's lines go to the TCP client, not to stdout.
+    if rc != 0 or ("CFUB EXIT" not in output and not uart_on_tcp):
         raise SimulationError(
             f"simulation ended without the firmware finishing (exit code {rc}; last output: "
             f"{_last_meaningful(lines)!r})")

@@ -2,6 +2,8 @@
 #include <stdio.h>
 
 #include <generated/csr.h>
+#include <system.h>
+#include <uart.h>
 
 #include "cfu.h"
 #include "platform.h"
@@ -13,6 +15,11 @@ void platform_exit(int status) {
     }
 #ifdef CSR_SIM_FINISH_BASE
     sim_finish_finish_write(1);
+#elif defined(CSR_CTRL_RESET_ADDR)
+    /* On a board, reset into the BIOS so the next run needs no button press. */
+    uart_sync();
+    busy_wait(10);
+    ctrl_reset_write(1);
 #endif
     for (;;) {
     }

@@ -2,7 +2,7 @@
 #ifndef CFU_BENCH_PLATFORM_H
 #define CFU_BENCH_PLATFORM_H
 
-/* Ends the simulation through the sim_finish CSR; on a board, idles forever. */
+/* Ends the simulation through the sim_finish CSR; on a board, resets into the BIOS. */
 void platform_exit(int status) __attribute__((noreturn));
 
 #endif
