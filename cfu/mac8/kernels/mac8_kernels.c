@@ -77,59 +77,97 @@ static void load_block(const int8_t *src, int32_t row_words, int32_t rows, int32
     }
 }
 
-/* Outputs are read one commit late: the requantizer finishes while the next block streams. */
+/* Outputs are read one commit late, so the requantizer finishes a block while the CPU streams
+ * the next one. The queue is a small value the eval loops keep in registers: passing it by
+ * value (not through a pointer) keeps the compiler from spilling it around every output store,
+ * which may alias anything. */
 typedef struct {
-    int8_t *dst;
+    int8_t *dst;     /* outputs of the last commit, not yet read; NULL if none */
     int32_t n;
-    unsigned slot, next_slot;
-    bool pending;
+    unsigned slot;   /* output slot the next commit goes to (0 after MAC8_CLEAR) */
 } output_queue;
 
-static void store_outputs(const output_queue *q) {
-    const uint32_t lo = mac8_op(MAC8_READ, 0, q->slot << 1, 0);
-    if (q->n == LANES && aligned4(q->dst)) {
-        const uint32_t hi = mac8_op(MAC8_READ, 0, (q->slot << 1) | 1, 0);
-        ((uint32_t *)q->dst)[0] = lo;
-        ((uint32_t *)q->dst)[1] = hi;
+static inline void store_outputs(int8_t *dst, int32_t n, unsigned slot) {
+    const uint32_t lo = mac8_op(MAC8_READ, 0, slot << 1, 0);
+    if (n == LANES && aligned4(dst)) {
+        const uint32_t hi = mac8_op(MAC8_READ, 0, (slot << 1) | 1, 0);
+        ((uint32_t *)dst)[0] = lo;
+        ((uint32_t *)dst)[1] = hi;
         return;
     }
     uint32_t word = lo;
-    for (int32_t i = 0; i < q->n; i++) {
-        if (i == 4) word = mac8_op(MAC8_READ, 0, (q->slot << 1) | 1, 0);
-        q->dst[i] = (int8_t)(word >> (8 * (i & 3)));
+    for (int32_t i = 0; i < n; i++) {
+        if (i == 4) word = mac8_op(MAC8_READ, 0, (slot << 1) | 1, 0);
+        dst[i] = (int8_t)(word >> (8 * (i & 3)));
     }
 }
 
-static void commit(output_queue *q, int8_t *dst, int32_t n) {
+static inline output_queue commit(output_queue q, int8_t *dst, int32_t n) {
     mac8_op(MAC8_MAC, MAC8_NOMAC | MAC8_COMMIT, 0, 0);
-    if (q->pending) store_outputs(q);
-    q->dst = dst;
-    q->n = n;
-    q->slot = q->next_slot;
-    q->next_slot ^= 1;
-    q->pending = true;
-}
-
-static void flush(output_queue *q) {
-    if (q->pending) store_outputs(q);
-    q->pending = false;
-}
-
-/* A queue for a layer that began with MAC8_CLEAR (first commit goes to slot 0). */
-static output_queue new_queue(void) {
-    output_queue q = {0, 0, 0, 0, false};
+    if (q.dst) store_outputs(q.dst, q.n, q.slot ^ 1);
+    q.dst = dst;
+    q.n = n;
+    q.slot ^= 1;
     return q;
 }
 
-static void stream_conv(const uint32_t *w, int32_t n) {
-    for (; n >= 4; n -= 4, w += 4) {
-        const uint32_t a = w[0], b = w[1], c = w[2], d = w[3];
-        mac8_op(MAC8_MAC, MAC8_CONV, a, 0);
-        mac8_op(MAC8_MAC, MAC8_CONV, b, 0);
-        mac8_op(MAC8_MAC, MAC8_CONV, c, 0);
-        mac8_op(MAC8_MAC, MAC8_CONV, d, 0);
+static inline void flush(output_queue q) {
+    if (q.dst) store_outputs(q.dst, q.n, q.slot ^ 1);
+}
+
+/* A queue for a layer that began with MAC8_CLEAR. */
+static inline output_queue new_queue(void) {
+    output_queue q = {NULL, 0, 0};
+    return q;
+}
+
+/* VexRiscv stalls an instruction that uses a load's result in the very next cycle. Issuing
+ * a group of loads before the CFU instructions that consume them avoids it; this empty asm
+ * "uses" the loaded values at one point, so the compiler cannot sink the loads back down
+ * next to their consumers. */
+#if defined(__riscv)
+#define LOADS_DONE4(a, b, c, d) __asm__ volatile("" ::"r"(a), "r"(b), "r"(c), "r"(d))
+#else
+#define LOADS_DONE4(a, b, c, d) ((void)0)
+#endif
+
+#if defined(__riscv) && !defined(MAC8_EMULATED)
+/* Eight words, loaded first and then fed to MAC CONV, in one asm block so the compiler can
+ * neither interleave the loads with their uses nor spill around them. The CFU's result goes
+ * to x0. */
+#define MAC8_CONV_INSN(reg) ".insn r 0x0B, 0, 0, x0, " reg ", x0\n"
+static inline __attribute__((always_inline)) void stream_conv8(const uint32_t *w) {
+    __asm__ volatile(
+        "lw t0, 0(%0)\n lw t1, 4(%0)\n lw t2, 8(%0)\n lw t3, 12(%0)\n"
+        "lw t4, 16(%0)\n lw t5, 20(%0)\n lw t6, 24(%0)\n lw a7, 28(%0)\n"
+        MAC8_CONV_INSN("t0") MAC8_CONV_INSN("t1") MAC8_CONV_INSN("t2") MAC8_CONV_INSN("t3")
+        MAC8_CONV_INSN("t4") MAC8_CONV_INSN("t5") MAC8_CONV_INSN("t6") MAC8_CONV_INSN("a7")
+        : : "r"(w) : "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a7", "memory");
+}
+static inline __attribute__((always_inline)) void stream_conv4(const uint32_t *w) {
+    __asm__ volatile(
+        "lw t0, 0(%0)\n lw t1, 4(%0)\n lw t2, 8(%0)\n lw t3, 12(%0)\n"
+        MAC8_CONV_INSN("t0") MAC8_CONV_INSN("t1") MAC8_CONV_INSN("t2") MAC8_CONV_INSN("t3")
+        : : "r"(w) : "t0", "t1", "t2", "t3", "memory");
+}
+#else
+static inline void stream_conv8(const uint32_t *w) {
+    for (int i = 0; i < 8; i++) mac8_op(MAC8_MAC, MAC8_CONV, w[i], 0);
+}
+static inline void stream_conv4(const uint32_t *w) {
+    for (int i = 0; i < 4; i++) mac8_op(MAC8_MAC, MAC8_CONV, w[i], 0);
+}
+#endif
+
+/* Inlined into the pixel loops: a call and return around every few words cost more than the
+ * words themselves on this CPU. */
+static inline __attribute__((always_inline)) void stream_conv(const uint32_t *w, int32_t n) {
+    for (; n >= 8; n -= 8, w += 8) stream_conv8(w);
+    if (n & 4) {
+        stream_conv4(w);
+        w += 4;
     }
-    for (; n > 0; n--) mac8_op(MAC8_MAC, MAC8_CONV, *w++, 0);
+    for (n &= 3; n > 0; n--) mac8_op(MAC8_MAC, MAC8_CONV, *w++, 0);
 }
 
 static int32_t min32(int32_t a, int32_t b) { return a < b ? a : b; }
@@ -191,23 +229,22 @@ static bool conv_prepare(const cfub_conv_params *p, const cfub_layer_data *d, cf
     return true;
 }
 
-static void build_patch(const cfub_conv_params *p, const conv_plan *plan, const int8_t *image,
-                        int32_t in_y0, int32_t in_x0) {
-    const int8_t pad_value = (int8_t)-p->input_offset;
-    int8_t *dst = plan->patch_buffer;
-    const int32_t kernel_row_bytes = 4 * plan->kernel_row_words;
-    for (int32_t ky = 0; ky < p->k_h; ky++, dst += kernel_row_bytes) {
+/* The window of one output pixel, row by row, each kernel row padded to whole words; taps
+ * outside the image get the value that makes (input + input_offset) zero. */
+static void build_patch(int8_t *restrict dst, const int8_t *restrict image, int32_t in_h, int32_t in_w,
+                        int32_t in_c, int32_t k_h, int32_t k_w, int32_t in_y0, int32_t in_x0,
+                        int32_t kernel_row_bytes, int8_t pad_value) {
+    for (int32_t ky = 0; ky < k_h; ky++, dst += kernel_row_bytes) {
         const int32_t y = in_y0 + ky;
         int8_t *out = dst;
-        for (int32_t kx = 0; kx < p->k_w; kx++) {
-            const int32_t x = in_x0 + kx;
-            if (y >= 0 && y < p->in_h && x >= 0 && x < p->in_w) {
-                const int8_t *src = image + (y * p->in_w + x) * p->in_c;
-                for (int32_t c = 0; c < p->in_c; c++) *out++ = src[c];
-            } else {
-                for (int32_t c = 0; c < p->in_c; c++) *out++ = pad_value;
-            }
+        const int32_t kx0 = max32(0, -in_x0), kx1 = min32(k_w, in_w - in_x0);
+        if (y < 0 || y >= in_h || kx0 >= kx1) {
+            for (int32_t i = 0; i < kernel_row_bytes; i++) out[i] = pad_value;
+            continue;
         }
+        for (int32_t i = 0; i < kx0 * in_c; i++) *out++ = pad_value;
+        const int8_t *src = image + (y * in_w + in_x0 + kx0) * in_c;
+        for (int32_t i = 0; i < (kx1 - kx0) * in_c; i++) *out++ = src[i];
         while (out < dst + kernel_row_bytes) *out++ = pad_value;
     }
 }
@@ -216,50 +253,71 @@ static void conv_eval(const cfub_conv_params *p, const cfub_layer_data *d, void 
     const conv_plan *plan = state;
     setup_layer(p->input_offset, p->output_offset, p->act_min, p->act_max);
     load_params(d->bias, p->out_mult, p->out_shift, 0, p->out_c, 1);
-    const int32_t row_words = plan->row_words, tap_words = plan->tap_words;
-    const int32_t image_bytes = p->in_h * p->in_w * p->in_c;
+    /* Everything the loops need, in locals: output stores may alias any memory, so fields
+     * read through pointers would be reloaded after each of them. */
+    const int32_t in_h = p->in_h, in_w = p->in_w, in_c = p->in_c, out_h = p->out_h, out_w = p->out_w;
+    const int32_t out_c = p->out_c, k_h = p->k_h, k_w = p->k_w, stride_h = p->stride_h;
+    const int32_t stride_w = p->stride_w, pad_h = p->pad_h, pad_w = p->pad_w, batches = p->batches;
+    const int32_t row_words = plan->row_words, tap_words = plan->tap_words, blocks = plan->blocks;
+    const int32_t blocks_per_pass = plan->blocks_per_pass;
+    const bool patch = plan->patch;
+    int8_t *const patch_buffer = plan->patch_buffer;
+    const int32_t kernel_row_bytes = 4 * plan->kernel_row_words;
+    const int8_t pad_value = (int8_t)-p->input_offset;
+    const int32_t image_bytes = in_h * in_w * in_c, row_bytes = in_w * in_c;
+    const int8_t *const input = d->input;
+    int8_t *const output = d->output;
+
     output_queue q = new_queue();   /* one for all passes: the CFU's slots alternate throughout */
-    for (int32_t b0 = 0; b0 < plan->blocks; b0 += plan->blocks_per_pass) {
-        const int32_t nb = min32(plan->blocks_per_pass, plan->blocks - b0);
+    for (int32_t b0 = 0; b0 < blocks; b0 += blocks_per_pass) {
+        const int32_t nb = min32(blocks_per_pass, blocks - b0);
         for (int32_t j = 0; j < nb; j++) {
             const int32_t first = (b0 + j) * LANES;
-            load_block(plan->weights + first * 4 * row_words, row_words, min32(LANES, p->out_c - first),
+            load_block(plan->weights + first * 4 * row_words, row_words, min32(LANES, out_c - first),
                        j * row_words);
         }
-        for (int32_t batch = 0; batch < p->batches; batch++) {
-            const int8_t *image = d->input + batch * image_bytes;
-            int8_t *out = d->output + (int32_t)batch * p->out_h * p->out_w * p->out_c;
-            for (int32_t oy = 0; oy < p->out_h; oy++) {
-                const int32_t in_y0 = oy * p->stride_h - p->pad_h;
-                const int32_t ky0 = max32(0, -in_y0), ky1 = min32(p->k_h, p->in_h - in_y0);
-                for (int32_t ox = 0; ox < p->out_w; ox++, out += p->out_c) {
-                    const int32_t in_x0 = ox * p->stride_w - p->pad_w;
-                    if (plan->patch) build_patch(p, plan, image, in_y0, in_x0);
-                    const int32_t kx0 = max32(0, -in_x0), kx1 = min32(p->k_w, p->in_w - in_x0);
-                    const int32_t run = (kx1 - kx0) * tap_words;
-                    for (int32_t j = 0; j < nb; j++) {
-                        const int32_t base = j * row_words, block = b0 + j;
-                        if (plan->patch) {
-                            mac8_op(MAC8_SETPTR, 0, base, block);
-                            stream_conv((const uint32_t *)plan->patch_buffer, row_words);
-                        } else {
-                            mac8_op(MAC8_SETPTR, 0, base, block);
-                            int32_t ptr = base;
-                            for (int32_t ky = ky0; ky < ky1 && run > 0; ky++) {
-                                const int32_t want = base + (ky * p->k_w + kx0) * tap_words;
-                                if (want != ptr) mac8_op(MAC8_SETPTR, 0, want, block);
-                                const int8_t *src = image + ((in_y0 + ky) * p->in_w + in_x0 + kx0) * p->in_c;
-                                stream_conv((const uint32_t *)src, run);
-                                ptr = want + run;
-                            }
+        const int32_t last_n = min32(LANES, out_c - (b0 + nb - 1) * LANES);
+        for (int32_t batch = 0; batch < batches; batch++) {
+            const int8_t *image = input + batch * image_bytes;
+            int8_t *out = output + batch * out_h * out_w * out_c + b0 * LANES;
+            for (int32_t oy = 0; oy < out_h; oy++) {
+                const int32_t in_y0 = oy * stride_h - pad_h;
+                const int32_t ky0 = max32(0, -in_y0), ky1 = min32(k_h, in_h - in_y0);
+                for (int32_t ox = 0; ox < out_w; ox++, out += out_c) {
+                    const int32_t in_x0 = ox * stride_w - pad_w;
+                    if (patch) {
+                        build_patch(patch_buffer, image, in_h, in_w, in_c, k_h, k_w, in_y0, in_x0,
+                                    kernel_row_bytes, pad_value);
+                        for (int32_t j = 0, base = 0; j < nb; j++, base += row_words) {
+                            mac8_op(MAC8_SETPTR, 0, base, b0 + j);
+                            stream_conv((const uint32_t *)patch_buffer, row_words);
+                            q = commit(q, out + j * LANES, j == nb - 1 ? last_n : LANES);
                         }
-                        commit(&q, out + block * LANES, min32(LANES, p->out_c - block * LANES));
+                        continue;
+                    }
+                    const int32_t kx0 = max32(0, -in_x0), kx1 = min32(k_w, in_w - in_x0);
+                    const int32_t run = kx1 > kx0 ? (kx1 - kx0) * tap_words : 0;
+                    const int32_t rows = run ? ky1 - ky0 : 0;
+                    const int8_t *first_row = image + ((in_y0 + ky0) * in_w + in_x0 + kx0) * in_c;
+                    /* A full-width window makes consecutive kernel rows consecutive in the
+                     * buffer: one SETPTR per block then suffices. */
+                    const bool contiguous = run == k_w * tap_words;
+                    const int32_t first_word = (ky0 * k_w + kx0) * tap_words;
+                    for (int32_t j = 0, base = 0; j < nb; j++, base += row_words) {
+                        int32_t word = base + first_word;
+                        mac8_op(MAC8_SETPTR, 0, word, b0 + j);
+                        const int8_t *src = first_row;
+                        for (int32_t r = 0; r < rows; r++, src += row_bytes, word += k_w * tap_words) {
+                            if (r && !contiguous) mac8_op(MAC8_SETPTR, 0, word, b0 + j);
+                            stream_conv((const uint32_t *)src, run);
+                        }
+                        q = commit(q, out + j * LANES, j == nb - 1 ? last_n : LANES);
                     }
                 }
             }
         }
     }
-    flush(&q);
+    flush(q);
 }
 
 /* ---- DEPTHWISE_CONV_2D -----------------------------------------------------------------
@@ -289,10 +347,10 @@ static bool dw_prepare(const cfub_dw_params *p, const cfub_layer_data *d, cfub_a
 
 static void dw_eval(const cfub_dw_params *p, const cfub_layer_data *d, void *state) {
     const dw_plan *plan = state;
-    const int32_t taps = plan->taps, C = p->in_c;
+    const int32_t taps = plan->taps, groups = plan->groups, C = p->in_c;
     setup_layer(p->input_offset, p->output_offset, p->act_min, p->act_max);
     load_params(d->bias, p->out_mult, p->out_shift, 0, C, 1);
-    for (int32_t g = 0; g < plan->groups; g++) {
+    for (int32_t g = 0; g < groups; g++) {
         mac8_op(MAC8_WLOAD, MAC8_W_SETUP, g * taps, taps);
         for (int32_t lane = 0; lane < LANES; lane++) {
             const int32_t c = g * LANES + lane;
@@ -300,39 +358,62 @@ static void dw_eval(const cfub_dw_params *p, const cfub_layer_data *d, void *sta
                 mac8_op(MAC8_WLOAD, MAC8_W_STREAM, c < C ? (uint8_t)d->filter[t * C + c] : 0, 0);
         }
     }
+    const int32_t in_h = p->in_h, in_w = p->in_w, out_h = p->out_h, out_w = p->out_w;
+    const int32_t k_h = p->k_h, k_w = p->k_w, stride_h = p->stride_h, stride_w = p->stride_w;
+    const int32_t pad_h = p->pad_h, pad_w = p->pad_w, batches = p->batches;
+    const int32_t image_bytes = in_h * in_w * C, row_bytes = in_w * C;
+    const int32_t full_groups = C / LANES, last_n = C - full_groups * LANES;  /* last_n: 0 or 4 */
+    const int8_t *const input = d->input;
+    int8_t *const output = d->output;
+
     output_queue q = new_queue();
-    const int32_t image_bytes = p->in_h * p->in_w * C;
-    for (int32_t batch = 0; batch < p->batches; batch++) {
-        const int8_t *image = d->input + batch * image_bytes;
-        int8_t *out = d->output + batch * p->out_h * p->out_w * C;
-        for (int32_t oy = 0; oy < p->out_h; oy++) {
-            const int32_t in_y0 = oy * p->stride_h - p->pad_h;
-            const int32_t ky0 = max32(0, -in_y0), ky1 = min32(p->k_h, p->in_h - in_y0);
-            for (int32_t ox = 0; ox < p->out_w; ox++, out += C) {
-                const int32_t in_x0 = ox * p->stride_w - p->pad_w;
-                const int32_t kx0 = max32(0, -in_x0), kx1 = min32(p->k_w, p->in_w - in_x0);
-                for (int32_t g = 0; g < plan->groups; g++) {
-                    const int32_t base = g * taps;
-                    const bool two_words = g * LANES + 4 < C;
-                    mac8_op(MAC8_SETPTR, 0, base, g);
-                    int32_t ptr = base;
-                    for (int32_t ky = ky0; ky < ky1 && kx0 < kx1; ky++) {
-                        const int32_t want = base + ky * p->k_w + kx0;
-                        if (want != ptr) mac8_op(MAC8_SETPTR, 0, want, g);
-                        const int8_t *px = image + ((in_y0 + ky) * p->in_w + in_x0 + kx0) * C + g * LANES;
-                        for (int32_t kx = kx0; kx < kx1; kx++, px += C) {
-                            const uint32_t lo = *(const uint32_t *)px;
-                            const uint32_t hi = two_words ? *(const uint32_t *)(px + 4) : 0;
-                            mac8_op(MAC8_MAC, MAC8_DW, lo, hi);
+    for (int32_t batch = 0; batch < batches; batch++) {
+        const int8_t *image = input + batch * image_bytes;
+        int8_t *out = output + batch * out_h * out_w * C;
+        for (int32_t oy = 0; oy < out_h; oy++) {
+            const int32_t in_y0 = oy * stride_h - pad_h;
+            const int32_t ky0 = max32(0, -in_y0), ky1 = min32(k_h, in_h - in_y0);
+            for (int32_t ox = 0; ox < out_w; ox++, out += C) {
+                const int32_t in_x0 = ox * stride_w - pad_w;
+                const int32_t kx0 = max32(0, -in_x0), kx1 = min32(k_w, in_w - in_x0);
+                const int32_t cols = kx1 > kx0 ? kx1 - kx0 : 0;
+                const int32_t rows = cols ? ky1 - ky0 : 0;
+                const int8_t *corner = image + ((in_y0 + ky0) * in_w + in_x0 + kx0) * C;
+                const int32_t first_tap = ky0 * k_w + kx0;
+                const bool contiguous = cols == k_w;
+                for (int32_t g = 0, base = 0; g < groups; g++, base += taps, corner += LANES) {
+                    int32_t tap = base + first_tap;
+                    mac8_op(MAC8_SETPTR, 0, tap, g);
+                    const int8_t *row = corner;
+                    if (g < full_groups) {
+                        for (int32_t r = 0; r < rows; r++, row += row_bytes, tap += k_w) {
+                            if (r && !contiguous) mac8_op(MAC8_SETPTR, 0, tap, g);
+                            const int8_t *px = row;
+                            int32_t n = cols;
+                            for (; n >= 2; n -= 2, px += 2 * C) {
+                                const uint32_t lo0 = *(const uint32_t *)px, hi0 = *(const uint32_t *)(px + 4);
+                                const uint32_t lo1 = *(const uint32_t *)(px + C);
+                                const uint32_t hi1 = *(const uint32_t *)(px + C + 4);
+                                LOADS_DONE4(lo0, hi0, lo1, hi1);
+                                mac8_op(MAC8_MAC, MAC8_DW, lo0, hi0);
+                                mac8_op(MAC8_MAC, MAC8_DW, lo1, hi1);
+                            }
+                            if (n) mac8_op(MAC8_MAC, MAC8_DW, *(const uint32_t *)px, *(const uint32_t *)(px + 4));
                         }
-                        ptr = want + (kx1 - kx0);
+                    } else { /* the last 4 channels: the word after them is not ours to read */
+                        for (int32_t r = 0; r < rows; r++, row += row_bytes, tap += k_w) {
+                            if (r && !contiguous) mac8_op(MAC8_SETPTR, 0, tap, g);
+                            const int8_t *px = row;
+                            for (int32_t n = 0; n < cols; n++, px += C)
+                                mac8_op(MAC8_MAC, MAC8_DW, *(const uint32_t *)px, 0);
+                        }
                     }
-                    commit(&q, out + g * LANES, min32(LANES, C - g * LANES));
+                    q = commit(q, out + g * LANES, g < full_groups ? LANES : last_n);
                 }
             }
         }
     }
-    flush(&q);
+    flush(q);
 }
 
 /* ---- FULLY_CONNECTED -------------------------------------------------------------------
@@ -359,6 +440,7 @@ static void stream_fc(const int8_t *even, const int8_t *odd, int32_t words) {
             int32_t i = 0;
             for (; i + 2 <= words; i += 2) {
                 const uint32_t e0 = e[i], o0 = o[i], e1 = e[i + 1], o1 = o[i + 1];
+                LOADS_DONE4(e0, o0, e1, o1);
                 mac8_op(MAC8_MAC, MAC8_FC, e0, o0);
                 mac8_op(MAC8_MAC, MAC8_FC, e1, o1);
             }
@@ -374,14 +456,16 @@ static void stream_fc(const int8_t *even, const int8_t *odd, int32_t words) {
 
 static void fc_eval(const cfub_fc_params *p, const cfub_layer_data *d, void *state) {
     (void)state;
-    const int32_t depth = p->accum_depth, words = depth / 4, out_c = p->out_c;
+    const int32_t depth = p->accum_depth, words = depth / 4, out_c = p->out_c, batches = p->batches;
     const int32_t step = p->per_channel ? 1 : 0;
+    const int8_t *const filter = d->filter;
     setup_layer(p->input_offset, p->output_offset, p->act_min, p->act_max);
     output_queue q = new_queue();
-    for (int32_t batch = 0; batch < p->batches; batch++) {
+    for (int32_t batch = 0; batch < batches; batch++) {
         const uint32_t *x = (const uint32_t *)(d->input + batch * depth);
         mac8_op(MAC8_WLOAD, MAC8_W_SETUP, 0, words);
         for (int32_t i = 0; i < words; i++) mac8_op(MAC8_WLOAD, MAC8_W_STREAM, x[i], 0);
+        int8_t *out = d->output + batch * out_c;
         for (int32_t first = 0; first < out_c; first += LANES) {
             /* More channels than the parameter table holds: refill it as the blocks advance. */
             if (first % MAC8_CHANNELS == 0 && (batch == 0 || out_c > MAC8_CHANNELS))
@@ -390,12 +474,12 @@ static void fc_eval(const cfub_fc_params *p, const cfub_layer_data *d, void *sta
             for (int32_t pair = 0; pair < LANES / 2 && first + 2 * pair < out_c; pair++) {
                 const int32_t oc = first + 2 * pair;
                 mac8_op(MAC8_SETPTR, 0, 0, block | (pair << 8));
-                stream_fc(d->filter + oc * depth, oc + 1 < out_c ? d->filter + (oc + 1) * depth : NULL, words);
+                stream_fc(filter + oc * depth, oc + 1 < out_c ? filter + (oc + 1) * depth : NULL, words);
             }
-            commit(&q, d->output + batch * out_c + first, min32(LANES, out_c - first));
+            q = commit(q, out + first, min32(LANES, out_c - first));
         }
     }
-    flush(&q);
+    flush(q);
 }
 
 /* ---- the tables the runtime looks up -------------------------------------------------- */
