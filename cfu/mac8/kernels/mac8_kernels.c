@@ -121,6 +121,128 @@ static inline output_queue new_queue(void) {
     return q;
 }
 
+/* The fast queue, for layers whose every block has 8 outputs at a word-aligned address: the
+ * reads and stores of the previous commit's outputs need no tests then. Before the first
+ * commit the "previous" outputs are slot 1's leftovers, read into a scratch word pair. */
+typedef struct {
+    int8_t *prev;     /* where the previous commit's 8 outputs go */
+    uint32_t sel;     /* READ operand of its first word: 2 * its slot */
+} fast_queue;
+
+static uint32_t discarded_outputs[2];
+
+static inline fast_queue new_fast_queue(void) {
+    fast_queue f = {(int8_t *)discarded_outputs, 2};
+    return f;
+}
+
+static inline void store_previous(fast_queue f) {
+    const uint32_t lo = mac8_op(MAC8_READ, 0, f.sel, 0);
+    const uint32_t hi = mac8_op(MAC8_READ, 0, f.sel | 1, 0);
+    ((uint32_t *)f.prev)[0] = lo;
+    ((uint32_t *)f.prev)[1] = hi;
+}
+
+static inline fast_queue commit_fast(fast_queue f, int8_t *dst) {
+    mac8_op(MAC8_MAC, MAC8_NOMAC | MAC8_COMMIT, 0, 0);
+    store_previous(f);
+    f.prev = dst;
+    f.sel ^= 2;
+    return f;
+}
+
+#if defined(__riscv) && !defined(MAC8_EMULATED)
+/* One block of one output pixel, start to end, in one asm block (compiled C spent several
+ * times the CFU's own cycles on loop bookkeeping and spills): SETPTR, `rows` rows of `run`
+ * words `row_bytes` apart as MAC CONV, COMMIT, then the previous commit's outputs read and
+ * stored. Four words per step, their loads separated from their MACs by two other
+ * instructions so the CFU instruction never waits for a load (VexRiscv holds a CFU
+ * instruction while a load, store or branch is in a later stage). rows and run are >= 1. */
+static inline __attribute__((always_inline)) void conv_block_fast(
+    const int8_t *src, int32_t rows, int32_t run, int32_t row_bytes, uint32_t ptr, uint32_t block,
+    int8_t *prev, uint32_t sel) {
+    __asm__ volatile(
+        ".insn r 0x0B, 1, 0, x0, %[ptr], %[block]\n"
+        "1:\n"
+        "  mv t5, %[src]\n"
+        "  srli t6, %[run], 2\n"
+        "  beqz t6, 3f\n"
+        "2:\n"
+        "  lw t0, 0(t5)\n  lw t1, 4(t5)\n  lw t2, 8(t5)\n  lw t3, 12(t5)\n"
+        "  addi t5, t5, 16\n  addi t6, t6, -1\n"
+        "  .insn r 0x0B, 0, 0, x0, t0, x0\n  .insn r 0x0B, 0, 0, x0, t1, x0\n"
+        "  .insn r 0x0B, 0, 0, x0, t2, x0\n  .insn r 0x0B, 0, 0, x0, t3, x0\n"
+        "  bnez t6, 2b\n"
+        "3:\n"
+        "  andi t6, %[run], 3\n"
+        "  beqz t6, 5f\n"
+        "4:\n"
+        "  lw t0, 0(t5)\n  addi t5, t5, 4\n  addi t6, t6, -1\n"
+        "  .insn r 0x0B, 0, 0, x0, t0, x0\n"
+        "  bnez t6, 4b\n"
+        "5:\n"
+        "  add %[src], %[src], %[row_bytes]\n"
+        "  addi %[rows], %[rows], -1\n"
+        "  bnez %[rows], 1b\n"
+        "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
+        "  ori t1, %[sel], 1\n"
+        "  .insn r 0x0B, 3, 0, t0, %[sel], x0\n"
+        "  .insn r 0x0B, 3, 0, t1, t1, x0\n"
+        "  sw t0, 0(%[prev])\n  sw t1, 4(%[prev])\n"
+        : [src] "+r"(src), [rows] "+r"(rows)
+        : [run] "r"(run), [row_bytes] "r"(row_bytes), [ptr] "r"(ptr), [block] "r"(block),
+          [prev] "r"(prev), [sel] "r"(sel)
+        : "t0", "t1", "t2", "t3", "t5", "t6", "memory");
+}
+
+/* The same for a depthwise group of 8 channels over a whole 3x3 window. */
+static inline __attribute__((always_inline)) void dw3x3_block_fast(
+    const int8_t *px, int32_t C, int32_t row_bytes, uint32_t ptr, uint32_t block, int8_t *prev,
+    uint32_t sel) {
+    __asm__ volatile(
+        ".insn r 0x0B, 1, 0, x0, %[ptr], %[block]\n"
+        "  li t6, 3\n"
+        "1:\n"
+        "  add t5, %[px], %[C]\n"
+        "  lw t0, 0(%[px])\n  lw t1, 4(%[px])\n  lw t2, 0(t5)\n  lw t3, 4(t5)\n"
+        "  add t5, t5, %[C]\n"
+        "  lw a6, 0(t5)\n  lw a7, 4(t5)\n"
+        "  add %[px], %[px], %[row_bytes]\n  addi t6, t6, -1\n"
+        "  .insn r 0x0B, 0, 1, x0, t0, t1\n"
+        "  .insn r 0x0B, 0, 1, x0, t2, t3\n"
+        "  .insn r 0x0B, 0, 1, x0, a6, a7\n"
+        "  bnez t6, 1b\n"
+        "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
+        "  ori t1, %[sel], 1\n"
+        "  .insn r 0x0B, 3, 0, t0, %[sel], x0\n"
+        "  .insn r 0x0B, 3, 0, t1, t1, x0\n"
+        "  sw t0, 0(%[prev])\n  sw t1, 4(%[prev])\n"
+        : [px] "+r"(px)
+        : [C] "r"(C), [row_bytes] "r"(row_bytes), [ptr] "r"(ptr), [block] "r"(block),
+          [prev] "r"(prev), [sel] "r"(sel)
+        : "t0", "t1", "t2", "t3", "t5", "t6", "a6", "a7", "memory");
+}
+#else
+static inline void conv_block_fast(const int8_t *src, int32_t rows, int32_t run, int32_t row_bytes,
+                                   uint32_t ptr, uint32_t block, int8_t *prev, uint32_t sel) {
+    mac8_op(MAC8_SETPTR, 0, ptr, block);
+    for (int32_t r = 0; r < rows; r++, src += row_bytes)
+        for (int32_t i = 0; i < run; i++) mac8_op(MAC8_MAC, MAC8_CONV, ((const uint32_t *)src)[i], 0);
+    fast_queue f = {prev, sel};
+    commit_fast(f, NULL);
+}
+
+static inline void dw3x3_block_fast(const int8_t *px, int32_t C, int32_t row_bytes, uint32_t ptr,
+                                    uint32_t block, int8_t *prev, uint32_t sel) {
+    mac8_op(MAC8_SETPTR, 0, ptr, block);
+    for (int32_t r = 0; r < 3; r++, px += row_bytes)
+        for (int32_t t = 0; t < 3; t++)
+            mac8_op(MAC8_MAC, MAC8_DW, *(const uint32_t *)(px + t * C), *(const uint32_t *)(px + t * C + 4));
+    fast_queue f = {prev, sel};
+    commit_fast(f, NULL);
+}
+#endif
+
 /* VexRiscv stalls an instruction that uses a load's result in the very next cycle. Issuing
  * a group of loads before the CFU instructions that consume them avoids it; this empty asm
  * "uses" the loaded values at one point, so the compiler cannot sink the loads back down
@@ -249,6 +371,93 @@ static void build_patch(int8_t *restrict dst, const int8_t *restrict image, int3
     }
 }
 
+/* The same patch for a window entirely inside the image, a word at a time: each kernel row
+ * is k_w * in_c contiguous bytes at any alignment, assembled from aligned loads with shifts.
+ * The bytes after the row in its last word come from the next pixels; their weights are 0. */
+static inline void patch_from_words(uint32_t *restrict dst, const int8_t *first_row, int32_t row_bytes,
+                                    int32_t k_h, int32_t words) {
+    for (int32_t ky = 0; ky < k_h; ky++, first_row += row_bytes) {
+        const unsigned misalign = (uintptr_t)first_row & 3;
+        const uint32_t *w = (const uint32_t *)(first_row - misalign);
+        if (!misalign) {
+            for (int32_t i = 0; i < words; i++) *dst++ = w[i];
+            continue;
+        }
+        const unsigned right = 8 * misalign, left = 32 - right;
+        uint32_t current = w[0];
+        for (int32_t i = 0; i < words; i++) {
+            const uint32_t next = w[i + 1];
+            *dst++ = (current >> right) | (next << left);
+            current = next;
+        }
+    }
+}
+
+/* A run of output pixels of one row whose windows lie wholly inside the image, for layers
+ * whose blocks are all full. Kept in a function of its own, with few live values: in the
+ * large eval loop the compiler spilled to the stack, and every store costs a bus write on
+ * this CPU's write-through data cache. */
+typedef struct {
+    int32_t nb, b0, row_words;   /* resident blocks of this pass */
+    int32_t k_h, run, row_bytes; /* direct: window rows, words per row, bytes between rows */
+    int32_t pixel_step;          /* input bytes between horizontally adjacent windows */
+    int32_t out_c;
+} inside_run;
+
+static __attribute__((noinline)) void conv_inside_direct(const inside_run *r, const int8_t *corner,
+                                                         int8_t *out, int32_t pixels, fast_queue *fq) {
+    const int32_t nb = r->nb, b0 = r->b0, row_words = r->row_words, k_h = r->k_h, run = r->run;
+    const int32_t row_bytes = r->row_bytes, pixel_step = r->pixel_step, out_c = r->out_c;
+    int8_t *prev = fq->prev;
+    uint32_t sel = fq->sel;
+    for (; pixels > 0; pixels--, corner += pixel_step, out += out_c) {
+        for (int32_t j = 0; j < nb; j++) {
+            conv_block_fast(corner, k_h, run, row_bytes, (uint32_t)(j * row_words), (uint32_t)(b0 + j), prev, sel);
+            prev = out + j * LANES;
+            sel ^= 2;
+        }
+    }
+    fq->prev = prev;
+    fq->sel = sel;
+}
+
+/* One kernel row of k_w * in_c bytes at any alignment, as words assembled from aligned
+ * loads with shifts and fed straight to MAC CONV: no patch in memory, since every store
+ * costs a bus write here. The bytes after the row in its last word come from the next
+ * pixels; their weights are 0. */
+static inline __attribute__((always_inline)) void stream_unaligned(const int8_t *row, int32_t words) {
+    const unsigned misalign = (uintptr_t)row & 3;
+    const uint32_t *w = (const uint32_t *)(row - misalign);
+    if (!misalign) {
+        stream_conv(w, words);
+        return;
+    }
+    const unsigned right = 8 * misalign, left = 32 - right;
+    uint32_t current = w[0];
+    for (int32_t i = 1; i <= words; i++) {
+        const uint32_t next = w[i];
+        mac8_op(MAC8_MAC, MAC8_CONV, (current >> right) | (next << left), 0);
+        current = next;
+    }
+}
+
+static __attribute__((noinline)) void conv_inside_unaligned(const inside_run *r, const int8_t *corner,
+                                                            int8_t *out, int32_t pixels, fast_queue *fq,
+                                                            int32_t kernel_row_words) {
+    const int32_t nb = r->nb, b0 = r->b0, row_words = r->row_words, k_h = r->k_h;
+    const int32_t row_bytes = r->row_bytes, pixel_step = r->pixel_step, out_c = r->out_c;
+    fast_queue f = *fq;
+    for (; pixels > 0; pixels--, corner += pixel_step, out += out_c) {
+        for (int32_t j = 0; j < nb; j++) {
+            mac8_op(MAC8_SETPTR, 0, j * row_words, b0 + j);
+            const int8_t *row = corner;
+            for (int32_t ky = 0; ky < k_h; ky++, row += row_bytes) stream_unaligned(row, kernel_row_words);
+            f = commit_fast(f, out + j * LANES);
+        }
+    }
+    *fq = f;
+}
+
 static void conv_eval(const cfub_conv_params *p, const cfub_layer_data *d, void *state) {
     const conv_plan *plan = state;
     setup_layer(p->input_offset, p->output_offset, p->act_min, p->act_max);
@@ -266,9 +475,15 @@ static void conv_eval(const cfub_conv_params *p, const cfub_layer_data *d, void 
     const int8_t pad_value = (int8_t)-p->input_offset;
     const int32_t image_bytes = in_h * in_w * in_c, row_bytes = in_w * in_c;
     const int8_t *const input = d->input;
+    const int8_t *const input_end = input + batches * image_bytes;
     int8_t *const output = d->output;
 
-    output_queue q = new_queue();   /* one for all passes: the CFU's slots alternate throughout */
+    /* One queue for all passes: the CFU's slots alternate throughout. */
+    const bool full = out_c % LANES == 0 && aligned4(output);
+    output_queue q = new_queue();
+    fast_queue f = new_fast_queue();
+#define COMMIT_BLOCK(dst, n) do { if (full) f = commit_fast(f, (dst)); else q = commit(q, (dst), (n)); } while (0)
+#define FAST_BLOCK_DONE(dst) do { f.prev = (dst); f.sel ^= 2; } while (0)
     for (int32_t b0 = 0; b0 < blocks; b0 += blocks_per_pass) {
         const int32_t nb = min32(blocks_per_pass, blocks - b0);
         for (int32_t j = 0; j < nb; j++) {
@@ -277,21 +492,74 @@ static void conv_eval(const cfub_conv_params *p, const cfub_layer_data *d, void 
                        j * row_words);
         }
         const int32_t last_n = min32(LANES, out_c - (b0 + nb - 1) * LANES);
+        const inside_run inside = {nb, b0, row_words, k_h, k_w * tap_words, row_bytes, stride_w * in_c, out_c};
         for (int32_t batch = 0; batch < batches; batch++) {
             const int8_t *image = input + batch * image_bytes;
             int8_t *out = output + batch * out_h * out_w * out_c + b0 * LANES;
             for (int32_t oy = 0; oy < out_h; oy++) {
                 const int32_t in_y0 = oy * stride_h - pad_h;
                 const int32_t ky0 = max32(0, -in_y0), ky1 = min32(k_h, in_h - in_y0);
+                /* Output pixels [ox_lo, ox_hi) of a row whose windows are all inside the image
+                 * vertically have windows inside horizontally too: one call does them all. */
+                int32_t ox_lo = out_w, ox_hi = out_w;
+                if (full && in_y0 >= 0 && in_y0 + k_h <= in_h) {
+                    ox_lo = min32(out_w, (pad_w + stride_w - 1) / stride_w);
+                    ox_hi = min32(out_w, in_w - k_w + pad_w >= 0 ? (in_w - k_w + pad_w) / stride_w + 1 : 0);
+                    /* the word-wise reads may go one word past a row's last byte */
+                    while (patch && ox_hi > ox_lo &&
+                           image + ((in_y0 + k_h - 1) * in_w + (ox_hi - 1) * stride_w - pad_w) * in_c +
+                                   kernel_row_bytes + 4 > input_end)
+                        ox_hi--;
+                }
                 for (int32_t ox = 0; ox < out_w; ox++, out += out_c) {
+                    if (ox == ox_lo && ox_hi > ox_lo) {
+                        const int8_t *corner = image + (in_y0 * in_w + ox * stride_w - pad_w) * in_c;
+                        if (patch)
+                            conv_inside_unaligned(&inside, corner, out, ox_hi - ox, &f, kernel_row_bytes / 4);
+                        else
+                            conv_inside_direct(&inside, corner, out, ox_hi - ox, &f);
+                        out += (ox_hi - 1 - ox) * out_c;
+                        ox = ox_hi - 1;
+                        continue;
+                    }
                     const int32_t in_x0 = ox * stride_w - pad_w;
+                    const bool inside = in_y0 >= 0 && in_y0 + k_h <= in_h && in_x0 >= 0 && in_x0 + k_w <= in_w;
                     if (patch) {
-                        build_patch(patch_buffer, image, in_h, in_w, in_c, k_h, k_w, in_y0, in_x0,
-                                    kernel_row_bytes, pad_value);
+                        const int8_t *corner = image + (in_y0 * in_w + in_x0) * in_c;
+                        /* the word-wise copy may read up to one word past a row's last byte */
+                        const int8_t *last_read = corner + (k_h - 1) * row_bytes + kernel_row_bytes + 4;
+                        if (inside && last_read <= input_end)
+                            patch_from_words((uint32_t *)patch_buffer, corner, row_bytes, k_h,
+                                             kernel_row_bytes / 4);
+                        else
+                            build_patch(patch_buffer, image, in_h, in_w, in_c, k_h, k_w, in_y0, in_x0,
+                                        kernel_row_bytes, pad_value);
                         for (int32_t j = 0, base = 0; j < nb; j++, base += row_words) {
+                            if (full) {
+                                conv_block_fast(patch_buffer, 1, row_words, 0, base, b0 + j, f.prev, f.sel);
+                                FAST_BLOCK_DONE(out + j * LANES);
+                                continue;
+                            }
                             mac8_op(MAC8_SETPTR, 0, base, b0 + j);
                             stream_conv((const uint32_t *)patch_buffer, row_words);
-                            q = commit(q, out + j * LANES, j == nb - 1 ? last_n : LANES);
+                            COMMIT_BLOCK(out + j * LANES, j == nb - 1 ? last_n : LANES);
+                        }
+                        continue;
+                    }
+                    if (inside) {
+                        /* Whole window: kernel rows follow each other in the buffer. */
+                        const int8_t *corner = image + (in_y0 * in_w + in_x0) * in_c;
+                        const int32_t run = k_w * tap_words;
+                        for (int32_t j = 0, base = 0; j < nb; j++, base += row_words) {
+                            if (full) {
+                                conv_block_fast(corner, k_h, run, row_bytes, base, b0 + j, f.prev, f.sel);
+                                FAST_BLOCK_DONE(out + j * LANES);
+                                continue;
+                            }
+                            mac8_op(MAC8_SETPTR, 0, base, b0 + j);
+                            const int8_t *src = corner;
+                            for (int32_t r = 0; r < k_h; r++, src += row_bytes) stream_conv((const uint32_t *)src, run);
+                            COMMIT_BLOCK(out + j * LANES, j == nb - 1 ? last_n : LANES);
                         }
                         continue;
                     }
@@ -311,13 +579,16 @@ static void conv_eval(const cfub_conv_params *p, const cfub_layer_data *d, void 
                             if (r && !contiguous) mac8_op(MAC8_SETPTR, 0, word, b0 + j);
                             stream_conv((const uint32_t *)src, run);
                         }
-                        q = commit(q, out + j * LANES, j == nb - 1 ? last_n : LANES);
+                        COMMIT_BLOCK(out + j * LANES, j == nb - 1 ? last_n : LANES);
                     }
                 }
             }
         }
     }
-    flush(q);
+    if (full) store_previous(f);
+    else flush(q);
+#undef COMMIT_BLOCK
+#undef FAST_BLOCK_DONE
 }
 
 /* ---- DEPTHWISE_CONV_2D -----------------------------------------------------------------
@@ -345,6 +616,43 @@ static bool dw_prepare(const cfub_dw_params *p, const cfub_layer_data *d, cfub_a
     return true;
 }
 
+#if defined(__riscv) && !defined(MAC8_EMULATED)
+/* Three taps of a kernel row (8 channels each, at px, px + C, px + 2C): six loads, then three
+ * MAC DW (funct7 1), in one asm block for the same reason as stream_conv8. */
+#define MAC8_DW_INSN(lo, hi) ".insn r 0x0B, 0, 1, x0, " lo ", " hi "\n"
+static inline __attribute__((always_inline)) void dw_row3(const int8_t *px, int32_t C) {
+    __asm__ volatile(
+        "lw t0, 0(%0)\n lw t1, 4(%0)\n add t6, %0, %1\n lw t2, 0(t6)\n lw t3, 4(t6)\n"
+        "add t6, t6, %1\n lw t4, 0(t6)\n lw t5, 4(t6)\n"
+        MAC8_DW_INSN("t0", "t1") MAC8_DW_INSN("t2", "t3") MAC8_DW_INSN("t4", "t5")
+        : : "r"(px), "r"(C) : "t0", "t1", "t2", "t3", "t4", "t5", "t6", "memory");
+}
+#else
+static inline void dw_row3(const int8_t *px, int32_t C) {
+    for (int i = 0; i < 3; i++, px += C)
+        mac8_op(MAC8_MAC, MAC8_DW, *(const uint32_t *)px, *(const uint32_t *)(px + 4));
+}
+#endif
+
+/* A run of output pixels whose 3x3 windows lie inside the image, all groups full: see
+ * conv_inside_direct for why this is a function of its own. */
+static __attribute__((noinline)) void dw3x3_inside(const int8_t *corner, int8_t *out, int32_t pixels,
+                                                   int32_t pixel_step, int32_t C, int32_t row_bytes,
+                                                   int32_t groups, int32_t taps, fast_queue *fq) {
+    int8_t *prev = fq->prev;
+    uint32_t sel = fq->sel;
+    for (; pixels > 0; pixels--, corner += pixel_step, out += C) {
+        const int8_t *px = corner;
+        for (int32_t g = 0; g < groups; g++, px += LANES) {
+            dw3x3_block_fast(px, C, row_bytes, (uint32_t)(g * taps), (uint32_t)g, prev, sel);
+            prev = out + g * LANES;
+            sel ^= 2;
+        }
+    }
+    fq->prev = prev;
+    fq->sel = sel;
+}
+
 static void dw_eval(const cfub_dw_params *p, const cfub_layer_data *d, void *state) {
     const dw_plan *plan = state;
     const int32_t taps = plan->taps, groups = plan->groups, C = p->in_c;
@@ -366,14 +674,30 @@ static void dw_eval(const cfub_dw_params *p, const cfub_layer_data *d, void *sta
     const int8_t *const input = d->input;
     int8_t *const output = d->output;
 
+    const bool full = C % LANES == 0 && aligned4(output);
     output_queue q = new_queue();
+    fast_queue f = new_fast_queue();
+#define COMMIT_BLOCK(dst, n) do { if (full) f = commit_fast(f, (dst)); else q = commit(q, (dst), (n)); } while (0)
     for (int32_t batch = 0; batch < batches; batch++) {
         const int8_t *image = input + batch * image_bytes;
         int8_t *out = output + batch * out_h * out_w * C;
         for (int32_t oy = 0; oy < out_h; oy++) {
             const int32_t in_y0 = oy * stride_h - pad_h;
             const int32_t ky0 = max32(0, -in_y0), ky1 = min32(k_h, in_h - in_y0);
+            /* Pixels [ox_lo, ox_hi) of a vertically inside row have whole 3x3 windows. */
+            int32_t ox_lo = out_w, ox_hi = out_w;
+            if (full && k_h == 3 && k_w == 3 && in_y0 >= 0 && in_y0 + 3 <= in_h) {
+                ox_lo = min32(out_w, (pad_w + stride_w - 1) / stride_w);
+                ox_hi = min32(out_w, in_w - 3 + pad_w >= 0 ? (in_w - 3 + pad_w) / stride_w + 1 : 0);
+            }
             for (int32_t ox = 0; ox < out_w; ox++, out += C) {
+                if (ox == ox_lo && ox_hi > ox_lo) {
+                    const int8_t *corner = image + (in_y0 * in_w + ox * stride_w - pad_w) * C;
+                    dw3x3_inside(corner, out, ox_hi - ox, stride_w * C, C, row_bytes, groups, taps, &f);
+                    out += (ox_hi - 1 - ox) * C;
+                    ox = ox_hi - 1;
+                    continue;
+                }
                 const int32_t in_x0 = ox * stride_w - pad_w;
                 const int32_t kx0 = max32(0, -in_x0), kx1 = min32(k_w, in_w - in_x0);
                 const int32_t cols = kx1 > kx0 ? kx1 - kx0 : 0;
@@ -381,7 +705,26 @@ static void dw_eval(const cfub_dw_params *p, const cfub_layer_data *d, void *sta
                 const int8_t *corner = image + ((in_y0 + ky0) * in_w + in_x0 + kx0) * C;
                 const int32_t first_tap = ky0 * k_w + kx0;
                 const bool contiguous = cols == k_w;
+                if (rows == 3 && cols == 3 && k_w == 3) {
+                    /* The common case: a whole 3x3 window. */
+                    const int8_t *px = corner;
+                    for (int32_t g = 0, base = 0; g < full_groups; g++, base += taps, px += LANES) {
+                        if (full) {
+                            dw3x3_block_fast(px, C, row_bytes, base, g, f.prev, f.sel);
+                            f.prev = out + g * LANES;
+                            f.sel ^= 2;
+                            continue;
+                        }
+                        mac8_op(MAC8_SETPTR, 0, base, g);
+                        dw_row3(px, C);
+                        dw_row3(px + row_bytes, C);
+                        dw_row3(px + 2 * row_bytes, C);
+                        COMMIT_BLOCK(out + g * LANES, LANES);
+                    }
+                    if (full_groups == groups) continue;
+                }
                 for (int32_t g = 0, base = 0; g < groups; g++, base += taps, corner += LANES) {
+                    if (rows == 3 && cols == 3 && k_w == 3 && g < full_groups) continue;
                     int32_t tap = base + first_tap;
                     mac8_op(MAC8_SETPTR, 0, tap, g);
                     const int8_t *row = corner;
@@ -408,12 +751,14 @@ static void dw_eval(const cfub_dw_params *p, const cfub_layer_data *d, void *sta
                                 mac8_op(MAC8_MAC, MAC8_DW, *(const uint32_t *)px, 0);
                         }
                     }
-                    q = commit(q, out + g * LANES, g < full_groups ? LANES : last_n);
+                    COMMIT_BLOCK(out + g * LANES, g < full_groups ? LANES : last_n);
                 }
             }
         }
     }
-    flush(q);
+    if (full) store_previous(f);
+    else flush(q);
+#undef COMMIT_BLOCK
 }
 
 /* ---- FULLY_CONNECTED -------------------------------------------------------------------
