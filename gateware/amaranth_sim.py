@@ -11,7 +11,8 @@ def simulate_commands(core, commands, *, stall_prob: float = 0.0, seed: int = 0,
 
     stall_prob: chance per cycle that rsp.ready is low while a response waits; the response
     must then hold still. latencies: if given, receives for each command the cycles from its
-    acceptance to its response being offered. Raises AssertionError when a command is not
+    being offered (cmd.valid raised) to its response being offered: 1 for a command accepted
+    at once and answered in the next cycle. Raises AssertionError when a command is not
     accepted or answered within `max_wait` cycles.
     """
     rng = random.Random(seed)
@@ -23,10 +24,12 @@ def simulate_commands(core, commands, *, stall_prob: float = 0.0, seed: int = 0,
             ctx.set(core.cmd.payload, {"function_id": {"funct3": funct3, "funct7": funct7},
                                        "inputs_0": in0 & 0xFFFFFFFF, "inputs_1": in1 & 0xFFFFFFFF})
             ctx.set(core.cmd.valid, 1)
+            held_off = 0
             for _ in range(max_wait):
                 if ctx.get(core.cmd.ready):
                     break
                 await ctx.tick()
+                held_off += 1
             else:
                 raise AssertionError(f"command {funct3, funct7} not accepted in {max_wait} cycles")
             await ctx.tick()
@@ -40,7 +43,7 @@ def simulate_commands(core, commands, *, stall_prob: float = 0.0, seed: int = 0,
                     value = ctx.get(core.rsp.payload)
                     assert held is None or value == held, "response changed while stalled"
                     if held is None and latencies is not None:
-                        latencies.append(waited + 1)
+                        latencies.append(held_off + waited + 1)
                     held = value
                     if ready:
                         break

@@ -441,12 +441,28 @@ static inline __attribute__((always_inline)) void stream_unaligned(const int8_t 
     }
 }
 
+/* Few blocks: the words are assembled again for each block (cheaper than storing a patch).
+ * Many blocks: one patch per pixel, in memory, streamed once per block. */
+#define PATCH_FROM_BLOCKS 3
+
 static __attribute__((noinline)) void conv_inside_unaligned(const inside_run *r, const int8_t *corner,
                                                             int8_t *out, int32_t pixels, fast_queue *fq,
-                                                            int32_t kernel_row_words) {
+                                                            int32_t kernel_row_words, int8_t *patch) {
     const int32_t nb = r->nb, b0 = r->b0, row_words = r->row_words, k_h = r->k_h;
     const int32_t row_bytes = r->row_bytes, pixel_step = r->pixel_step, out_c = r->out_c;
     fast_queue f = *fq;
+    if (nb >= PATCH_FROM_BLOCKS) {
+        for (; pixels > 0; pixels--, corner += pixel_step, out += out_c) {
+            patch_from_words((uint32_t *)patch, corner, row_bytes, k_h, kernel_row_words);
+            for (int32_t j = 0; j < nb; j++) {
+                conv_block_fast(patch, 1, row_words, 0, (uint32_t)(j * row_words), (uint32_t)(b0 + j), f.prev, f.sel);
+                f.prev = out + j * LANES;
+                f.sel ^= 2;
+            }
+        }
+        *fq = f;
+        return;
+    }
     for (; pixels > 0; pixels--, corner += pixel_step, out += out_c) {
         for (int32_t j = 0; j < nb; j++) {
             mac8_op(MAC8_SETPTR, 0, j * row_words, b0 + j);
@@ -515,7 +531,8 @@ static void conv_eval(const cfub_conv_params *p, const cfub_layer_data *d, void 
                     if (ox == ox_lo && ox_hi > ox_lo) {
                         const int8_t *corner = image + (in_y0 * in_w + ox * stride_w - pad_w) * in_c;
                         if (patch)
-                            conv_inside_unaligned(&inside, corner, out, ox_hi - ox, &f, kernel_row_bytes / 4);
+                            conv_inside_unaligned(&inside, corner, out, ox_hi - ox, &f, kernel_row_bytes / 4,
+                                                  patch_buffer);
                         else
                             conv_inside_direct(&inside, corner, out, ox_hi - ox, &f);
                         out += (ox_hi - 1 - ox) * out_c;

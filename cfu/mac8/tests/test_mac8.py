@@ -2,7 +2,9 @@
 simulator, the instruction model against TFLite reference layers, the C emulation against
 the model, and the C kernels (on the emulation) inside the host runtime against TFLM."""
 import collections
+import os
 import random
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -98,3 +100,44 @@ def test_kernels_match_tflm_on_mlperf_tiny_shapes(runtime, name):
     kernels = collections.Counter((o.op, o.kernel) for o in run.outputs[0])
     accelerable = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"}
     assert all(kernel.startswith("mac8") for (op, kernel) in kernels if op in accelerable), kernels
+
+
+def test_kernels_clean_under_address_and_undefined_sanitizers(design, tmp_path):
+    """The kernels read inputs a word at a time, sometimes a word past a row: never past the
+    tensor. The sanitizer build of the host runtime, with the kernels linked in, must run
+    MLPerf-shaped models and odd single layers without a report and match TFLM."""
+    from cfu_bench.golden import golden_crcs, sample_bytes
+    from cfu_bench.protocol import parse
+    exe = hostrt.build("asan", design.kernel_sources(), design.kernel_include_dirs()) / "cfub_host"
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1",
+               UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
+    models = [synthetic_model(name, seed=5) for name in ("kws", "ic")]
+    models += [model for _, model, _ in random_cases(np.random.default_rng(9), 4)]
+    for k, model in enumerate(models):
+        samples = golden.random_inputs(model, 1, seed=k)
+        (tmp_path / "model.tflite").write_bytes(model)
+        (tmp_path / "inputs.bin").write_bytes(b"".join(sample_bytes(s) for s in samples))
+        proc = subprocess.run([str(exe), str(tmp_path / "model.tflite"), str(tmp_path / "inputs.bin"), "1"],
+                              capture_output=True, text=True, env=env, timeout=600)
+        assert proc.returncode == 0 and "ERROR: AddressSanitizer" not in proc.stderr, proc.stderr[-3000:]
+        assert "runtime error" not in proc.stderr, proc.stderr[-3000:]
+        report = parse(proc.stdout).raise_for_error()
+        assert [[op.crc for op in inv.ops] for inv in report.invokes] == golden_crcs(model, samples)
+
+
+def test_instruction_timing_as_documented(design):
+    """The cycle counts in README.md. Commands are offered one at a time, one idle cycle
+    apart; each number counts from offering a command to its response."""
+    from mac8_model import CLEAR, COMMIT, CONFIG, CONV, MAC, NOMAC, READ, SETPARAM
+    commands = [(MAC, CONV | COMMIT, 1, 0),   # 1: accepted at once, answered next cycle
+                (READ, 0, 0, 0),              # 17: waits for the requantizer (18 after the COMMIT)
+                (MAC, CONV | COMMIT, 1, 0),   # 1
+                (MAC, NOMAC | COMMIT, 0, 0),  # 12: a COMMIT waits for the previous one's hand-over
+                (CONFIG, 0, 0, 0),            # 17: waits until the requantizer is idle
+                (MAC, CONV, 1, 0),            # 1
+                (SETPARAM, 0, 0, 0),          # 2: waits for the MAC pipeline
+                (MAC, CONV, 0, 0),            # 1
+                (CLEAR, 0, 0, 0)]             # 2
+    latencies = []
+    simulate_commands(design.core(), commands, latencies=latencies)
+    assert latencies == [1, 17, 1, 12, 17, 1, 2, 1, 2]
