@@ -4,9 +4,11 @@ import json
 import os
 import platform
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
+from . import simulate
 from .gateware.designs import BASELINE_DESIGN, DEFAULT_DESIGN, list_designs
 from .models_registry import BENCHMARKS
 from .paths import RESULTS
@@ -26,21 +28,28 @@ def suite_designs() -> list[str]:
 
 def run_suite(models: list[str] | None = None, designs: list[str] | None = None,
               inputs: int = DEFAULT_INPUTS, out_dir: Path = RESULTS, command: str = "",
-              progress: Progress | None = None, with_resources: bool = True) -> dict:
+              progress: Progress | None = None, with_resources: bool = True, jobs: int = 2,
+              on_run=None) -> dict:
+    """on_run(model, design, result, seconds) is called as each run finishes."""
     progress = progress or Progress(quiet=True)
     models = models or list(BENCHMARKS)
     designs = designs or suite_designs()
     out_dir.mkdir(parents=True, exist_ok=True)
-    results: dict[tuple[str, str], ProfileResult] = {}
-    for model in models:
-        for design in designs:
-            t0 = time.monotonic()
-            r = profile(model, cfu=design, inputs=inputs, progress=progress)
-            results[(model, design)] = r
-            (out_dir / f"{model}-{design}.json").write_text(
-                json.dumps(r.to_json_dict(), indent=1) + "\n")
-            progress._write(f"{model} x {design}: {r.total_cycles:,} cycles "
-                            f"({time.monotonic() - t0:.0f} s)\n")
+    for design in designs:  # builds first, one at a time: they share the LiteX software tree
+        simulate.prepare(design, progress)
+
+    def one(model: str, design: str) -> ProfileResult:
+        t0 = time.monotonic()
+        r = profile(model, cfu=design, inputs=inputs)
+        (out_dir / f"{model}-{design}.json").write_text(json.dumps(r.to_json_dict(), indent=1) + "\n")
+        if on_run:
+            on_run(model, design, r, time.monotonic() - t0)
+        return r
+
+    # Each simulation is one single-threaded Verilator process: run `jobs` of them at once.
+    pairs = [(m, d) for m in models for d in designs]
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        results = dict(zip(pairs, pool.map(lambda md: one(*md), pairs)))
     resources = _resources(designs) if with_resources else {}
     summary = {"command": command, "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
                "host": f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}",
