@@ -1,7 +1,6 @@
 """Whole-model tests: every layer of every benchmark model bit-exact with TFLM over 100 random
-inputs, on the host build. The four MLPerf Tiny models (benchmarks/models/*.tflite) are built
-by the model generators; until they exist, random-weight stand-ins with the same layer
-structure (tflite_builder.synthetic_model) are always tested."""
+inputs, on the host build: the four committed MLPerf Tiny models (benchmarks/models/*.tflite)
+and random-weight stand-ins with the same layer structure (tflite_builder.synthetic_model)."""
 import pytest
 from conftest import scale
 from runtime_checks import compare
@@ -19,8 +18,7 @@ OPS = {"kws": 13, "vww": 31, "ic": 16, "ad": 10}
 @pytest.mark.parametrize("name", NAMES)
 def test_benchmark_model_bit_exact(hrt, name):
     path = MODELS / f"{name}.tflite"
-    if not path.exists():
-        pytest.skip(f"{path} not built yet (run the model generators); the synthetic stand-in is tested instead")
+    assert path.exists(), f"{path} is missing: it is committed; `cfu-bench models build {name}` remakes it"
     model = path.read_bytes()
     samples = golden.random_inputs(model, int(N_INPUTS * scale()), seed=2026)
     problems = compare(hrt, model, samples, name)
