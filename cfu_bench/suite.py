@@ -63,7 +63,7 @@ def run_suite(models: list[str] | None = None, designs: list[str] | None = None,
 
 def _summary_row(r: ProfileResult) -> dict:
     return {"model": r.model, "cfu": r.cfu, "total_cycles": r.total_cycles,
-            "total_macs": r.total_macs, "cycles_per_mac": round(r.cycles_per_mac, 3),
+            "total_macs": r.total_macs, "cycles_per_mac": r.cycles_per_mac,
             "bit_exact": r.bit_exact, "inputs_checked": r.inputs_checked,
             "overhead_cycles": r.overhead_cycles, "setup_cycles": r.setup_cycles,
             "arena_bytes": r.arena_bytes,
@@ -72,16 +72,16 @@ def _summary_row(r: ProfileResult) -> dict:
 
 
 def _resources(designs: list[str]) -> dict:
-    try:
-        from .gateware.resources import estimate_resources
-    except ImportError:
-        return {}
+    from .gateware.resources import design_resources
+
     out = {}
     for d in designs:
         try:
-            out[d] = estimate_resources(d)
-        except Exception as e:  # a resource estimate must not sink the cycle results
+            r = design_resources(d)
+        except Exception as e:  # a failed estimate is reported in the table, not fatal
             out[d] = {"error": " ".join(str(e).split())[:200]}
+            continue
+        out[d] = {"luts": r.luts, "ffs": r.ffs, "dsps": r.dsps, "brams": r.bram36}
     return out
 
 
@@ -100,7 +100,7 @@ def markdown(summary: dict, models: list[str], designs: list[str]) -> str:
         base = runs.get((m, BASELINE_DESIGN))
         cells = [m, f"{rs[0]['total_macs']:,}" if rs[0] else "-"]
         cells += [f"{r['total_cycles']:,}" if r else "-" for r in rs]
-        cells += [f"{r['cycles_per_mac']:.2f}" if r else "-" for r in rs]
+        cells += [f"{r['total_cycles'] / r['total_macs']:.2f}" if r else "-" for r in rs]
         cells += [f"{base['total_cycles'] / r['total_cycles']:.1f}x" if r and base else "-"
                   for d, r in zip(designs, rs) if d != BASELINE_DESIGN]
         cells.append("yes" if all(r and r["bit_exact"] for r in rs) else "NO")
@@ -127,7 +127,8 @@ def write_chart(summary: dict, models: list[str], designs: list[str], path: Path
     fig, ax = plt.subplots(figsize=(7, 4))
     width = 0.8 / len(designs)
     for j, d in enumerate(designs):
-        ys = [runs[(m, d)]["cycles_per_mac"] if (m, d) in runs else 0 for m in models]
+        ys = [runs[(m, d)]["total_cycles"] / runs[(m, d)]["total_macs"] if (m, d) in runs else 0
+              for m in models]
         bars = ax.bar([i + (j - (len(designs) - 1) / 2) * width for i in range(len(models))],
                       ys, width, label=d)
         ax.bar_label(bars, fmt="%.2f", fontsize=7)
