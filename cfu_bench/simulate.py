@@ -5,7 +5,6 @@ design -> cfu.v (cached by gateware hash) -> Verilated SoC (cached by Verilog + 
 """
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from .errors import ResultError
 from .firmware_build import Firmware, build_firmware
