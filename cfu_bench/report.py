@@ -101,9 +101,10 @@ def format_table(result: ProfileResult, baseline: ProfileResult | None = None) -
         return f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else str(v)
 
     widths = {h: max(len(h), *(len(cell(r[h])) for r in rows)) for h in headers}
-    line = lambda vals: "  ".join(  # noqa: E731
-        cell(v).rjust(widths[h]) if h in numeric else cell(v).ljust(widths[h])
-        for h, v in zip(headers, vals))
+
+    def line(vals):
+        return "  ".join(cell(v).rjust(widths[h]) if h in numeric else cell(v).ljust(widths[h])
+                         for h, v in zip(headers, vals)).rstrip()
     out = [f"{result.model} on {result.target}, CFU {result.cfu}"
            + (f", baseline {baseline.cfu}" if baseline else ""),
            line(headers), line(["-" * widths[h] for h in headers])]
