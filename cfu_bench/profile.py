@@ -21,6 +21,12 @@ INPUT_SEED = 20261121
 MAX_MISMATCHES_KEPT = 20
 
 
+def cycle_limit_for(total_macs: int, inputs: int) -> int:
+    """The watchdog's limit: far above any real run (the slowest reference kernels need about
+    50 cycles/MAC), yet it stops a hung firmware instead of letting it run for hours."""
+    return 200_000_000 + inputs * (200 * total_macs + 20_000_000)
+
+
 def model_label(name_or_path: str) -> str:
     return Path(name_or_path).stem if str(name_or_path).endswith(".tflite") else str(name_or_path)
 
@@ -53,7 +59,8 @@ def profile(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", inputs: 
         tracker = _LiveProgress(progress, len(info["ops"]), inputs)
         with progress.step(f"simulating {model_label(model)} with CFU {design.name} "
                            f"({inputs} input{'s' if inputs > 1 else ''})"):
-            run = simulate.run(sim_target, block, on_line=tracker)
+            run = simulate.run(sim_target, block, on_line=tracker,
+                               cycle_limit=cycle_limit_for(info["total_macs"], inputs))
         progress.end_status()
         text, sim = run.output, {"cycles_per_second": run.cycles_per_second,
                                  "wall_seconds": round(run.wall_seconds, 3)}

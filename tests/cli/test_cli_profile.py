@@ -52,3 +52,14 @@ def test_a_cfu_playground_style_verilog_cfu_drops_in(tmp_path):
     d = json.loads(out.read_text())
     assert d["cfu"] == "playground_style_cfu" and d["bit_exact"]
     assert all(l["kernel"] == "ref" for l in d["layers"])
+
+
+def test_a_run_over_its_cycle_limit_ends_with_the_watchdog_message(monkeypatch):
+    import cfu_bench.profile
+
+    monkeypatch.setattr(cfu_bench.profile, "cycle_limit_for", lambda macs, inputs: 300_000)
+    result = run_cli("profile", "ad", "--cfu", "none", "--no-baseline", "--inputs", "1",
+                     "--no-cache", "--quiet")
+    assert result.exit_code == 1, result.output
+    lines = [l for l in result.output.splitlines() if l.strip()]
+    assert len(lines) == 1 and "watchdog" in lines[0] and "300,000 cycles" in lines[0], lines
