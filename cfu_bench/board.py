@@ -365,7 +365,7 @@ def build_arty(design, out_dir=None, variant: str = "a7-35", no_compile: bool = 
     Raises ToolMissing (before any work) when compiling is asked for and no toolchain is found.
     """
     from .firmware_build import build_firmware
-    from .gateware.designs import load_design
+    from .designs import load_design
     from .paths import build_root
     from .progress import Progress
     from .simulate import cfu_verilog

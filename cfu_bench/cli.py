@@ -47,7 +47,7 @@ def clean():
 @main.command("list")
 def list_cmd():
     """List the built-in models, the CFU designs and the targets."""
-    from .gateware.designs import DEFAULT_DESIGN, list_designs
+    from .designs import DEFAULT_DESIGN, list_designs
     from .models_registry import BENCHMARKS
 
     for b in BENCHMARKS.values():
@@ -67,7 +67,7 @@ def list_cmd():
 def test(design, no_soc, quiet):
     """Verify CFU designs: cocotb tests on the generated Verilog, then the firmware self-test
     on the simulated SoC. DESIGN defaults to every design under cfu/."""
-    from .gateware.designs import list_designs
+    from .designs import list_designs
     from .verify import verify_design
 
     progress = Progress(quiet=quiet)
@@ -112,7 +112,7 @@ def profile(model, cfu, target, baseline, no_baseline, inputs, json_path, csv_pa
     """Per-layer cycles of MODEL (kws, vww, ic, ad or a .tflite path) on the SoC with a CFU,
     every layer checked bit for bit against TFLM."""
     from . import report
-    from .gateware.designs import DEFAULT_DESIGN
+    from .designs import DEFAULT_DESIGN
     from .profile import check, profile as run_profile
 
     progress = Progress(quiet=quiet)
@@ -210,7 +210,7 @@ def build(target, cfu, variant, no_compile, out, quiet):
     import json
 
     from .board import build_arty
-    from .gateware.designs import DEFAULT_DESIGN, load_design
+    from .designs import DEFAULT_DESIGN, load_design
 
     result = build_arty(load_design(cfu or DEFAULT_DESIGN), out_dir=out, variant=variant,
                         no_compile=no_compile, progress=Progress(quiet=quiet))

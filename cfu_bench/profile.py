@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import golden, protocol
 from .errors import ResultError, SimulationError, UserError
-from .gateware.designs import DEFAULT_DESIGN, load_design
+from .designs import DEFAULT_DESIGN, load_design
 from .model_info import model_info
 from .models_registry import resolve_model
 from .paths import build_root

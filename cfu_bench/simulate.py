@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .errors import ResultError
 from .firmware_build import Firmware, build_firmware
-from .gateware.designs import Design, load_design
+from .designs import Design, load_design
 from .paths import build_root
 from .progress import Progress
 from .ram_image import DataBlock, readmemh_text

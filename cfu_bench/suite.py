@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import simulate
-from .gateware.designs import BASELINE_DESIGN, DEFAULT_DESIGN, list_designs
+from .designs import BASELINE_DESIGN, DEFAULT_DESIGN, list_designs
 from .models_registry import BENCHMARKS
 from .paths import RESULTS
 from .profile import DEFAULT_INPUTS, profile

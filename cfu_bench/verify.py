@@ -2,9 +2,11 @@
 simulated SoC (hardware instructions against their C emulation)."""
 from dataclasses import dataclass
 
-from . import cfu_test, simulate
+from . import simulate
+from .testing import seeds
+from .testing.cocotb_runner import run_cocotb
 from .errors import CfuBenchError
-from .gateware.designs import load_design
+from .designs import load_design
 from .progress import Progress
 
 
@@ -24,15 +26,16 @@ def verify_design(name: str, with_soc: bool = True, progress: Progress | None = 
     if design.tests_dir is not None:
         with progress.step(f"{name}: cocotb tests (Verilator)"):
             try:
-                total, failed = cfu_test.run_cocotb(name, quiet=True)
-                checks.append(Check(name, "cocotb", total > 0 and failed == 0,
-                                    f"{total - failed}/{total} tests passed"))
+                results = run_cocotb(design)
+                checks.append(Check(name, "cocotb", results.total > 0 and not results.failed,
+                                    results.summary()))
             except CfuBenchError as e:
                 checks.append(Check(name, "cocotb", False, str(e)))
     if with_soc and design.selftest_available:
         target = simulate.prepare(design, progress)
         with progress.step(f"{name}: firmware self-test on the simulated SoC"):
-            result = simulate.selftest(target, count=selftest_count)
+            result = simulate.selftest(target, count=selftest_count, seed=seeds.derive("selftest", name))
         checks.append(Check(name, "soc self-test", result.failed == 0,
-                            f"{result.passed} agreed, {result.failed} differed from the C emulation"))
+                            f"{result.passed} agreed, {result.failed} differed from the C emulation"
+                            + ("" if result.failed == 0 else f" ({seeds.reproduce_hint()})")))
     return checks

@@ -93,13 +93,13 @@ def synthesize(verilog: Path, top: str = "Cfu") -> Resources:
 
 
 def design_resources(name: str, **params) -> Resources:
-    from .designs import load_design
+    from cfu_bench.designs import load_design
     with tempfile.TemporaryDirectory() as tmp:
         return synthesize(load_design(name, **params).write_verilog(Path(tmp)))
 
 
 def main(argv=None) -> int:
-    from .designs import list_designs
+    from cfu_bench.designs import list_designs
     names = (argv if argv is not None else sys.argv[1:]) or list_designs()
     for name in names:
         r = design_resources(name)

@@ -15,12 +15,10 @@ class SimdDot(wiring.Component):
 
     Combinational. The offset is TFLite's input offset (minus the zero point), added to the
     activations before multiplying, which is how the reference kernels fold zero points in.
-    `negate_lane` exists only to build a deliberately wrong CFU that the tests must reject.
     """
 
-    def __init__(self, lanes: int = 4, offset_width: int = 9, negate_lane: int | None = None):
+    def __init__(self, lanes: int = 4, offset_width: int = 9):
         self.lanes = lanes
-        self.negate_lane = negate_lane
         super().__init__({
             "a": In(8 * lanes),
             "b": In(8 * lanes),
@@ -35,7 +33,12 @@ class SimdDot(wiring.Component):
             a = self.a[8 * i:8 * i + 8].as_signed()
             b = self.b[8 * i:8 * i + 8].as_signed()
             p = Signal(signed(len(self.result)), name=f"product{i}")
-            m.d.comb += p.eq((a + self.offset) * b)
-            products.append(-p if i == self.negate_lane else p)
+            m.d.comb += p.eq(self.lane_product(i, a + self.offset, b))
+            products.append(p)
         m.d.comb += self.result.eq(sum(products))
         return m
+
+    def lane_product(self, lane: int, a, b):
+        """One lane's product: the one place a lane's arithmetic is written, which is also
+        where testing-side fault injection (cfu_bench.testing.faults) reaches it."""
+        return a * b

@@ -2,8 +2,10 @@
 
     python -m cfu_bench.benchmarks.models.build [NAME ...] [--out DIR]
 
-Regeneration is deterministic for a given TensorFlow version on x86-64 (see training.py);
-`provenance.json` next to the files records what built them and their SHA-256.
+Regeneration is deterministic on one machine (see training.py); across machines the bytes also
+depend on the CPU (Eigen sizes its matrix blocks by the caches it finds, which changes float
+summation order), so `provenance.json` next to the files records the TensorFlow version, the
+architecture and the CPU that built them, and their SHA-256.
 """
 from __future__ import annotations
 
@@ -81,11 +83,24 @@ def _record(out: Path, name: str, data: bytes, info: dict, seconds: float) -> No
         "tensorflow": info["tensorflow"],
         "numpy": np.__version__,
         "machine": platform.machine(),
+        "cpu": build_cpu(),
         "training_metrics": {k: round(v, 4) for k, v in info["training"].items()},
     }
     prov_path.write_text(json.dumps(dict(sorted(prov.items())), indent=2) + "\n")
     print(f"built {out / (name + '.tflite')}: {len(data)} bytes in {seconds:.1f} s",
           file=sys.stderr)
+
+
+def build_cpu() -> str:
+    """The CPU model, as /proc/cpuinfo names it: part of what decides a build's bytes."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name":
+                return " ".join(value.split())
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,14 +27,13 @@ PORTS = {MAC: "mac", SETPTR: "setptr", WLOAD: "wload", READ: "read", SETPARAM: "
 class Mac8Engine(wiring.Component):
     """All mac8 state, with one instruction port per funct3."""
 
-    def __init__(self, negate_lane=None):
-        self.negate_lane = negate_lane
+    def __init__(self):
         super().__init__({name: In(InstructionSignature()) for name in PORTS.values()})
 
     def elaborate(self, platform):
         m = Module()
         m.submodules.buffers = buffers = LaneBuffers()
-        m.submodules.array = array = MacArray(self.negate_lane)
+        m.submodules.array = array = MacArray()
         m.submodules.requant = requant = RequantSequencer()
 
         input_offset = Signal(signed(OFFSET_WIDTH))
@@ -156,15 +155,10 @@ class Mac8Engine(wiring.Component):
 
 
 class Mac8Cfu(DispatchedCfu):
-    def __init__(self, negate_lane=None):
-        self.negate_lane = negate_lane
-        super().__init__()
-
     def instructions(self, m):
-        m.submodules.engine = engine = Mac8Engine(self.negate_lane)
+        m.submodules.engine = engine = Mac8Engine()
         return {funct3: getattr(engine, name) for funct3, name in PORTS.items()}
 
 
-def make_cfu(negate_lane: int | None = None):
-    """negate_lane: build a deliberately wrong CFU (that lane's products negated) for the tests."""
-    return Mac8Cfu(negate_lane)
+def make_cfu():
+    return Mac8Cfu()

@@ -26,9 +26,7 @@ def _byte(word, i):
 
 
 class MacArray(wiring.Component):
-    def __init__(self, negate_lane: int | None = None):
-        """negate_lane: build a deliberately wrong array (that lane's products negated)."""
-        self.negate_lane = negate_lane
+    def __init__(self):
         super().__init__({
             "issue": In(1),
             "mode": In(2),
@@ -95,8 +93,7 @@ class MacArray(wiring.Component):
                             a.eq(_byte(self.lane_words[0], b) + self.offset),
                             w.eq(Mux(s1_pair == lane // 2, _byte(fc_weights, b), 0)),
                         ]
-                product = -(a * w) if lane == self.negate_lane else a * w
-                m.d.sync += products[lane][b].eq(product)
+                m.d.sync += products[lane][b].eq(self.lane_product(lane, a, w))
 
         # Stage 2: accumulate, or hand the total to the requantizer.
         acc = [Signal(signed(32), name=f"acc{lane}") for lane in range(LANES)]
@@ -119,3 +116,8 @@ class MacArray(wiring.Component):
             self.commit_pending.eq((s1_valid & s1_commit) | s2_commit | self.snapshot_valid),
         ]
         return m
+
+    def lane_product(self, lane: int, a, w):
+        """One multiplier of `lane`: the one place a lane's arithmetic is written, which is
+        also where testing-side fault injection (cfu_bench.testing.faults) reaches it."""
+        return a * w

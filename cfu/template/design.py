@@ -19,12 +19,11 @@ OFFSET_WIDTH = 9   # TFLite input offsets are -zero_point, in [-127, 128]
 
 
 class Dot4(SingleCycleInstruction):
-    def __init__(self, negate_lane=None):
+    def __init__(self):
         super().__init__({"offset": In(signed(OFFSET_WIDTH))})
-        self.negate_lane = negate_lane
 
     def compute(self, m):
-        m.submodules.dot = dot = SimdDot(4, OFFSET_WIDTH, self.negate_lane)
+        m.submodules.dot = dot = SimdDot(4, OFFSET_WIDTH)
         m.d.comb += [dot.a.eq(self.instr.in0), dot.b.eq(self.instr.in1), dot.offset.eq(self.offset)]
         return dot.result
 
@@ -40,12 +39,11 @@ class SetOffset(SingleCycleInstruction):
 
 
 class Accumulate(SingleCycleInstruction):
-    def __init__(self, negate_lane=None):
+    def __init__(self):
         super().__init__({"offset": In(signed(OFFSET_WIDTH))})
-        self.negate_lane = negate_lane
 
     def compute(self, m):
-        m.submodules.dot = dot = SimdDot(4, OFFSET_WIDTH, self.negate_lane)
+        m.submodules.dot = dot = SimdDot(4, OFFSET_WIDTH)
         m.submodules.acc = acc = Accumulator()
         load = self.instr.funct7[0]
         m.d.comb += [
@@ -59,18 +57,13 @@ class Accumulate(SingleCycleInstruction):
 
 
 class StarterCfu(DispatchedCfu):
-    def __init__(self, negate_lane=None):
-        self.negate_lane = negate_lane
-        super().__init__()
-
     def instructions(self, m):
         set_offset = SetOffset()
-        dot4 = Dot4(self.negate_lane)
-        acc = Accumulate(self.negate_lane)
+        dot4 = Dot4()
+        acc = Accumulate()
         m.d.comb += [dot4.offset.eq(set_offset.offset), acc.offset.eq(set_offset.offset)]
         return {DOT4: dot4, SET_OFFSET: set_offset, ACC: acc}
 
 
-def make_cfu(negate_lane: int | None = None):
-    """negate_lane: build a deliberately wrong CFU (that lane's product negated) for the tests."""
-    return StarterCfu(negate_lane)
+def make_cfu():
+    return StarterCfu()

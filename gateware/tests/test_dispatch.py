@@ -1,13 +1,13 @@
 """The dispatcher: routing by funct3, single- and multi-cycle units, units that hold off,
 unclaimed funct3 values, and responses held under rsp_ready backpressure."""
-import random
 
 from amaranth.hdl import Module, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In
 
-from cfu_bench.gateware.amaranth_sim import simulate_commands
+from cfu_bench.testing.amaranth_sim import simulate_commands
 from cfu_bench.gateware.dispatch import DispatchedCfu, InstructionSignature, SingleCycleInstruction
+from cfu_bench.testing import seeds
 
 
 class Add(SingleCycleInstruction):
@@ -79,12 +79,12 @@ def random_commands(rng, n):
 
 
 def test_routes_and_answers_in_order():
-    commands = random_commands(random.Random(1), 200)
+    commands = random_commands(seeds.rng("test_dispatch", 1), 200)
     assert simulate_commands(ThreeUnits(), commands) == expected(commands)
 
 
 def test_holds_responses_under_backpressure():
-    commands = random_commands(random.Random(2), 200)
+    commands = random_commands(seeds.rng("test_dispatch", 2), 200)
     assert simulate_commands(ThreeUnits(), commands, stall_prob=0.6, seed=3) == expected(commands)
 
 

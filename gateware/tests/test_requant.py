@@ -1,11 +1,11 @@
 """Requantization: the Python reference against values worked out by hand from gemmlowp's
 definitions, and the pipelined Requantizer against the reference."""
-import random
 
 from amaranth.sim import Simulator
 
 from cfu_bench.gateware.requant import LATENCY, Requantizer
-from cfu_bench.gateware.requant_model import (INT32_MAX, INT32_MIN, multiply_by_quantized_multiplier,
+from cfu_bench.testing import seeds
+from cfu_bench.testing.requant_model import (INT32_MAX, INT32_MIN, multiply_by_quantized_multiplier,
                                               quantize_multiplier, requantize,
                                               rounding_divide_by_pot,
                                               saturating_rounding_doubling_high_mul)
@@ -72,7 +72,7 @@ def random_vector(rng):
 
 
 def test_requantizer_matches_reference_back_to_back():
-    rng = random.Random(4)
+    rng = seeds.rng("test_requant", 4)
     vectors = [random_vector(rng) for _ in range(1000)]
     dut = Requantizer(tag_width=10)
     got = {}

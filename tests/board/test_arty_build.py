@@ -151,7 +151,7 @@ def test_no_toolchain_is_refused_before_any_work(tmp_path, monkeypatch):
 
 def test_a7_100_variant(tmp_path):
     from cfu_bench.simulate import cfu_verilog
-    from cfu_bench.gateware.designs import load_design
+    from cfu_bench.designs import load_design
     from cfu_bench.soc.arty import ArtyConfig, ArtySoC
 
     cfu = tmp_path / "cfu.v"

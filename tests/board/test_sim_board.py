@@ -15,6 +15,7 @@ from cfu_bench.sim.run import run_sim
 
 from .fakes import DamagingPort, connect
 from .sim_board import board_bios_soc
+from cfu_bench.testing import seeds
 
 SELFTEST_COUNT = 200
 
@@ -64,7 +65,7 @@ def test_serial_boot_into_simulated_soc(board_sim):
         line = DamagingPort(connect(f"socket://127.0.0.1:{port}"), corrupt={3, 40})
         try:
             out = run_on_board(line, target.firmware.binary,
-                               DataBlock(selftest_count=SELFTEST_COUNT, selftest_seed=7).to_bytes(),
+                               DataBlock(selftest_count=SELFTEST_COUNT, selftest_seed=seeds.derive("test_sim_board", 7)).to_bytes(),
                                target.firmware.data_offset, boot_timeout_s=30, timeout_s=120,
                                window=1, chunk=SIM_CHUNK, quiet_s=0.3, log=log.append)
         finally:

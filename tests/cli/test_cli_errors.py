@@ -4,6 +4,7 @@ from click.testing import CliRunner
 
 from cfu_bench.cli import main
 from cfu_bench.models_registry import BENCHMARKS
+from cfu_bench.testing import seeds
 
 
 def invoke(*args):
@@ -57,7 +58,7 @@ def test_truncated_tflite(command, tmp_path):
 def test_random_bytes_tflite(command, tmp_path):
     import random
     path = tmp_path / "random.tflite"
-    path.write_bytes(random.Random(7).randbytes(5000))
+    path.write_bytes(seeds.rng("test_cli_errors", 7).randbytes(5000))
     result, text = invoke(command, str(path))
     assert_one_line_error(result, text, "random.tflite")
 

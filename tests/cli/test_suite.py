@@ -1,7 +1,7 @@
 """The benchmark suite's outputs, on the smallest model."""
 import json
 
-from cfu_bench.gateware.designs import DEFAULT_DESIGN
+from cfu_bench.designs import DEFAULT_DESIGN
 from cfu_bench.suite import run_suite
 
 

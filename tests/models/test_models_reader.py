@@ -7,6 +7,7 @@ from cfu_bench.errors import UserError
 from cfu_bench.model_info import info_from_model
 from cfu_bench.models_registry import BENCHMARKS
 from cfu_bench.tflite_model import load, parse
+from cfu_bench.testing import seeds
 
 SINE = "sine_float.tflite"  # a float model shipped with tflite-micro: a "user model"
 
@@ -141,7 +142,7 @@ def test_truncated_message_names_the_byte():
 
 @pytest.mark.parametrize("seed", range(4))
 def test_random_bytes_are_rejected(seed):
-    rng = np.random.default_rng(seed)
+    rng = seeds.np_rng("test_models_reader", seed)
     for size in (8, 64, 1000, 100_000):
         data = bytearray(rng.integers(0, 256, size, dtype=np.uint8).tobytes())
         _expect_one_line_error(bytes(data))
@@ -154,7 +155,7 @@ def test_bit_flips_parse_or_fail_cleanly(name):
     # A flip in weight data still gives a valid model; a flip in the structure must give a
     # UserError. Nothing else, ever (no IndexError, struct.error, MemoryError, hang).
     data = BENCHMARKS[name].path.read_bytes()
-    rng = np.random.default_rng(11)
+    rng = seeds.np_rng("test_models_reader", 11)
     # Flip only outside the constant buffers: that is where the tables and offsets live.
     weights = np.zeros(len(data), bool)
     for t in parse(data).main.tensors:

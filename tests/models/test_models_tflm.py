@@ -7,6 +7,7 @@ from tflite_micro.python.tflite_micro import runtime
 
 from cfu_bench.models_registry import BENCHMARKS
 from cfu_bench.tflite_model import load
+from cfu_bench.testing import seeds
 
 SAMPLES = 8
 
@@ -20,7 +21,7 @@ def _interpreter(name):
 def _realistic_inputs(name, model, n):
     """Synthetic inputs from the generator's distribution, quantized like the model wants."""
     x, _ = importlib.import_module(f"cfu_bench.benchmarks.models.{name}").training_set(
-        np.random.default_rng(2024), n)
+        seeds.np_rng("test_models_tflm", 2024), n)
     q = model.main.tensors[model.main.inputs[0]].quantization
     return np.clip(np.round(x / q.scale[0] + q.zero_point[0]), -128, 127).astype(np.int8)
 
@@ -40,7 +41,7 @@ def test_outputs_differ_across_random_inputs(benchmark):
     logits = last.inputs[0] if last.opcode == "SOFTMAX" else last.outputs[0]
     ip = _interpreter(name)
     shape = g.tensors[g.inputs[0]].shape[1:]
-    rng = np.random.default_rng(7)
+    rng = seeds.np_rng("test_models_tflm", 7)
     outs, pre = [], []
     for _ in range(SAMPLES):
         outs.append(_run(ip, rng.integers(-128, 128, shape, dtype=np.int8)))
@@ -62,7 +63,7 @@ def test_classifiers_learned_their_synthetic_task(name):
     # Weights that learned something have the structure of real ones (not random noise).
     model = load(BENCHMARKS[name].path)
     spec = importlib.import_module(f"cfu_bench.benchmarks.models.{name}")
-    x, y = spec.training_set(np.random.default_rng(2024), 32)
+    x, y = spec.training_set(seeds.np_rng("test_models_tflm", 2024), 32)
     xq = _realistic_inputs(name, model, 32)
     ip = _interpreter(name)
     predictions = np.array([_run(ip, xi).argmax() for xi in xq])

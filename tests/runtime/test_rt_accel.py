@@ -9,6 +9,7 @@ from runtime_checks import compare
 from cfu_bench import golden, hostrt
 from cfu_bench.paths import MODELS
 from cfu_bench.tflite_builder import synthetic_model
+from cfu_bench.testing import seeds
 
 FIXTURE = Path(__file__).resolve().parent / "accel_fixture" / "test_accel.c"
 
@@ -20,13 +21,13 @@ def accel_rt():
 
 def model(name):
     path = MODELS / f"{name}.tflite"
-    return path.read_bytes() if path.exists() else synthetic_model(name, seed=3)
+    return path.read_bytes() if path.exists() else synthetic_model(name, seed=seeds.derive("test_rt_accel", 3))
 
 
 @pytest.mark.parametrize("name", ["kws", "vww", "ic", "ad"])
 def test_accelerated_kernels_bit_exact(accel_rt, hrt, name):
     m = model(name)
-    samples = golden.random_inputs(m, 5, seed=8)
+    samples = golden.random_inputs(m, 5, seed=seeds.derive("test_rt_accel", 8))
     assert not compare(accel_rt, m, samples, name)
     run = accel_rt.run(m, samples[:1])
     desc = golden.describe(m)

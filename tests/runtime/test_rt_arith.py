@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from cfu_bench.testing import seeds
 
 INT32_MIN, INT32_MAX = -2 ** 31, 2 ** 31 - 1
 
@@ -60,7 +61,7 @@ def lib(hrt):
 
 
 def test_quantize_multiplier(lib):
-    rng = np.random.default_rng(5)
+    rng = seeds.np_rng("test_rt_arith", 5)
     values = [0.0, 1.0, 0.5, 0.25, 2.0, 1 - 2 ** -40, 2 ** -31, 2 ** -32, 2 ** -31.5, 1e-300, 5e-324,
               2 ** 30, 2 ** 31 - 1, 0.9999999999, 1.0000000001, -0.5, -0.75]
     values += list(np.exp(rng.uniform(-50, 25, size=20000)))
@@ -79,7 +80,7 @@ def test_quantize_multiplier_rejects_non_finite(lib):
 
 
 def test_multiply_by_quantized_multiplier(lib):
-    rng = np.random.default_rng(6)
+    rng = seeds.np_rng("test_rt_arith", 6)
     edge = np.array([0, 1, -1, 2, -2, 127, -128, 255, -255, 2 ** 20, -2 ** 20, INT32_MAX, INT32_MIN,
                      INT32_MAX - 1, INT32_MIN + 1, 2 ** 30, -2 ** 30], np.int32)
     x = np.concatenate([edge, rng.integers(INT32_MIN, INT32_MAX, 600, dtype=np.int64).astype(np.int32),

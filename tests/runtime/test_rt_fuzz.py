@@ -9,6 +9,7 @@ from conftest import scale
 from cfu_bench import hostrt
 from cfu_bench.paths import MODELS
 from cfu_bench.tflite_builder import synthetic_model
+from cfu_bench.testing import seeds
 
 CORPUS = sorted((Path(__file__).resolve().parent / "corpus").glob("*.tflite"))
 
@@ -24,7 +25,7 @@ def test_corpus_present():
 
 def test_fuzz_small_models():
     n = int(200000 * scale())
-    proc = hostrt.fuzz(CORPUS, n, seed=20261121, timeout=300)
+    proc = hostrt.fuzz(CORPUS, n, seed=seeds.derive("test_rt_fuzz", 20261121), timeout=300)
     assert proc.returncode == 0, proc.stderr[-4000:]
     got = outcomes(proc.stdout)
     assert got["iterations"] == n
@@ -38,5 +39,5 @@ def test_fuzz_benchmark_model(tmp_path):
         path = tmp_path / "kws.tflite"
         path.write_bytes(synthetic_model("kws"))
     # the MAC budget keeps the full-size model's inference out; the reader is the target here
-    proc = hostrt.fuzz([path], int(20000 * scale()), seed=7, timeout=300, max_macs=200_000)
+    proc = hostrt.fuzz([path], int(20000 * scale()), seed=seeds.derive("test_rt_fuzz", 7), timeout=300, max_macs=200_000)
     assert proc.returncode == 0, proc.stderr[-4000:]

@@ -7,6 +7,7 @@ from runtime_checks import compare
 from runtime_opgen import GENERATORS, gen_fc
 
 from cfu_bench import golden
+from cfu_bench.testing import seeds
 
 CASES = {"CONV_2D": 400, "DEPTHWISE_CONV_2D": 400, "FULLY_CONNECTED": 350, "AVERAGE_POOL_2D": 250,
          "MAX_POOL_2D": 250, "ADD": 300, "RESHAPE": 100, "SOFTMAX": 300, "QUANTIZE": 200,
@@ -14,11 +15,11 @@ CASES = {"CONV_2D": 400, "DEPTHWISE_CONV_2D": 400, "FULLY_CONNECTED": 350, "AVER
 
 
 def run_cases(hrt, gen, n, seed):
-    rng = np.random.default_rng(seed)
+    rng = seeds.np_rng("test_rt_ops", seed)
     problems = []
     for i in range(n):
         model, desc = gen(rng)
-        samples = golden.random_inputs(model, 2, seed=seed * 100003 + i)
+        samples = golden.random_inputs(model, 2, seed=seeds.derive("test_rt_ops", seed * 100003 + i))
         problems += compare(hrt, model, samples, f"case {i} {desc}")
     return problems
 

@@ -8,6 +8,7 @@ from cfu_bench import golden
 from cfu_bench.errors import ResultError, UserError
 from cfu_bench.protocol import ProtocolError, parse
 from cfu_bench.tflite_builder import synthetic_model
+from cfu_bench.testing import seeds
 
 SAMPLE = """\x1b[1m        __   _ __      _  __\x1b[0m
  BIOS built on Nov 21 2026
@@ -58,7 +59,7 @@ def test_error_lines():
 
 def test_host_transcript_matches_outputs(hrt):
     model = synthetic_model("kws")
-    samples = golden.random_inputs(model, 3, seed=4)
+    samples = golden.random_inputs(model, 3, seed=seeds.derive("test_rt_protocol", 4))
     run = hrt.run(model, samples)
     rep = run.report.raise_for_error()
     assert rep.complete and rep.model.bytes == len(model) and rep.model.ops == 13

@@ -10,6 +10,7 @@ from test_rt_arith import ref_quantize_multiplier
 
 from cfu_bench import golden
 from cfu_bench.tflite_builder import ModelBuilder
+from cfu_bench.testing import seeds
 
 
 def np_mbqm(x, q, e):
@@ -46,7 +47,7 @@ def disagreeing_accumulators(rng, limit=48):
 
 @pytest.mark.parametrize("seed", range(4))
 def test_fc_multiplier_rounding(hrt, seed):
-    rng = np.random.default_rng(seed)
+    rng = seeds.np_rng("test_rt_rounding", seed)
     si, sw, so, accs, (qd, ed), (qf, ef) = disagreeing_accumulators(rng)
     b = ModelBuilder()
     x = b.input([1, 1], float(si), 0)
@@ -63,7 +64,7 @@ def test_fc_multiplier_rounding(hrt, seed):
 
 @pytest.mark.parametrize("seed", range(4))
 def test_conv_multiplier_rounding(hrt, seed):
-    rng = np.random.default_rng(100 + seed)
+    rng = seeds.np_rng("test_rt_rounding", 100 + seed)
     si, sw, so, accs, (qd, ed), _ = disagreeing_accumulators(rng)
     n = len(accs)
     b = ModelBuilder()

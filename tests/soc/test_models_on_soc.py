@@ -2,7 +2,7 @@
 here; VWW and IC take minutes each with reference kernels and live in `cfu-bench bench`."""
 import pytest
 
-from cfu_bench.gateware.designs import DEFAULT_DESIGN
+from cfu_bench.designs import DEFAULT_DESIGN
 from cfu_bench.profile import profile
 
 

@@ -5,10 +5,11 @@ import pytest
 from cfu_bench.errors import SimulationError
 from cfu_bench.simulate import run, selftest
 from cfu_bench.ram_image import DataBlock
+from cfu_bench.testing import seeds
 
 
 def test_cfu_matches_its_c_model_on_the_soc(template_target):
-    result = selftest(template_target, count=2000, seed=12345)
+    result = selftest(template_target, count=2000, seed=seeds.derive("test_smoke", 12345))
     assert result.failed == 0
     assert result.passed >= 2000
     assert "CFUB EXIT 0" in result.run.output
@@ -17,7 +18,7 @@ def test_cfu_matches_its_c_model_on_the_soc(template_target):
 
 
 def test_different_seeds_still_agree(template_target):
-    assert selftest(template_target, count=500, seed=987654321).failed == 0
+    assert selftest(template_target, count=500, seed=seeds.derive("test_smoke", 987654321)).failed == 0
 
 
 def test_watchdog_stops_a_run_that_exceeds_its_cycle_limit(template_target):
@@ -35,11 +36,13 @@ def test_firmware_rejects_a_missing_image(template_target):
 def test_a_wrong_cfu_is_caught_by_the_firmware_self_test():
     """The same firmware on a template CFU with one SIMD lane's product negated: the
     self-test must see the hardware disagree with the C emulation."""
-    from cfu_bench.gateware.designs import load_design
+    from cfu_bench.designs import load_design
+    from cfu_bench.gateware.simd import SimdDot
     from cfu_bench.simulate import prepare
+    from cfu_bench.testing.faults import NegatedLane
 
-    wrong = prepare(load_design("template", negate_lane=2),
-                    firmware_design=load_design("template"))
-    result = selftest(wrong, count=500, seed=4242)
+    template = load_design("template")
+    wrong = prepare(template.with_fault(NegatedLane(SimdDot, 2)), firmware_design=template)
+    result = selftest(wrong, count=500, seed=seeds.derive("test_smoke", 4242))
     assert result.failed > 0
     assert "CFUB EXIT 1" in result.run.output

@@ -5,7 +5,7 @@ instruction that depends on earlier work waits for it in hardware). The weight b
 per-channel parameters are memories: a reset leaves them as they are. README.md is the
 instruction set's prose version.
 """
-from cfu_bench.gateware.requant_model import requantize
+from cfu_bench.testing.requant_model import requantize
 
 LANES = 8
 DEPTH = 512                 # words per lane buffer
@@ -233,3 +233,43 @@ def prologue(rng, channels=16, words=16):
 def random_commands(rng, n, with_prologue=True):
     cmds = prologue(rng) if with_prologue else []
     return cmds + [random_command(rng) for _ in range(n)]
+
+
+def _small_positive_word(rng):
+    return int.from_bytes(bytes(rng.randrange(1, 4) for _ in range(4)), "little")
+
+
+def exercise(rng):
+    """From reset: every instruction, every WLOAD/SETPARAM/CONFIG variant and every MAC mode,
+    with identity requantization (multiplier 2^30, shift 1: output = bias + acc) and small
+    positive operands, so each lane's products land unclamped in its own output byte and a
+    wrong lane always shows in a READ."""
+    offset = rng.randrange(0, 3)
+    cmds = [(ID, 0, 0, 0), (CLEAR, 0, 0, 0),
+            (CONFIG, C_OFFSETS, offset, 0), (CONFIG, C_CLAMP, -128 & MASK32, 127)]
+    for ch in range(LANES):                                    # block 0's channels
+        cmds += [(SETPARAM, P_BIAS, rng.randrange(-8, 8) & MASK32, ch),
+                 (SETPARAM, P_MULTIPLIER, 1 << 30, ch), (SETPARAM, P_SHIFT, 1, ch)]
+    for lane in range(LANES):                                  # word 0 of every lane, directly
+        cmds.append((WLOAD, W_DIRECT, _small_positive_word(rng), (lane << 9) | 0))
+    cmds.append((WLOAD, W_SETUP, 1, 1))                        # word 1 of every lane, streamed
+    cmds += [(WLOAD, W_STREAM, _small_positive_word(rng), 0) for _ in range(LANES)]
+
+    def read_both_halves(slot):
+        return [(READ, 0, (slot << 1) | half, 0) for half in (0, 1)]
+
+    # CONV: one word of activations against each lane's word 0, then word 1 accumulated.
+    cmds += [(SETPTR, 0, 0, 0), (MAC, CONV | COMMIT, _small_positive_word(rng), 0)]
+    cmds += read_both_halves(0)
+    cmds += [(SETPTR, 0, 1, 0), (MAC, CONV, _small_positive_word(rng), 0), (MAC, NOMAC | COMMIT, 0, 0)]
+    cmds += read_both_halves(1)
+    # DW: one activation byte per lane (eight in rs1:rs2) times each lane's weight byte 0.
+    cmds += [(SETPTR, 0, 0, 0),
+             (MAC, DW | COMMIT, _small_positive_word(rng), _small_positive_word(rng))]
+    cmds += read_both_halves(0)
+    # FC: activations from lane 0's word, each pair of lanes in turn takes weights from rs1/rs2.
+    for pair in range(LANES // 2):
+        cmds += [(SETPTR, 0, 0, pair << 8),
+                 (MAC, FC | COMMIT, _small_positive_word(rng), _small_positive_word(rng))]
+        cmds += read_both_halves((pair + 1) % 2)
+    return cmds

@@ -1,26 +1,36 @@
-"""Tests of mac8: cocotb on the generated Verilog (tb_mac8.py), the core in Amaranth's
-simulator, the instruction model against TFLite reference layers, the C emulation against
-the model, and the C kernels (on the emulation) inside the host runtime against TFLM."""
+"""Tests of mac8: the shared design suite (cocotb on the generated Verilog, a wrong-lane build
+the cocotb tests must reject, the core in Amaranth's simulator, the C emulation against the
+model), the instruction model against TFLite reference layers, and the C kernels (on the
+emulation) inside the host runtime against TFLM."""
 import collections
 import os
-import random
 import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from cfu_bench import golden, hostrt
-from cfu_bench.cfu_test import run_cocotb_cases, run_design_tests
-from cfu_bench.gateware.amaranth_sim import simulate_commands
-from cfu_bench.gateware.designs import load_design
-from cfu_bench.gateware.emulation import RESET_LINE, compile_for_target, emulation_mismatches
+from cfu_bench.designs import load_design
+from cfu_bench.testing import seeds
+from cfu_bench.testing.amaranth_sim import simulate_commands
+from cfu_bench.testing.design_tests import (AmaranthTests, CocotbTests, EmulationTests, WrongCfuTests,
+                                            design_name)
+from cfu_bench.testing.faults import NegatedLane
 from cfu_bench.tflite_builder import synthetic_model
 from mac8_layers import random_layer_cases
 from mac8_model import GoldenModel, random_commands
 from mac8_opmodels import random_cases
 
-DESIGN = Path(__file__).resolve().parent.parent.name
+DESIGN = design_name(__file__)
+
+
+class TestMac8(CocotbTests, WrongCfuTests, AmaranthTests, EmulationTests):
+    design = DESIGN
+    model = GoldenModel
+    commands = staticmethod(random_commands)
+    fault = NegatedLane(load_design(DESIGN).module("mac_array").MacArray, 5)
+    timing_only = frozenset({"streaming_instructions_issue_one_per_cycle", "commit_to_read_latency"})
+    emulation_commands = 20000
 
 
 @pytest.fixture(scope="module")
@@ -35,42 +45,11 @@ def runtime(design):
     return hostrt.HostRuntime(design.kernel_sources(), design.kernel_include_dirs())
 
 
-def test_generated_verilog_passes_cocotb():
-    assert run_design_tests(DESIGN, quiet=True)
-
-
-@pytest.mark.slow   # a second Verilator build (about a minute)
-def test_wrong_cfu_fails_cocotb():
-    """One lane's products negated: every cocotb test that checks results must notice (the
-    two that only time instructions need not)."""
-    cases = run_cocotb_cases(DESIGN, {"negate_lane": 5})
-    timing_only = {"streaming_instructions_issue_one_per_cycle", "commit_to_read_latency"}
-    assert cases and set(cases) > timing_only
-    assert {name for name, passed in cases.items() if not passed} == set(cases) - timing_only
-
-
-def test_core_in_amaranth_simulator(design):
-    commands = random_commands(random.Random(7), 300)
-    model = GoldenModel()
-    assert simulate_commands(design.core(), commands) == [model.execute(*c) for c in commands]
-
-
 def test_instruction_model_computes_tflite_layers():
-    for name, program, reference in random_layer_cases(np.random.default_rng(4)):
+    for name, program, reference in random_layer_cases(seeds.np_rng(DESIGN, "layers")):
         model = GoldenModel()
         outputs = program.outputs([model.execute(*c) for c in program.commands])
         assert np.array_equal(outputs, reference), name
-
-
-def test_c_emulation_matches_model(design):
-    commands = random_commands(random.Random(8), 20000)
-    commands.insert(10000, RESET_LINE)
-    assert emulation_mismatches(DESIGN, design.kernels_dir, GoldenModel(), commands) == []
-
-
-def test_kernels_compile_for_the_cpu(design, tmp_path):
-    assert design.selftest_available
-    compile_for_target(design.kernel_sources(), design.kernel_include_dirs(), tmp_path)
 
 
 def _problems(runtime, model, samples):
@@ -84,8 +63,9 @@ def _problems(runtime, model, samples):
 
 
 def test_kernels_match_tflm_on_random_layers(runtime):
-    for name, model, kernel in random_cases(np.random.default_rng(5), 25):
-        problems, run = _problems(runtime, model, golden.random_inputs(model, 2, seed=3))
+    rng = seeds.np_rng(DESIGN, "random-layers")
+    for name, model, kernel in random_cases(rng, 25):
+        problems, run = _problems(runtime, model, golden.random_inputs(model, 2, seed=seeds.derive(DESIGN, name)))
         assert not problems, f"{name}: {problems[:3]}"
         assert run.outputs[0][0].kernel == (kernel or "ref"), name
 
@@ -94,8 +74,8 @@ def test_kernels_match_tflm_on_random_layers(runtime):
 def test_kernels_match_tflm_on_mlperf_tiny_shapes(runtime, name):
     """Random-weight models with the layer structure of the four MLPerf Tiny models: every
     CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED must run on mac8, bit-exact."""
-    model = synthetic_model(name, seed=3)
-    problems, run = _problems(runtime, model, golden.random_inputs(model, 2, seed=11))
+    model = synthetic_model(name, seed=seeds.derive(DESIGN, "synthetic", name))
+    problems, run = _problems(runtime, model, golden.random_inputs(model, 2, seed=seeds.derive(DESIGN, "inputs", name)))
     assert not problems, problems[:3]
     kernels = collections.Counter((o.op, o.kernel) for o in run.outputs[0])
     accelerable = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"}
@@ -111,10 +91,10 @@ def test_kernels_clean_under_address_and_undefined_sanitizers(design, tmp_path):
     exe = hostrt.build("asan", design.kernel_sources(), design.kernel_include_dirs()) / "cfub_host"
     env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1",
                UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
-    models = [synthetic_model(name, seed=5) for name in ("kws", "ic")]
-    models += [model for _, model, _ in random_cases(np.random.default_rng(9), 4)]
+    models = [synthetic_model(name, seed=seeds.derive(DESIGN, "asan", name)) for name in ("kws", "ic")]
+    models += [model for _, model, _ in random_cases(seeds.np_rng(DESIGN, "asan-layers"), 4)]
     for k, model in enumerate(models):
-        samples = golden.random_inputs(model, 1, seed=k)
+        samples = golden.random_inputs(model, 1, seed=seeds.derive(DESIGN, "asan-inputs", k))
         (tmp_path / "model.tflite").write_bytes(model)
         (tmp_path / "inputs.bin").write_bytes(b"".join(sample_bytes(s) for s in samples))
         proc = subprocess.run([str(exe), str(tmp_path / "model.tflite"), str(tmp_path / "inputs.bin"), "1"],

@@ -1,10 +1,10 @@
-"""The baseline CFU: cocotb on its generated Verilog."""
-from pathlib import Path
-
-from cfu_bench.cfu_test import run_design_tests
-
-DESIGN = Path(__file__).resolve().parent.parent.name
+"""The baseline CFU: the shared design suite (cocotb on its Verilog, the core in Amaranth's
+simulator). It has no lanes to get wrong and no kernels to emulate."""
+from cfu_bench.testing.design_tests import AmaranthTests, CocotbTests, design_name
+from none_model import GoldenModel, random_commands
 
 
-def test_generated_verilog_passes_cocotb():
-    assert run_design_tests(DESIGN, quiet=True)
+class TestNone(CocotbTests, AmaranthTests):
+    design = design_name(__file__)
+    model = GoldenModel
+    commands = staticmethod(random_commands)

@@ -63,3 +63,23 @@ def random_command(rng, funct3s=(DOT4, SET_OFFSET, ACC, ACC, 3, 7)):
 
 def random_commands(rng, n):
     return [random_command(rng) for _ in range(n)]
+
+
+def _positive_word(rng):
+    """Four bytes in 1..7: every lane's product is non-zero and the same sign, so a wrong lane
+    always changes the sum."""
+    return int.from_bytes(bytes(rng.randrange(1, 8) for _ in range(4)), "little")
+
+
+def exercise(rng):
+    """From reset: every instruction (and an unclaimed funct3), with operands that make every
+    lane of the dot product count."""
+    offset = rng.randrange(0, 8)
+    cmds = [(SET_OFFSET, 0, offset, 0)]
+    for _ in range(4):
+        cmds.append((DOT4, rng.getrandbits(7), _positive_word(rng), _positive_word(rng)))
+        cmds.append((ACC, 0, _positive_word(rng), _positive_word(rng)))
+    cmds.append((ACC, 1, rng.getrandbits(32), 0))      # load the accumulator, read the old value
+    cmds.append((ACC, 0, _positive_word(rng), _positive_word(rng)))
+    cmds.append((3, rng.getrandbits(7), rng.getrandbits(32), rng.getrandbits(32)))
+    return cmds

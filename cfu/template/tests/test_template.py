@@ -1,37 +1,20 @@
-"""Tests of this CFU: cocotb on the generated Verilog (tb_template.py), the Amaranth core in
-Amaranth's simulator, and the C emulation and self-test against the golden model."""
-import random
-from pathlib import Path
-
-import pytest
-
-from cfu_bench.cfu_test import run_cocotb_cases, run_design_tests
-from cfu_bench.gateware.amaranth_sim import simulate_commands
-from cfu_bench.gateware.designs import load_design
-from cfu_bench.gateware.emulation import RESET_LINE, compile_for_target, emulation_mismatches
+"""Tests of this CFU: the shared design suite (cocotb on the generated Verilog, a wrong-lane
+build the cocotb tests must reject, the core in Amaranth's simulator, the C emulation and
+kernels against the golden model), plus known values of the instruction set."""
+from cfu_bench.gateware.simd import SimdDot
+from cfu_bench.testing.design_tests import (AmaranthTests, CocotbTests, EmulationTests, WrongCfuTests,
+                                            design_name)
+from cfu_bench.testing.faults import NegatedLane
 from template_model import ACC, DOT4, SET_OFFSET, GoldenModel, random_commands
 
-DESIGN = Path(__file__).resolve().parent.parent.name
+DESIGN = design_name(__file__)
 
 
-def test_generated_verilog_passes_cocotb():
-    assert run_design_tests(DESIGN, quiet=True)
-
-
-@pytest.mark.slow   # a second Verilator build (about 30 s)
-def test_wrong_cfu_fails_cocotb():
-    """The tests must catch a CFU with one lane's product negated: every one fails."""
-    cases = run_cocotb_cases(DESIGN, {"negate_lane": 1})
-    assert cases and not any(cases.values())
-
-
-def test_core_in_amaranth_simulator():
-    design = load_design(DESIGN)
-    commands = [(SET_OFFSET, 0, 128, 0), (DOT4, 0, 0x80807F01, 0x7F80FF01),
-                (ACC, 1, 0x7FFFFFFF, 0), (ACC, 0, 0x01010101, 0x01010101)]
-    commands += random_commands(random.Random(1), 200)
-    model = GoldenModel()
-    assert simulate_commands(design.core(), commands) == [model.execute(*c) for c in commands]
+class TestTemplate(CocotbTests, WrongCfuTests, AmaranthTests, EmulationTests):
+    design = DESIGN
+    model = GoldenModel
+    commands = staticmethod(random_commands)
+    fault = NegatedLane(SimdDot, 1)
 
 
 def test_known_values():
@@ -42,16 +25,3 @@ def test_known_values():
     assert model.execute(ACC, 1, 0x7FFFFFFF, 0) == 0
     # 0x7fffffff + 4*(1+128) wraps like the 32-bit register
     assert model.execute(ACC, 0, 0x01010101, 0x01010101) == (0x7FFFFFFF + 4 * 129) & 0xFFFFFFFF
-
-
-def test_c_emulation_matches_model(tmp_path):
-    design = load_design(DESIGN)
-    commands = random_commands(random.Random(2), 3000)
-    commands.insert(1500, RESET_LINE)
-    assert emulation_mismatches(DESIGN, design.kernels_dir, GoldenModel(), commands) == []
-
-
-def test_kernels_compile_for_the_cpu(tmp_path):
-    design = load_design(DESIGN)
-    assert design.selftest_available
-    compile_for_target(design.kernel_sources(), design.kernel_include_dirs(), tmp_path)

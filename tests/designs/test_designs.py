@@ -4,8 +4,10 @@ import re
 import pytest
 
 from cfu_bench.errors import UserError
-from cfu_bench.gateware.designs import DEFAULT_DESIGN, list_designs, load_design
+from cfu_bench.designs import DEFAULT_DESIGN, list_designs, load_design
 from cfu_bench.gateware.port import VERILOG_PORTS
+from cfu_bench.gateware.simd import SimdDot
+from cfu_bench.testing.faults import NegatedLane
 
 PORT_WIDTHS = {"cmd_payload_function_id": 10, "cmd_payload_inputs_0": 32, "cmd_payload_inputs_1": 32,
                "rsp_payload_outputs_0": 32}
@@ -49,10 +51,11 @@ def test_generated_module_has_the_cfu_playground_port(name, tmp_path):
         assert re.search(rf"(input|output) \[{width - 1}:0\] {port};", text), port
 
 
-def test_hash_follows_parameters_and_is_stable():
+def test_hash_follows_faults_and_is_stable():
     a, b = load_design("template"), load_design("template")
     assert a.gateware_hash() == b.gateware_hash()
-    assert load_design("template", negate_lane=1).gateware_hash() != a.gateware_hash()
+    wrong = a.with_fault(NegatedLane(SimdDot, 1))
+    assert wrong.gateware_hash() != a.gateware_hash() and wrong.variant == "template-negate_lane1"
     assert load_design("none").gateware_hash() != a.gateware_hash()
 
 

@@ -1,9 +1,8 @@
-"""cocotb side of CFU testing: a CPU-like driver for the `Cfu` port and the generic checks.
+"""A CPU-like cocotb driver for the `Cfu` port, checking every response against a golden model.
 
-Each design's cocotb testbench (`cfu/<name>/tests/tb_<name>.py`) supplies a golden model
-(`reset()`, `execute(funct3, funct7, in0, in1) -> expected 32-bit result`) and a generator of
-random commands, and calls the checks below. The model executes a command when the CFU
-accepts it, the order in which a CPU would see side effects.
+The golden model has `reset()` and `execute(funct3, funct7, in0, in1) -> expected 32-bit
+result`; it executes a command when the CFU accepts it, the order in which a CPU would see
+side effects. `cocotb_suite` builds the tests every design runs on top of this driver.
 
 The driver behaves like VexRiscv's CfuPlugin: it may offer the next command before the
 previous response has been taken, holds `cmd_valid` until accepted, and drives `rsp_ready`
@@ -78,10 +77,11 @@ class CfuDriver:
         d.cmd_payload_inputs_0.value = cmd.in0 & 0xFFFFFFFF
         d.cmd_payload_inputs_1.value = cmd.in1 & 0xFFFFFFFF
 
-    async def run(self, commands, *, gap_prob=0.0, stall_prob=0.0, reset_prob=0.0,
+    async def run(self, commands, *, gap_prob=0.0, stall_prob=0.0, reset_after: int | None = None,
                   max_cycles_per_command=2000) -> RunStats:
-        """Issue `commands`, check every response; optionally idle gaps, rsp_ready stalls and
-        resets asserted at random moments while a command is outstanding."""
+        """Issue `commands`, check every response, with optional idle gaps and rsp_ready
+        stalls. reset_after=k: once k commands have been accepted, reset the CFU while work is
+        still in flight (as a CPU reset would) and abandon the rest of the commands."""
         d, rng = self.dut, self.rng
         commands = [c if isinstance(c, Command) else Command(*c) for c in commands]
         stats = RunStats(values=[])
@@ -132,37 +132,10 @@ class CfuDriver:
                 index += 1
                 offering = False
                 stats.commands += 1
-            if reset_prob and (expected or offering) and rng.random() < reset_prob:
-                # Abandon whatever is in flight, as a CPU reset would.
-                offering = False
-                held = None
-                expected.clear()
+            if reset_after is not None and stats.commands >= reset_after and (expected or offering):
                 await self.reset(rng.randint(1, 3))
                 stats.resets += 1
+                break
         d.cmd_valid.value = 0
         d.rsp_ready.value = 1
         return stats
-
-
-# ---- the generic checks every design runs (on a started driver) ---------------------------
-
-async def check_random(driver: CfuDriver, commands, **kwargs) -> RunStats:
-    return await driver.run(commands, **kwargs)
-
-
-async def check_back_to_back(driver: CfuDriver, commands, single_cycle: bool) -> RunStats:
-    """No gaps, no stalls. Single-cycle instructions must issue one per cycle (what the CPU
-    needs to run a stream of them without stalling)."""
-    await driver.start()
-    stats = await driver.run(commands)
-    if single_cycle:
-        # One cycle per command, plus the last response's cycle.
-        assert stats.cycles <= len(commands) + 1, \
-            f"{len(commands)} single-cycle commands took {stats.cycles} cycles"
-    return stats
-
-
-async def check_resets(driver: CfuDriver, commands, **kwargs) -> RunStats:
-    stats = await driver.run(commands, reset_prob=0.05, **kwargs)
-    assert stats.resets > 0, "the run never reset; raise reset_prob or lengthen the run"
-    return stats
