@@ -147,9 +147,31 @@ def interpreter(model_bytes: bytes, preserve: bool = True, arena_size: int | Non
                                           intrepreter_config=cfg)
 
 
+# TFLM's SOFTMAX prepare computes beta * input_scale * 2^(31 - 5) and hands it to
+# QuantizeMultiplierGreaterThanOne, which aborts the whole process when it is not above 1.
+_SOFTMAX_MIN_PRODUCT = 2.0 ** -(31 - 5)
+
+
+def refusal(model_bytes: bytes) -> str | None:
+    """Why TFLM would abort (not fail politely) on this model, or None. Checked before the
+    interpreter exists, so a bad model is an error message instead of a dead process."""
+    g = tflite_model.parse(bytes(model_bytes), "model").main
+    for op in g.operators:
+        if op.opcode == "SOFTMAX" and op.inputs:
+            q = g.tensors[op.inputs[0]].quantization
+            beta = float(op.options.get("beta", 0.0))
+            if q is not None and len(q.scale) and not beta * float(q.scale[0]) > _SOFTMAX_MIN_PRODUCT:
+                return (f"op {op.index} SOFTMAX: beta x input scale = {beta * float(q.scale[0]):.3g} is too "
+                        f"small for int8 softmax (TFLM needs more than 2^-26)")
+    return None
+
+
 def golden(model_bytes: bytes, samples) -> list[list[OpOutput]]:
     """TFLM's output of every operator, for every sample: result[k][op_index]."""
     desc = describe(model_bytes)
+    reason = refusal(model_bytes)
+    if reason:
+        raise UserError(f"TFLM cannot run this model: {reason}")
     try:
         interp = interpreter(model_bytes)
     except RuntimeError as e:

@@ -7,6 +7,7 @@ import pytest
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as fb
 
 from cfu_bench import golden
+from cfu_bench.errors import UserError
 from cfu_bench.protocol import parse
 from cfu_bench.tflite_builder import ModelBuilder, synthetic_model
 
@@ -175,3 +176,15 @@ def test_reading_unwritten_tensor_refused(hrt):
     b.output(y)
     err = refused(hrt, b.build())
     assert err.code == 3 and "no earlier op" in err.message
+
+
+def test_softmax_scale_too_small_is_refused_by_both_references(hrt):
+    """TFLM aborts the process on it (QuantizeMultiplierGreaterThanOne); the golden side must
+    say so as an error instead, and the runtime refuse it the same way."""
+    b = ModelBuilder()
+    x = b.input([1, 6], 1e-9, 0)
+    b.output(b.softmax(x))
+    model = b.build()
+    with pytest.raises(UserError, match="SOFTMAX: beta x input scale .* too small"):
+        golden.golden(model, golden.random_inputs(model, 1))
+    assert "too small" in refused(hrt, model).message
