@@ -13,7 +13,7 @@ import json
 import os
 import statistics
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .. import golden
@@ -74,7 +74,6 @@ class MlperfResult:
     device_profile: str = ""
     timing_source: str = ""
     sim: dict | None = None
-    extra: dict = field(default_factory=dict)
 
     def to_json_dict(self) -> dict:
         d = asdict(self)
