@@ -145,14 +145,7 @@ def run_mlperf(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", port:
         timeout_s = 30.0
         infer_timeout = 60.0 + (n + w) * 200 * info["total_macs"] / 200_000
     else:
-        from .. import board
-        from .transport import open_arty
-
-        if bitstream is not None:
-            board.load_bitstream(bitstream)
-        build = board.build_arty(design, no_compile=True, progress=progress)
-        firmware_bin = _arty_mlperf_firmware(build, design)
-        session = open_arty(port, firmware_bin, block, build.data_offset, build.baudrate, log=log)
+        session, build = _arty_session(design, port, bitstream, block, progress, log)
         clock_hz, memory = build.sys_clk_freq, "ddr3"
         source = f"m-lap-us from mcycle, Arty A7 board at {build.sys_clk_freq / 1e6:g} MHz"
         timeout_s = 10.0
@@ -191,6 +184,37 @@ def _cycle_limit(total_macs: int, inferences: int) -> int:
     """Far above a real session (the slowest reference kernels need about 50 cycles/MAC) plus
     room for the host's pauses between commands, while the firmware waits on the UART."""
     return 400_000_000 + inferences * 200 * total_macs
+
+
+def _arty_session(design, port, bitstream, block: bytes, progress, log, leave_running=False):
+    from .. import board
+    from .transport import open_arty
+
+    if bitstream is not None:
+        board.load_bitstream(bitstream)
+    build = board.build_arty(design, no_compile=True, progress=progress)
+    firmware_bin = _arty_mlperf_firmware(build, design)
+    return open_arty(port, firmware_bin, block, build.data_offset, build.baudrate, log=log,
+                     leave_running=leave_running), build
+
+
+def boot_on_board(model: str, cfu: str = DEFAULT_DESIGN, port: str | None = None, bitstream=None,
+                  progress: Progress | None = None, log=None) -> tuple[str, str]:
+    """Serial-boot the MLPerf firmware with MODEL onto the board and leave it serving the
+    protocol (for the official runner). Returns the (name, model id) it answered with."""
+    progress = progress or Progress(quiet=True)
+    if not port:
+        raise UserError("--boot-only needs --port (e.g. /dev/ttyUSB1)")
+    design = load_design(cfu)
+    path = resolve_model(model)
+    model_info(path)
+    block = DataBlock(model=path.read_bytes()).to_bytes()
+    session, _ = _arty_session(design, port, bitstream, block, progress, log, leave_running=True)
+    with progress.step(f"serial boot of the MLPerf firmware at {port}"):
+        with session as link:
+            dut = Dut(link, name="the board", log=log)
+            name = dut.sync(timeout_s=10.0)
+            return name, dut.profile()[1]
 
 
 def _arty_mlperf_firmware(build, design) -> bytes:

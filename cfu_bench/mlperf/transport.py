@@ -104,17 +104,22 @@ def open_sim(soc, firmware, data_block: bytes, cycle_limit: int, boot_timeout_s:
 
 @contextlib.contextmanager
 def open_arty(port: str, firmware_bin: bytes, data_block: bytes, data_offset: int, baudrate: int,
-              boot_timeout_s: float = 10.0, log=None):
+              boot_timeout_s: float = 10.0, log=None, leave_running: bool = False):
     """Serial-boot the firmware and data block through the board's LiteX BIOS and yield the
-    open port, now talking to the firmware."""
+    open port, now talking to the firmware. Leaving the block sends `exit` (the board resets
+    into its BIOS, ready for the next serial boot) unless leave_running."""
     from .. import board
-    from ..serial_boot import Link, SerialBoot
+    from ..serial_boot import LOAD_CHUNK, Link, SerialBoot
 
     serial_port, owned = board._open(port, baudrate, boot_timeout_s)
     try:
         link = Link(serial_port, str(port))
         board._handshake(link, boot_timeout_s)
-        boot = SerialBoot(link)
+        # over a socket:// URL (the simulated SoC) as board.run_on_board: one small frame in
+        # flight, so the simulator's 2 KiB receive buffer never overflows
+        over_socket = str(port).startswith("socket://")
+        boot = SerialBoot(link, window=1 if over_socket else 8,
+                          chunk=board.SIM_CHUNK if over_socket else LOAD_CHUNK)
         boot.load(board.MAIN_RAM_BASE, firmware_bin)
         boot.load(board.MAIN_RAM_BASE + data_offset, data_block)
         boot.jump(board.MAIN_RAM_BASE)
@@ -123,8 +128,9 @@ def open_arty(port: str, firmware_bin: bytes, data_block: bytes, data_offset: in
         serial_port.timeout = 0.05
         yield serial_port
     finally:
-        with contextlib.suppress(Exception):
-            serial_port.write(b"exit%")
-            serial_port.flush()
+        if not leave_running:
+            with contextlib.suppress(Exception):
+                serial_port.write(b"exit%")
+                serial_port.flush()
         if owned:
             serial_port.close()
