@@ -2,6 +2,7 @@
 any pyserial-like link (read/write with a timeout). See firmware/mlperf/ee_protocol.h."""
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from dataclasses import dataclass
@@ -43,6 +44,17 @@ class Inference:
         return self.elapsed_us / self.iterations / 1000.0
 
 
+def say_exit(link, timeout_s: float = 3.0) -> None:
+    """Send `exit` and read until the firmware's m-exit has come out: closing the connection
+    while the simulated UART still sends would kill the simulator (SIGPIPE)."""
+    with contextlib.suppress(Exception):
+        link.write(b"exit%")
+        link.flush()
+        seen, deadline = b"", time.monotonic() + timeout_s
+        while b"m-exit" not in seen and time.monotonic() < deadline:
+            seen = seen[-16:] + link.read(max(1, getattr(link, "in_waiting", 0) or 0))
+
+
 def errors(lines: list[str]) -> list[str]:
     return [m.group(1) for m in map(_ERROR.match, lines) if m]
 
@@ -62,7 +74,11 @@ class Dut:
             if time.monotonic() >= deadline:
                 return None
             # read(1) returns as soon as a byte is there; then take whatever else waits
-            chunk = self.link.read(max(1, getattr(self.link, "in_waiting", 0) or 0))
+            try:
+                chunk = self.link.read(max(1, getattr(self.link, "in_waiting", 0) or 0))
+            except Exception as e:  # pyserial: the simulator ended and closed its socket
+                raise DutError(f"the connection to {self.name} closed "
+                               f"({str(e).splitlines()[0] if str(e) else type(e).__name__})") from None
             if chunk:
                 self._pending += chunk
         raw, self._pending = self._pending.split(b"\n", 1)
@@ -84,6 +100,8 @@ class Dut:
                                f"{timeout_s or self.timeout_s:g} s"
                                + (f" (last line: {lines[-1]!r})" if lines else ""))
             self.log(f"< {line}")
+            if line.startswith("CFUB TRAP"):  # platform.c's fault handler: nothing more comes
+                raise DutError(f"the firmware on {self.name} crashed: {line}")
             if line:
                 lines.append(line)
             if READY in line:
@@ -148,6 +166,4 @@ class Dut:
 
     def exit(self) -> None:
         """cfu-bench's extension: end the simulation (a board resets into its BIOS)."""
-        self.link.write(b"exit%")
-        if hasattr(self.link, "flush"):
-            self.link.flush()
+        say_exit(self.link)

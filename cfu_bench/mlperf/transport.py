@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from ..errors import SimulationError
+from .dut import say_exit
 
 CONNECT_TIMEOUT_S = 60.0
 
@@ -62,6 +63,12 @@ def _simulators_on(port: int) -> list[int]:
     return found
 
 
+def stop_simulators(port: int) -> None:
+    for pid in _simulators_on(port):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+
+
 @contextlib.contextmanager
 def open_sim(soc, firmware, data_block: bytes, cycle_limit: int, boot_timeout_s: float = CONNECT_TIMEOUT_S):
     """Run the simulated SoC with its UART on a local TCP port and yield the connection."""
@@ -85,20 +92,17 @@ def open_sim(soc, firmware, data_block: bytes, cycle_limit: int, boot_timeout_s:
         link = _connect(f"socket://127.0.0.1:{port}", boot_timeout_s, thread.is_alive)
         yield link
     except BaseException:
-        if "error" in outcome:  # the simulator's own account (watchdog, trap) explains more
+        thread.join(2)  # a simulator that just stopped tells why (the watchdog) better than we do
+        if "error" in outcome:
             raise outcome["error"] from None
         raise
     finally:
         if link is not None:
-            with contextlib.suppress(Exception):
-                link.write(b"exit%")
-                link.flush()
+            say_exit(link)
             thread.join(10)
             link.close()
         if thread.is_alive():
-            for pid in _simulators_on(port):
-                with contextlib.suppress(OSError):
-                    os.kill(pid, signal.SIGKILL)
+            stop_simulators(port)
             thread.join(10)
 
 
@@ -129,8 +133,6 @@ def open_arty(port: str, firmware_bin: bytes, data_block: bytes, data_offset: in
         yield serial_port
     finally:
         if not leave_running:
-            with contextlib.suppress(Exception):
-                serial_port.write(b"exit%")
-                serial_port.flush()
+            say_exit(serial_port)
         if owned:
             serial_port.close()
