@@ -16,6 +16,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
+
 from .. import golden
 from ..errors import ResultError, UserError
 from ..gateware.designs import DEFAULT_DESIGN, load_design
@@ -105,6 +107,12 @@ def _model_id(input_bytes: int) -> str:
     return sizes.get(input_bytes, "unknown")
 
 
+def _input_bytes(model_bytes: bytes) -> int:
+    desc = golden.describe(model_bytes)
+    return sum(int(np.prod(desc.tensors[t].shape)) * np.dtype(desc.tensors[t].dtype).itemsize
+               for t in desc.inputs)
+
+
 def run_mlperf(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", port: str | None = None,
                iterations: int | None = None, warmups: int | None = None,
                windows: int | None = None, seed: int | None = None,
@@ -120,8 +128,7 @@ def run_mlperf(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", port:
     model_bytes = path.read_bytes()
     info = model_info(path)  # validates the model: a malformed one stops here, exit 2
     label = path.stem if str(model).endswith(".tflite") else str(model)
-    probe = golden.sample_bytes(golden.random_inputs(model_bytes, 1, seed)[0])
-    model_id = _model_id(len(probe))
+    model_id = _model_id(_input_bytes(model_bytes))
     n, w, k = _plan(target, model_id, iterations, warmups, windows)
     inputs = [golden.sample_bytes(s) for s in golden.random_inputs(model_bytes, k, seed)]
     block = DataBlock(model=model_bytes).to_bytes()
@@ -190,9 +197,11 @@ def _arty_session(design, port, bitstream, block: bytes, progress, log, leave_ru
     from .. import board
     from .transport import open_arty
 
+    variant = "a7-35"
     if bitstream is not None:
-        board.load_bitstream(bitstream)
-    build = board.build_arty(design, no_compile=True, progress=progress)
+        variant = board.bitstream_variant(Path(bitstream)) or variant
+        board.load_bitstream(bitstream, variant)
+    build = board.build_arty(design, variant=variant, no_compile=True, progress=progress)
     firmware_bin = _arty_mlperf_firmware(build, design)
     return open_arty(port, firmware_bin, block, build.data_offset, build.baudrate, log=log,
                      leave_running=leave_running), build

@@ -112,3 +112,21 @@ def test_inference_matches_tflm(session):
     assert again[0] == f"m-results-[{want.text}]"
     first = int(dut.checked("timestamp")[0].removeprefix("m-lap-us-"))
     assert first > r.end_us
+
+
+def test_watchdog_stops_a_session_that_runs_too_long():
+    """The firmware never ends by itself: when the host stops driving it sensibly, the cycle
+    watchdog ends the simulation and its message reaches the caller."""
+    from cfu_bench.errors import SimulationError
+
+    design = load_design("none")
+    soc = build_sim_soc(cfu_verilog(design))
+    firmware = build_firmware(soc.software_dir, design.kernel_sources(),
+                              design.kernel_include_dirs(), design.selftest_available, mlperf=True)
+    model = resolve_model("ad").read_bytes()
+    with pytest.raises(SimulationError, match="watchdog"):
+        with open_sim(soc, firmware, DataBlock(model=model).to_bytes(), cycle_limit=30_000_000) as link:
+            dut = Dut(link, name="the simulated SoC", timeout_s=30)
+            dut.sync(timeout_s=120)
+            dut.load(bytes(640))
+            dut.infer(20, 0, timeout_s=300)  # about 66 M cycles
