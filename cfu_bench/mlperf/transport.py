@@ -63,6 +63,26 @@ def _simulators_on(port: int) -> list[int]:
     return found
 
 
+class _QuickAcks:
+    """A socket:// link that acknowledges at once. The simulator writes its UART to TCP a byte
+    at a time, so Nagle holds each answer's tail until our ACK of its first byte, which Linux
+    delays by up to 40 ms: that made every command cost 50 ms of wall time (a vww input is 892
+    `db` lines). Linux clears TCP_QUICKACK after a while, so it is set before every read."""
+
+    def __init__(self, link):
+        self._link = link
+
+    def read(self, n: int) -> bytes:
+        sock = getattr(self._link, "_socket", None)
+        if sock is not None and hasattr(socket, "TCP_QUICKACK"):
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
+        return self._link.read(n)
+
+    def __getattr__(self, name):
+        return getattr(self._link, name)
+
+
 def stop_simulators(port: int) -> None:
     for pid in _simulators_on(port):
         with contextlib.suppress(OSError):
@@ -90,7 +110,7 @@ def open_sim(soc, firmware, data_block: bytes, cycle_limit: int, boot_timeout_s:
     link = None
     try:
         link = _connect(f"socket://127.0.0.1:{port}", boot_timeout_s, thread.is_alive)
-        yield link
+        yield _QuickAcks(link)
     except BaseException:
         thread.join(2)  # a simulator that just stopped tells why (the watchdog) better than we do
         if "error" in outcome:
