@@ -5,7 +5,7 @@ import sys
 import click
 
 from . import paths, toolchain
-from .errors import CfuBenchError, ResultError
+from .errors import CfuBenchError, ResultError, UserError
 from .progress import Progress
 
 
@@ -133,6 +133,52 @@ def profile(model, cfu, target, baseline, no_baseline, inputs, json_path, csv_pa
     check(result)
     if base:
         check(base)
+
+
+@main.command()
+@click.argument("model")
+@click.option("--cfu", "cfu", default=None, metavar="NAME|PATH.v",
+              help="CFU design whose kernels run the model (default: the best design).")
+@click.option("--target", type=click.Choice(["sim", "arty"]), default="sim", show_default=True)
+@click.option("--port", help="Serial port of the board (target arty).")
+@click.option("--bitstream", type=click.Path(exists=True, dir_okay=False),
+              help="Bitstream to load first (target arty, needs openFPGALoader).")
+@click.option("--iterations", type=int, default=None,
+              help="Timed inferences per window (default: 2 on sim; the runner's count on arty).")
+@click.option("--warmups", type=int, default=None,
+              help="Warm-up inferences per window (default: 1 on sim; the runner's on arty).")
+@click.option("--windows", type=int, default=None,
+              help="Inputs loaded, one window each (default: 2 on sim; 5 on arty).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write JSON here.")
+@click.option("--boot-only", is_flag=True,
+              help="Target arty: boot the firmware with MODEL and leave it for the official runner.")
+@click.option("--verbose", is_flag=True, help="Print every protocol line sent and received.")
+@click.option("--quiet", is_flag=True, help="Only the report; no progress.")
+def mlperf(model, cfu, target, port, bitstream, iterations, warmups, windows, json_path, boot_only,
+           verbose, quiet):
+    """MLPerf Tiny performance mode: drive the protocol firmware as the benchmark runner does
+    (load an input, warm up, timed inferences), check results against TFLM, report the median
+    latency at the SoC clock."""
+    from .gateware.designs import DEFAULT_DESIGN
+    from .mlperf import check as check_mlperf, format_report, run_mlperf, write_json
+
+    log = (lambda line: click.echo(line, err=True)) if verbose else None
+    if boot_only:
+        from .mlperf import boot_on_board
+        if target != "arty":
+            raise UserError("--boot-only is for --target arty (the simulation needs this host)")
+        name, model_id = boot_on_board(model, cfu=cfu or DEFAULT_DESIGN, port=port,
+                                       bitstream=bitstream, progress=Progress(quiet=quiet), log=log)
+        click.echo(f"{port}: m-name-dut-[{name}], m-model-[{model_id}]: ready for the MLPerf "
+                   f"Tiny runner (see docs/mlperf.md)")
+        return
+    result = run_mlperf(model, cfu=cfu or DEFAULT_DESIGN, target=target, port=port,
+                        iterations=iterations, warmups=warmups, windows=windows,
+                        progress=Progress(quiet=quiet), log=log, bitstream=bitstream)
+    click.echo(format_report(result))
+    if json_path:
+        write_json(result, json_path)
+    check_mlperf(result)
 
 
 @main.command()

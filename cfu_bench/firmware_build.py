@@ -29,19 +29,22 @@ def _sources_digest(files: list[Path], extra: str) -> str:
 
 
 def build_firmware(software_dir: Path, kernel_sources: list[Path] = (),
-                   include_dirs: list[Path] = (), selftest: bool = False) -> Firmware:
+                   include_dirs: list[Path] = (), selftest: bool = False,
+                   mlperf: bool = False) -> Firmware:
+    """mlperf: the MLPerf Tiny protocol firmware (firmware/mlperf/) instead of the CFUB run."""
     riscv_gcc()
     own = [p for p in FIRMWARE.rglob("*") if p.suffix in _FIRMWARE_SUFFIXES or p.name == "Makefile"]
     headers = [p for d in include_dirs for p in Path(d).rglob("*.h")]
     key = _sources_digest(own + list(kernel_sources) + headers,
-                          f"{software_dir}|{selftest}|{sorted(map(str, include_dirs))}")
+                          f"{software_dir}|{selftest}|{sorted(map(str, include_dirs))}"
+                          + ("|mlperf" if mlperf else ""))
     out = build_root() / "firmware" / key
     binary = out / "firmware.bin"
     if not binary.exists():
         cmd = ["make", "-s", "-j2", "-C", str(FIRMWARE), f"SOC_SW={software_dir}", f"OUT={out}",
                "CFU_SOURCES=" + " ".join(str(p) for p in kernel_sources),
                "CFU_INCLUDES=" + " ".join(str(p) for p in include_dirs),
-               f"CFU_SELFTEST={int(selftest)}"]
+               f"CFU_SELFTEST={int(selftest)}", f"MLPERF={int(mlperf)}"]
         r = subprocess.run(cmd, env=tool_env(), capture_output=True, text=True)
         if r.returncode != 0:
             errors = [l for l in (r.stdout + r.stderr).splitlines() if "error" in l.lower()]

@@ -121,6 +121,19 @@ uint64_t cfub_op_cycles(const cfub_interp *ip, int op);
 uint32_t cfub_op_crc(const cfub_interp *ip, int op);
 uint64_t cfub_invoke_total(const cfub_interp *ip);            /* of the last invoke */
 
+/* ---- model inputs and outputs (added for firmware/mlperf) ---------------------------- */
+typedef struct cfub_io_tensor {
+    const uint8_t *data;  /* outputs: valid after an invoke; inputs: may be reused by the plan */
+    size_t bytes;
+    int type;             /* tflite TensorType: 0 FLOAT32, 3 UINT8, 7 INT16, 9 INT8, ... */
+    bool quantized;       /* scale and zero_point below are meaningful */
+    float scale;          /* first scale and zero point, as TFLM's params */
+    int32_t zero_point;
+} cfub_io_tensor;
+
+/* Model input (is_output = false) or output number k. Returns 0, or -1 if there is none. */
+int cfub_model_io(const cfub_interp *ip, bool is_output, int k, cfub_io_tensor *out);
+
 /* Standard IEEE CRC-32 (zlib.crc32): crc = cfub_crc32(0, data, len). */
 uint32_t cfub_crc32(uint32_t crc, const uint8_t *data, size_t len);
 

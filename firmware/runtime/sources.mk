@@ -13,6 +13,7 @@ CFUB_RUNTIME_SOURCES := \
 	runtime/fb.c \
 	runtime/fmt.c \
 	runtime/interp.c \
+	runtime/model_io.c \
 	runtime/model.c \
 	runtime/names.c \
 	runtime/ops.c \
