@@ -159,7 +159,7 @@ def mlperf(model, cfu, target, port, bitstream, iterations, warmups, windows, js
     """MLPerf Tiny performance mode: drive the protocol firmware as the benchmark runner does
     (load an input, warm up, timed inferences), check results against TFLM, report the median
     latency at the SoC clock."""
-    from .gateware.designs import DEFAULT_DESIGN
+    from .designs import DEFAULT_DESIGN
     from .mlperf import check as check_mlperf, format_report, run_mlperf, write_json
 
     log = (lambda line: click.echo(line, err=True)) if verbose else None

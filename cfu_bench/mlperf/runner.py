@@ -10,7 +10,6 @@ second of the board is minutes of wall time, 2 windows of 1 warm-up + 2 timed in
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import time
 from dataclasses import asdict, dataclass
@@ -20,7 +19,8 @@ import numpy as np
 
 from .. import golden
 from ..errors import ResultError, UserError
-from ..gateware.designs import DEFAULT_DESIGN, load_design
+from ..designs import DEFAULT_DESIGN, load_design
+from ..testing import seeds
 from ..model_info import model_info
 from ..models_registry import resolve_model
 from ..progress import Progress
@@ -32,18 +32,14 @@ from .results import expected_results
 OFFICIAL = {"kws01": (70, 10), "vww01": (20, 5), "ic01": (20, 5), "ad01": (1500, 10)}
 OFFICIAL_WINDOWS = 5
 SIM_DEFAULTS = (2, 1, 2)  # iterations, warm-ups, windows
-DEFAULT_SEED = 20261202
 
 
 def seed_from_env() -> int:
-    """CFU_BENCH_SEED, or our fixed default."""
-    text = os.environ.get("CFU_BENCH_SEED")
-    if text is None:
-        return DEFAULT_SEED
+    """The one seed (CFU_BENCH_SEED, or the fixed default) picks the inputs."""
     try:
-        return int(text, 0)
-    except ValueError:
-        raise UserError(f"CFU_BENCH_SEED must be an integer, not {text!r}") from None
+        return seeds.base_seed()
+    except ValueError as e:
+        raise UserError(str(e)) from None
 
 
 @dataclass

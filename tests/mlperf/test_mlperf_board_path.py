@@ -8,7 +8,7 @@ from board.sim_board import board_bios_soc
 
 from cfu_bench import golden
 from cfu_bench.firmware_build import build_firmware
-from cfu_bench.gateware.designs import load_design
+from cfu_bench.designs import load_design
 from cfu_bench.mlperf.dut import Dut
 from cfu_bench.mlperf.results import expected_results
 from cfu_bench.mlperf.transport import free_tcp_port, open_arty, stop_simulators

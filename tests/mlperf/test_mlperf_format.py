@@ -2,7 +2,6 @@
 compiled for the host, against their Python mirrors in cfu_bench/mlperf/results.py: the host
 compares the firmware's m-results text with TFLM's as text, so the two must agree bit for bit."""
 import ctypes
-import os
 import shutil
 import subprocess
 
@@ -11,10 +10,11 @@ import pytest
 
 from cfu_bench.mlperf import results
 from cfu_bench.paths import FIRMWARE
+from cfu_bench.testing import seeds
 
 
 def _seed() -> int:
-    return int(os.environ.get("CFU_BENCH_SEED", "20261202"), 0)
+    return seeds.derive("test_mlperf_format")
 
 
 class QTensor(ctypes.Structure):

@@ -1,7 +1,6 @@
 """A short MLPerf Tiny session on the simulated SoC (CFU `none`, model `ad`): the protocol's
 commands, its error replies to malformed commands (after which the firmware still answers),
 one inference checked against TFLM, and `exit` ending the simulation."""
-import os
 import re
 import threading
 
@@ -9,7 +8,7 @@ import pytest
 
 from cfu_bench import golden
 from cfu_bench.firmware_build import build_firmware
-from cfu_bench.gateware.designs import load_design
+from cfu_bench.designs import load_design
 from cfu_bench.mlperf.dut import Dut, errors
 from cfu_bench.mlperf.results import expected_results
 from cfu_bench.mlperf.transport import open_sim
@@ -17,8 +16,9 @@ from cfu_bench.models_registry import resolve_model
 from cfu_bench.ram_image import DataBlock
 from cfu_bench.sim.build import build_sim_soc
 from cfu_bench.simulate import cfu_verilog
+from cfu_bench.testing import seeds
 
-SEED = int(os.environ.get("CFU_BENCH_SEED", "20261202"), 0)
+SEED = seeds.derive("test_mlperf_sim")
 
 
 @pytest.fixture(scope="module")
