@@ -95,6 +95,9 @@ def new(name):
 @click.option("--cfu", "cfu", default=None, metavar="NAME|PATH.v",
               help="CFU design (default: the best design, see `cfu-bench list`).")
 @click.option("--target", type=click.Choice(["sim", "arty"]), default="sim", show_default=True)
+@click.option("--memory", type=click.Choice(["ddr3", "ideal"]), default=None,
+              help="Main RAM model: ddr3 (LiteDRAM + the Arty's DDR3, the default) or ideal "
+                   "(single-cycle RAM, simulation only).")
 @click.option("--baseline", default="none", show_default=True, metavar="NAME",
               help="Design to compare against; its result is cached after the first run.")
 @click.option("--no-baseline", is_flag=True, help="Do not run or show a baseline.")
@@ -107,8 +110,8 @@ def new(name):
               help="Bitstream to load first (target arty, needs openFPGALoader).")
 @click.option("--no-cache", is_flag=True, help="Simulate even if this exact run is cached.")
 @click.option("--quiet", is_flag=True, help="Only the table; no progress.")
-def profile(model, cfu, target, baseline, no_baseline, inputs, json_path, csv_path, plot_path,
-            port, bitstream, no_cache, quiet):
+def profile(model, cfu, target, memory, baseline, no_baseline, inputs, json_path, csv_path,
+            plot_path, port, bitstream, no_cache, quiet):
     """Per-layer cycles of MODEL (kws, vww, ic, ad or a .tflite path) on the SoC with a CFU,
     every layer checked bit for bit against TFLM."""
     from . import report
@@ -117,7 +120,7 @@ def profile(model, cfu, target, baseline, no_baseline, inputs, json_path, csv_pa
 
     progress = Progress(quiet=quiet)
     cfu = cfu or DEFAULT_DESIGN
-    common = dict(target=target, inputs=inputs, progress=progress, use_cache=not no_cache,
+    common = dict(target=target, memory=memory, inputs=inputs, progress=progress, use_cache=not no_cache,
                   port=port, bitstream=bitstream)
     result = run_profile(model, cfu=cfu, **common)
     base = None
