@@ -174,26 +174,37 @@ def models_build(names):
 @click.option("--model", "models", multiple=True, help="Only these models (repeatable).")
 @click.option("--cfu", "designs", multiple=True, help="Only these designs (repeatable).")
 @click.option("--inputs", default=2, show_default=True, help="Random inputs per run.")
+@click.option("--memory", "memories", default="ddr3,ideal", show_default=True,
+              help="Main RAM models to run, comma-separated (ddr3, ideal).")
 @click.option("--no-resources", is_flag=True, help="Skip the Yosys resource estimates.")
 @click.option("--jobs", default=2, show_default=True, help="Simulations run at once.")
 @click.option("--quiet", is_flag=True)
-def bench(models, designs, inputs, no_resources, jobs, quiet):
-    """The benchmark suite: the four models x {none, the default CFU, other designs}, written
-    to benchmarks/results/ (JSON per run, results.md, cycles.png)."""
+def bench(models, designs, inputs, memories, no_resources, jobs, quiet):
+    """The benchmark suite: the four models x {none, the default CFU, other designs} x the
+    memories, written to benchmarks/results/ (JSON per run, results.md, memory.md, cycles.png)."""
+    from .errors import UserError
+    from .soc.description import MEMORIES
     from .suite import run_suite
 
+    memory_list = [m.strip() for m in memories.split(",") if m.strip()]
+    bad = [m for m in memory_list if m not in MEMORIES]
+    if bad or not memory_list:
+        raise UserError(f"unknown memory {', '.join(bad) or repr(memories)}; valid: "
+                        f"{', '.join(MEMORIES)}")
     command = "cfu-bench bench" + "".join(f" --model {m}" for m in models) + \
               "".join(f" --cfu {d}" for d in designs) + \
-              (f" --inputs {inputs}" if inputs != 2 else "")
-    def on_run(model, design, r, seconds):
-        click.echo(f"{model:<4} {design:<10} {r.total_cycles:>13,} cycles  "
+              (f" --inputs {inputs}" if inputs != 2 else "") + \
+              (f" --memory {','.join(memory_list)}" if memory_list != list(MEMORIES) else "")
+
+    def on_run(model, design, memory, r, seconds):
+        click.echo(f"{model:<4} {design:<10} {memory:<5} {r.total_cycles:>13,} cycles  "
                    f"{r.cycles_per_mac:6.2f} cycles/MAC  "
                    f"{'bit-exact' if r.bit_exact else 'MISMATCH'}"
                    f"{'  (cached)' if r.cached else f'  ({seconds:.0f} s)'}")
 
     summary = run_suite(list(models) or None, list(designs) or None, inputs, command=command,
                         progress=Progress(quiet=quiet), with_resources=not no_resources,
-                        jobs=jobs, on_run=on_run)
+                        jobs=jobs, on_run=on_run, memories=memory_list)
     from .paths import RESULTS
     click.echo((RESULTS / "results.md").read_text())
     if not all(r["bit_exact"] for r in summary["runs"]):

@@ -118,11 +118,13 @@ class _LiveProgress:
         self.t0 = time.monotonic()
 
     def __call__(self, line: str) -> None:
-        if line.startswith("CFUB INVOKE"):
-            k = int(line.split()[2])
-            self.progress.status(f"  inference {k + 1}/{self.n_inputs} done, "
+        event = protocol.progress_event(line)
+        if event is None:
+            return
+        if event[0] == "invoke":
+            self.progress.status(f"  inference {event[1] + 1}/{self.n_inputs} done, "
                                  f"{time.monotonic() - self.t0:.0f} s")
-        elif line.startswith("CFUB MODEL"):
+        elif event[0] == "model":
             self.progress.status("  model loaded, running inference 1 ...")
 
 

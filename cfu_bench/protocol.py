@@ -36,6 +36,7 @@ _TRAP_LINE = re.compile(r"CFUB TRAP [^\n]*")
 _WATCHDOG_LINE = re.compile(r"CFUB WATCHDOG cycle limit (\d+) reached")  # soc/cycle_watchdog.v
 _RUN_CYCLES = re.compile(r"CFUB CYCLES main=\d+ total=(\d+)")
 _SELFTEST = re.compile(r"CFUB SELFTEST (\S+) pass=(\d+) fail=(\d+)")
+_MEMBENCH = re.compile(r"CFUB MEMBENCH (\w+) bytes=(\d+) loads=(\d+) cycles=(\d+)")
 _LINE = re.compile(r"CFUB (MODEL|INPUT|OP|INVOKE|ERROR|DONE|EXIT|CYCLES|BOOT)\b(.*)")
 _MODEL = re.compile(r"^ bytes=(\d+) ops=(\d+) arena=(\d+) setup_cycles=(\d+)\s*$")
 _INPUT = re.compile(r"^ (\d+)\s*$")
@@ -169,6 +170,33 @@ class SelftestLine:
 def selftest(text: str) -> SelftestLine | None:
     m = _SELFTEST.search(text)
     return SelftestLine(m.group(1), int(m.group(2)), int(m.group(3))) if m else None
+
+
+@dataclass
+class MembenchLine:
+    name: str
+    bytes: int
+    loads: int
+    cycles: int
+
+
+def membench(text: str) -> dict[str, MembenchLine]:
+    """The memory microbenchmark's results (firmware/membench), by name."""
+    return {m.group(1): MembenchLine(m.group(1), *(int(g) for g in m.groups()[1:]))
+            for m in _MEMBENCH.finditer(text)}
+
+
+def progress_event(line: str) -> tuple | None:
+    """("model",) when the model is loaded, ("invoke", k) when inference k is done, else None."""
+    m = _LINE.search(line)
+    if not m:
+        return None
+    if m.group(1) == "MODEL":
+        return ("model",)
+    if m.group(1) == "INVOKE":
+        mm = _INVOKE.match(m.group(2))
+        return ("invoke", int(mm.group(1))) if mm else None
+    return None
 
 
 def finished(text: str) -> bool:

@@ -176,8 +176,8 @@ def _versions() -> str:
 
 
 def _soc_source() -> bytes:
-    from ..soc import arty
-    return Path(arty.__file__).read_bytes()
+    from ..soc import arty, description
+    return Path(arty.__file__).read_bytes() + Path(description.__file__).read_bytes()
 
 
 def _project_key(config, verilog_text: str, toolchain: str) -> str:

@@ -53,7 +53,7 @@ def test_serial_boot_into_simulated_soc(board_sim):
     def simulate():
         try:
             # No firmware in main RAM: only the serial boot can put it there.
-            sim["run"] = run_sim(soc, "00000000\n", cycle_limit=300_000_000, serial_tcp_port=port)
+            sim["run"] = run_sim(soc, [], cycle_limit=300_000_000, serial_tcp_port=port)
         except SimulationError as e:
             sim["error"] = e
 
