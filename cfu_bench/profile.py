@@ -36,11 +36,13 @@ def profile(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", inputs: 
             seed: int = INPUT_SEED, progress: Progress | None = None, use_cache: bool = True,
             port: str | None = None, bitstream: Path | None = None,
             memory: str | None = None) -> ProfileResult:
-    """memory: "ddr3" or "ideal"; None picks the target's default (ddr3, as on the board)."""
+    """target: a target name (cfu_bench.targets) or a Target object.
+    memory: "ddr3" or "ideal"; None picks the target's default (ddr3, as on the board)."""
     progress = progress or Progress(quiet=True)
     if inputs < 1:
         raise UserError("--inputs must be at least 1")
-    runner = get_target(target)
+    runner = get_target(target) if isinstance(target, str) else target
+    target = runner.name
     options = {"port": port, "bitstream": bitstream}
     memory = runner.check(memory, options)
     design = load_design(cfu)
