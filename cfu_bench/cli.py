@@ -7,6 +7,8 @@ import click
 from . import paths, toolchain
 from .errors import CfuBenchError, ResultError
 from .progress import Progress
+from .soc.description import MEMORIES
+from .targets import TARGET_NAMES
 
 
 class Group(click.Group):
@@ -56,8 +58,11 @@ def list_cmd():
     for d in list_designs():
         click.echo(f"cfu     {d}{'  (default)' if d == DEFAULT_DESIGN else ''}")
     click.echo("cfu     PATH.v  a CFU Playground-style Verilog file with module Cfu")
-    click.echo("target  sim   Verilator RTL simulation of the SoC (default)")
-    click.echo("target  arty  Digilent Arty A7 board over its serial port")
+    from .targets import TARGET_NAMES, get_target
+    for name in TARGET_NAMES:
+        t = get_target(name)
+        click.echo(f"target  {name:<5} {t.description}; memory {' or '.join(t.memories)}"
+                   + ("  (default)" if name == "sim" else ""))
 
 
 @main.command()
@@ -94,8 +99,8 @@ def new(name):
 @click.argument("model")
 @click.option("--cfu", "cfu", default=None, metavar="NAME|PATH.v",
               help="CFU design (default: the best design, see `cfu-bench list`).")
-@click.option("--target", type=click.Choice(["sim", "arty"]), default="sim", show_default=True)
-@click.option("--memory", type=click.Choice(["ddr3", "ideal"]), default=None,
+@click.option("--target", type=click.Choice(TARGET_NAMES), default="sim", show_default=True)
+@click.option("--memory", type=click.Choice(MEMORIES), default=None,
               help="Main RAM model: ddr3 (LiteDRAM + the Arty's DDR3, the default) or ideal "
                    "(single-cycle RAM, simulation only).")
 @click.option("--baseline", default="none", show_default=True, metavar="NAME",
