@@ -1,9 +1,10 @@
-"""Build (or reuse) the Verilated model of the simulation SoC for one CFU.
+"""Build (or reuse) the Verilated model of the simulation SoC for one CFU and memory model.
 
 Cache layout under build_root()/soc/:
   sw-<config>/      LiteX software (BIOS, picolibc, libbase): ~430 MB, shared by every CFU
   gw-<key>/         one Verilated model per (SoC config, CFU Verilog, our SoC sources, LiteX)
-Only a change to those inputs re-verilates; firmware and models go in through init files.
+Only a change to those inputs re-verilates; firmware and models go in through init files,
+whose names and word layout the build records in the gateware folder (MainRamLayout).
 """
 import fcntl
 import hashlib
@@ -65,6 +66,8 @@ def _digest(*parts: bytes) -> str:
 
 def _litex_version() -> bytes:
     from importlib.metadata import version
+    # litex-boards is left out: the DDR3 PHY settings use only its pad widths for the Arty,
+    # which are the chip's (14 address, 3 bank, 16 data bits), and litedram is in.
     return (f"litex {version('litex')} litedram {version('litedram')} "
             f"vexriscv {version('pythondata-cpu-vexriscv')}").encode()
 
