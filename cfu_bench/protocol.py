@@ -7,7 +7,11 @@
     CFUB ERROR <code> <message>
     CFUB DONE
 
-(The SoC's main.c adds CFUB BOOT / CYCLES main=.. total=.. / EXIT <status>, parsed too.)
+(The SoC's main.c adds CFUB BOOT / CYCLES main=.. total=.. / EXIT <status>, parsed too;
+the platform's trap handler CFUB TRAP ..., the self-test CFUB SELFTEST <design> pass= fail=,
+the memory microbenchmark CFUB MEMBENCH <name> bytes= loads= cycles=, and the simulation's
+cycle watchdog CFUB WATCHDOG cycle limit <n> reached. This module is the only host code
+that knows these lines: the simulator runner, the board client and the profiler ask it.)
 `parse(text)` accepts str or bytes with anything interleaved (BIOS banners, ANSI colour
 codes, carriage returns, other firmware output): a protocol line is found wherever
 "CFUB <KEYWORD>" starts in a line; everything else is kept in `junk`.
