@@ -75,8 +75,8 @@ def test_profile_through_the_board_path_matches_the_preloaded_simulation():
     assert r.bit_exact and r.inputs_checked == 1, r.mismatches[:3]
     assert any(m.startswith("uploaded data block") for m in board.log), board.log
     # The same SoC with firmware and model preloaded: the same work, so close to the same
-    # cycles; not identical, as the upload leaves other lines in the L2 and other DRAM rows
-    # open, and refresh falls elsewhere.
+    # cycles (measured: identical), though the upload leaves other lines in the L2 and other
+    # DRAM rows open and refresh falls at other moments.
     pre = profile("kws", cfu="mac8", memory="ddr3", inputs=1)
     for a, b in zip(r.layers, pre.layers):
         assert a.kernel == b.kernel
