@@ -2,7 +2,6 @@
 watchdog, UART capture, and a wall-clock backstop in case the simulator itself wedges."""
 import json
 import os
-import re
 import select
 import shutil
 import subprocess
