@@ -97,3 +97,14 @@ def test_list_names_models_designs_and_targets():
     assert result.exit_code == 0
     for name in [*BENCHMARKS, "none", "sim", "arty"]:
         assert name in text
+
+
+def test_targets_are_chosen_by_name():
+    from cfu_bench.errors import UserError
+    from cfu_bench.profile import profile
+    from cfu_bench.targets import TARGET_NAMES, get_target
+
+    assert [get_target(n).name for n in TARGET_NAMES] == list(TARGET_NAMES)
+    assert get_target("sim").memories == ("ddr3", "ideal") and get_target("arty").memories == ("ddr3",)
+    with pytest.raises(UserError, match="unknown target 'zedboard'; valid targets: sim, arty"):
+        profile("ad", target="zedboard")
