@@ -7,6 +7,8 @@ import click
 from . import paths, toolchain
 from .errors import CfuBenchError, ResultError, UserError
 from .progress import Progress
+from .soc.description import MEMORIES
+from .targets import TARGET_NAMES
 
 
 class Group(click.Group):
@@ -56,8 +58,11 @@ def list_cmd():
     for d in list_designs():
         click.echo(f"cfu     {d}{'  (default)' if d == DEFAULT_DESIGN else ''}")
     click.echo("cfu     PATH.v  a CFU Playground-style Verilog file with module Cfu")
-    click.echo("target  sim   Verilator RTL simulation of the SoC (default)")
-    click.echo("target  arty  Digilent Arty A7 board over its serial port")
+    from .targets import TARGET_NAMES, get_target
+    for name in TARGET_NAMES:
+        t = get_target(name)
+        click.echo(f"target  {name:<5} {t.description}; memory {' or '.join(t.memories)}"
+                   + ("  (default)" if name == "sim" else ""))
 
 
 @main.command()
@@ -94,7 +99,10 @@ def new(name):
 @click.argument("model")
 @click.option("--cfu", "cfu", default=None, metavar="NAME|PATH.v",
               help="CFU design (default: the best design, see `cfu-bench list`).")
-@click.option("--target", type=click.Choice(["sim", "arty"]), default="sim", show_default=True)
+@click.option("--target", type=click.Choice(TARGET_NAMES), default="sim", show_default=True)
+@click.option("--memory", type=click.Choice(MEMORIES), default=None,
+              help="Main RAM model: ddr3 (LiteDRAM + the Arty's DDR3, the default) or ideal "
+                   "(single-cycle RAM, simulation only).")
 @click.option("--baseline", default="none", show_default=True, metavar="NAME",
               help="Design to compare against; its result is cached after the first run.")
 @click.option("--no-baseline", is_flag=True, help="Do not run or show a baseline.")
@@ -107,8 +115,8 @@ def new(name):
               help="Bitstream to load first (target arty, needs openFPGALoader).")
 @click.option("--no-cache", is_flag=True, help="Simulate even if this exact run is cached.")
 @click.option("--quiet", is_flag=True, help="Only the table; no progress.")
-def profile(model, cfu, target, baseline, no_baseline, inputs, json_path, csv_path, plot_path,
-            port, bitstream, no_cache, quiet):
+def profile(model, cfu, target, memory, baseline, no_baseline, inputs, json_path, csv_path,
+            plot_path, port, bitstream, no_cache, quiet):
     """Per-layer cycles of MODEL (kws, vww, ic, ad or a .tflite path) on the SoC with a CFU,
     every layer checked bit for bit against TFLM."""
     from . import report
@@ -117,7 +125,7 @@ def profile(model, cfu, target, baseline, no_baseline, inputs, json_path, csv_pa
 
     progress = Progress(quiet=quiet)
     cfu = cfu or DEFAULT_DESIGN
-    common = dict(target=target, inputs=inputs, progress=progress, use_cache=not no_cache,
+    common = dict(target=target, memory=memory, inputs=inputs, progress=progress, use_cache=not no_cache,
                   port=port, bitstream=bitstream)
     result = run_profile(model, cfu=cfu, **common)
     base = None
@@ -140,6 +148,8 @@ def profile(model, cfu, target, baseline, no_baseline, inputs, json_path, csv_pa
 @click.option("--cfu", "cfu", default=None, metavar="NAME|PATH.v",
               help="CFU design whose kernels run the model (default: the best design).")
 @click.option("--target", type=click.Choice(["sim", "arty"]), default="sim", show_default=True)
+@click.option("--memory", type=click.Choice(MEMORIES), default=None,
+              help="Main RAM model on sim: ddr3 (the default, as on the Arty) or ideal.")
 @click.option("--port", help="Serial port of the board (target arty).")
 @click.option("--bitstream", type=click.Path(exists=True, dir_okay=False),
               help="Bitstream to load first (target arty, needs openFPGALoader).")
@@ -154,8 +164,8 @@ def profile(model, cfu, target, baseline, no_baseline, inputs, json_path, csv_pa
               help="Target arty: boot the firmware with MODEL and leave it for the official runner.")
 @click.option("--verbose", is_flag=True, help="Print every protocol line sent and received.")
 @click.option("--quiet", is_flag=True, help="Only the report; no progress.")
-def mlperf(model, cfu, target, port, bitstream, iterations, warmups, windows, json_path, boot_only,
-           verbose, quiet):
+def mlperf(model, cfu, target, memory, port, bitstream, iterations, warmups, windows, json_path,
+           boot_only, verbose, quiet):
     """MLPerf Tiny performance mode: drive the protocol firmware as the benchmark runner does
     (load an input, warm up, timed inferences), check results against TFLM, report the median
     latency at the SoC clock."""
@@ -174,7 +184,7 @@ def mlperf(model, cfu, target, port, bitstream, iterations, warmups, windows, js
         return
     result = run_mlperf(model, cfu=cfu or DEFAULT_DESIGN, target=target, port=port,
                         iterations=iterations, warmups=warmups, windows=windows,
-                        progress=Progress(quiet=quiet), log=log, bitstream=bitstream)
+                        progress=Progress(quiet=quiet), log=log, bitstream=bitstream, memory=memory)
     click.echo(format_report(result))
     if json_path:
         write_json(result, json_path)
@@ -217,26 +227,37 @@ def models_build(names):
 @click.option("--model", "models", multiple=True, help="Only these models (repeatable).")
 @click.option("--cfu", "designs", multiple=True, help="Only these designs (repeatable).")
 @click.option("--inputs", default=2, show_default=True, help="Random inputs per run.")
+@click.option("--memory", "memories", default="ddr3,ideal", show_default=True,
+              help="Main RAM models to run, comma-separated (ddr3, ideal).")
 @click.option("--no-resources", is_flag=True, help="Skip the Yosys resource estimates.")
 @click.option("--jobs", default=2, show_default=True, help="Simulations run at once.")
 @click.option("--quiet", is_flag=True)
-def bench(models, designs, inputs, no_resources, jobs, quiet):
-    """The benchmark suite: the four models x {none, the default CFU, other designs}, written
-    to benchmarks/results/ (JSON per run, results.md, cycles.png)."""
+def bench(models, designs, inputs, memories, no_resources, jobs, quiet):
+    """The benchmark suite: the four models x {none, the default CFU, other designs} x the
+    memories, written to benchmarks/results/ (JSON per run, results.md, memory.md, cycles.png)."""
+    from .errors import UserError
+    from .soc.description import MEMORIES
     from .suite import run_suite
 
+    memory_list = [m.strip() for m in memories.split(",") if m.strip()]
+    bad = [m for m in memory_list if m not in MEMORIES]
+    if bad or not memory_list:
+        raise UserError(f"unknown memory {', '.join(bad) or repr(memories)}; valid: "
+                        f"{', '.join(MEMORIES)}")
     command = "cfu-bench bench" + "".join(f" --model {m}" for m in models) + \
               "".join(f" --cfu {d}" for d in designs) + \
-              (f" --inputs {inputs}" if inputs != 2 else "")
-    def on_run(model, design, r, seconds):
-        click.echo(f"{model:<4} {design:<10} {r.total_cycles:>13,} cycles  "
+              (f" --inputs {inputs}" if inputs != 2 else "") + \
+              (f" --memory {','.join(memory_list)}" if memory_list != list(MEMORIES) else "")
+
+    def on_run(model, design, memory, r, seconds):
+        click.echo(f"{model:<4} {design:<10} {memory:<5} {r.total_cycles:>13,} cycles  "
                    f"{r.cycles_per_mac:6.2f} cycles/MAC  "
                    f"{'bit-exact' if r.bit_exact else 'MISMATCH'}"
                    f"{'  (cached)' if r.cached else f'  ({seconds:.0f} s)'}")
 
     summary = run_suite(list(models) or None, list(designs) or None, inputs, command=command,
                         progress=Progress(quiet=quiet), with_resources=not no_resources,
-                        jobs=jobs, on_run=on_run)
+                        jobs=jobs, on_run=on_run, memories=memory_list)
     from .paths import RESULTS
     click.echo((RESULTS / "results.md").read_text())
     if not all(r["bit_exact"] for r in summary["runs"]):

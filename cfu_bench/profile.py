@@ -15,6 +15,7 @@ from .paths import build_root
 from .progress import Progress
 from .ram_image import DataBlock
 from .report import LayerResult, ProfileResult
+from .targets import get_target
 
 DEFAULT_INPUTS = 2
 INPUT_SEED = 20261121
@@ -33,14 +34,17 @@ def model_label(name_or_path: str) -> str:
 
 def profile(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", inputs: int = DEFAULT_INPUTS,
             seed: int = INPUT_SEED, progress: Progress | None = None, use_cache: bool = True,
-            port: str | None = None, bitstream: Path | None = None) -> ProfileResult:
+            port: str | None = None, bitstream: Path | None = None,
+            memory: str | None = None) -> ProfileResult:
+    """target: a target name (cfu_bench.targets) or a Target object.
+    memory: "ddr3" or "ideal"; None picks the target's default (ddr3, as on the board)."""
     progress = progress or Progress(quiet=True)
     if inputs < 1:
         raise UserError("--inputs must be at least 1")
-    if target not in ("sim", "arty"):
-        raise UserError(f"unknown target '{target}'; valid targets: sim, arty")
-    if target == "arty" and not port:
-        raise UserError("--target arty needs --port (e.g. /dev/ttyUSB1)")
+    runner = get_target(target) if isinstance(target, str) else target
+    target = runner.name
+    options = {"port": port, "bitstream": bitstream}
+    memory = runner.check(memory, options)
     design = load_design(cfu)
     path = resolve_model(model)
     model_bytes = path.read_bytes()
@@ -49,38 +53,31 @@ def profile(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", inputs: 
     input_blobs = [golden.sample_bytes(s) for s in samples]
     block = DataBlock(model=model_bytes, inputs=input_blobs)
 
-    if target == "sim":
-        from . import simulate
-        sim_target = simulate.prepare(design, progress)
-        key = _cache_key(model_bytes, input_blobs, sim_target.firmware.binary, sim_target.soc.key, target)
+    prepared = runner.prepare(design, memory, progress, options)
+    key = None
+    if prepared.cache_id is not None:
+        key = _cache_key(model_bytes, input_blobs, prepared.cache_id, target, memory)
         cached = _load_cached(key) if use_cache else None
         if cached:
             return cached
-        tracker = _LiveProgress(progress, len(info["ops"]), inputs)
-        with progress.step(f"simulating {model_label(model)} with CFU {design.name} "
-                           f"({inputs} input{'s' if inputs > 1 else ''})"):
-            run = simulate.run(sim_target, block, on_line=tracker,
-                               cycle_limit=cycle_limit_for(info["total_macs"], inputs))
-        progress.end_status()
-        text, sim = run.output, {"cycles_per_second": run.cycles_per_second,
-                                 "wall_seconds": round(run.wall_seconds, 3)}
-        source = "mcycle, Verilator RTL simulation of the SoC"
-    else:
-        from . import board
-        key = None
-        text = board.profile_on_board(design, block, port=port, bitstream=bitstream, progress=progress)
-        sim, source = None, "mcycle, Arty A7 board at 100 MHz"
+    tracker = _LiveProgress(progress, len(info["ops"]), inputs)
+    with progress.step(f"running {model_label(model)} on {target} ({memory}) with CFU "
+                       f"{design.name} ({inputs} input{'s' if inputs > 1 else ''})"):
+        out = prepared.run(block, on_line=tracker,
+                           cycle_limit=cycle_limit_for(info["total_macs"], inputs))
+    progress.end_status()
 
-    report = protocol.parse(text).raise_for_error()
+    report = protocol.parse(out.text).raise_for_error()
     with progress.step("computing TFLM golden outputs"):
         gold = golden.golden_crcs(model_bytes, samples)
-    result = _build_result(model_label(model), design.name, target, info, report, gold, sim, source)
+    result = _build_result(model_label(model), design.name, target, memory, info, report, gold,
+                           out.sim, prepared.cycles_source)
     if key:
         _store(key, result)
     return result
 
 
-def _build_result(label, cfu, target, info, report, gold, sim, source) -> ProfileResult:
+def _build_result(label, cfu, target, memory, info, report, gold, sim, source) -> ProfileResult:
     ops = info["ops"]
     if len(report.invokes) != len(gold):
         raise SimulationError(f"the firmware reported {len(report.invokes)} inferences, "
@@ -108,7 +105,7 @@ def _build_result(label, cfu, target, info, report, gold, sim, source) -> Profil
     total = round(sum(inv.total for inv in report.invokes) / n)
     kernel_cycles = sum(l.cycles for l in layers)
     return ProfileResult(
-        model=label, cfu=cfu, target=target, total_cycles=total, total_macs=info["total_macs"],
+        model=label, cfu=cfu, target=target, memory=memory, total_cycles=total, total_macs=info["total_macs"],
         bit_exact=all(exact), inputs_checked=n, layers=layers, sim=sim,
         kernel_cycles=kernel_cycles, overhead_cycles=total - kernel_cycles,
         setup_cycles=report.setup_cycles, arena_bytes=report.arena_bytes,
@@ -123,17 +120,20 @@ class _LiveProgress:
         self.t0 = time.monotonic()
 
     def __call__(self, line: str) -> None:
-        if line.startswith("CFUB INVOKE"):
-            k = int(line.split()[2])
-            self.progress.status(f"  inference {k + 1}/{self.n_inputs} done, "
+        event = protocol.progress_event(line)
+        if event is None:
+            return
+        if event[0] == "invoke":
+            self.progress.status(f"  inference {event[1] + 1}/{self.n_inputs} done, "
                                  f"{time.monotonic() - self.t0:.0f} s")
-        elif line.startswith("CFUB MODEL"):
+        elif event[0] == "model":
             self.progress.status("  model loaded, running inference 1 ...")
 
 
-def _cache_key(model: bytes, inputs: list[bytes], firmware: bytes, soc_key: str, target: str) -> str:
+def _cache_key(model: bytes, inputs: list[bytes], build_id: str, target: str, memory: str) -> str:
     h = hashlib.sha256()
-    for part in (model, b"".join(inputs), firmware, soc_key.encode(), target.encode(), b"v1"):
+    for part in (model, b"".join(inputs), build_id.encode(), target.encode(), memory.encode(),
+                 b"v2"):
         h.update(hashlib.sha256(part).digest())
     return h.hexdigest()[:24]
 

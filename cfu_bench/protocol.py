@@ -7,7 +7,11 @@
     CFUB ERROR <code> <message>
     CFUB DONE
 
-(The SoC's main.c adds CFUB BOOT / CYCLES main=.. total=.. / EXIT <status>, parsed too.)
+(The SoC's main.c adds CFUB BOOT / CYCLES main=.. total=.. / EXIT <status>, parsed too;
+the platform's trap handler CFUB TRAP ..., the self-test CFUB SELFTEST <design> pass= fail=,
+the memory microbenchmark CFUB MEMBENCH <name> bytes= loads= cycles=, and the simulation's
+cycle watchdog CFUB WATCHDOG cycle limit <n> reached. This module is the only host code
+that knows these lines: the simulator runner, the board client and the profiler ask it.)
 `parse(text)` accepts str or bytes with anything interleaved (BIOS banners, ANSI colour
 codes, carriage returns, other firmware output): a protocol line is found wherever
 "CFUB <KEYWORD>" starts in a line; everything else is kept in `junk`.
@@ -30,6 +34,13 @@ ERROR_NAMES = {1: "malformed", 2: "unsupported", 3: "invalid", 4: "arena", 5: "i
 USER_ERROR_CODES = {1, 2, 3, 5, 7}
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]")
+# Lines that end or stop a run, looked for in a transcript while it is still arriving.
+_EXIT_LINE = re.compile(r"CFUB EXIT (-?\d+)[ \t\r]*\n")
+_TRAP_LINE = re.compile(r"CFUB TRAP [^\n]*")
+_WATCHDOG_LINE = re.compile(r"CFUB WATCHDOG cycle limit (\d+) reached")  # soc/cycle_watchdog.v
+_RUN_CYCLES = re.compile(r"CFUB CYCLES main=\d+ total=(\d+)")
+_SELFTEST = re.compile(r"CFUB SELFTEST (\S+) pass=(\d+) fail=(\d+)")
+_MEMBENCH = re.compile(r"CFUB MEMBENCH (\w+) bytes=(\d+) loads=(\d+) cycles=(\d+)")
 _LINE = re.compile(r"CFUB (MODEL|INPUT|OP|INVOKE|ERROR|DONE|EXIT|CYCLES|BOOT)\b(.*)")
 _MODEL = re.compile(r"^ bytes=(\d+) ops=(\d+) arena=(\d+) setup_cycles=(\d+)\s*$")
 _INPUT = re.compile(r"^ (\d+)\s*$")
@@ -123,6 +134,77 @@ class Report:
         if not self.done:
             raise ProtocolError("firmware output ended before CFUB DONE")
         return self
+
+
+def strip_ansi(text: str) -> str:
+    return _ANSI.sub("", text)
+
+
+def end_of_run(text: str) -> int | None:
+    """Where the complete `CFUB EXIT <status>` line ends in a (growing) transcript, or None."""
+    m = _EXIT_LINE.search(text)
+    return m.end() if m else None
+
+
+def trap(text: str) -> str | None:
+    """The firmware's trap report (a CPU exception), if the transcript has one."""
+    m = _TRAP_LINE.search(text)
+    return m.group(0).strip() if m else None
+
+
+def watchdog_limit(text: str) -> int | None:
+    """The cycle limit, when the simulation's watchdog stopped the run."""
+    m = _WATCHDOG_LINE.search(text)
+    return int(m.group(1)) if m else None
+
+
+def run_total_cycles(line: str) -> int | None:
+    """mcycle at the end of the run (BIOS included), from the `CFUB CYCLES` line."""
+    m = _RUN_CYCLES.search(line)
+    return int(m.group(1)) if m else None
+
+
+@dataclass
+class SelftestLine:
+    design: str
+    passed: int
+    failed: int
+
+
+def selftest(text: str) -> SelftestLine | None:
+    m = _SELFTEST.search(text)
+    return SelftestLine(m.group(1), int(m.group(2)), int(m.group(3))) if m else None
+
+
+@dataclass
+class MembenchLine:
+    name: str
+    bytes: int
+    loads: int
+    cycles: int
+
+
+def membench(text: str) -> dict[str, MembenchLine]:
+    """The memory microbenchmark's results (firmware/membench), by name."""
+    return {m.group(1): MembenchLine(m.group(1), *(int(g) for g in m.groups()[1:]))
+            for m in _MEMBENCH.finditer(text)}
+
+
+def progress_event(line: str) -> tuple | None:
+    """("model",) when the model is loaded, ("invoke", k) when inference k is done, else None."""
+    m = _LINE.search(line)
+    if not m:
+        return None
+    if m.group(1) == "MODEL":
+        return ("model",)
+    if m.group(1) == "INVOKE":
+        mm = _INVOKE.match(m.group(2))
+        return ("invoke", int(mm.group(1))) if mm else None
+    return None
+
+
+def finished(text: str) -> bool:
+    return "CFUB EXIT" in text
 
 
 def _lines(text) -> list[str]:

@@ -54,3 +54,36 @@ def readmemh_text(regions: list[tuple[int, bytes]]) -> str:
         lines.append(f"@{offset // 4:x}")
         lines.extend(f"{w:08x}" for (w,) in struct.iter_unpack("<I", data))
     return "\n".join(lines) + "\n"
+
+
+def dram_bank_texts(regions: list[tuple[int, bytes]], nbanks: int, row_bytes: int,
+                    word_bytes: int) -> list[str]:
+    """$readmemh text for each bank memory of LiteDRAM's SDRAMPHYModel holding the regions.
+
+    The controller maps a main RAM byte address ROW_BANK_COL: consecutive `row_bytes` go to
+    consecutive banks, and every `nbanks` rows the row number advances. One line of a bank's
+    file is one `word_bytes` controller word, little-endian (the lowest byte of main RAM in
+    its lowest bits), as the model's memories store it.
+    """
+    banks: list[list[str]] = [[] for _ in range(nbanks)]
+    words_per_row = row_bytes // word_bytes
+    for offset, data in regions:
+        if offset % word_bytes:
+            raise ValueError(f"regions must be {word_bytes}-byte aligned")
+        data = data + b"\0" * (-len(data) % word_bytes)
+        pos = 0
+        while pos < len(data):
+            address = offset + pos
+            take = min(row_bytes - address % row_bytes, len(data) - pos)
+            word = address // word_bytes
+            row_index = word // words_per_row  # counts rows across all banks
+            bank, row = row_index % nbanks, row_index // nbanks
+            entry = row * words_per_row + word % words_per_row
+            lines = banks[bank]
+            lines.append(f"@{entry:x}")
+            chunk = data[pos:pos + take]
+            lines.extend(chunk[i:i + word_bytes][::-1].hex()
+                         for i in range(0, take, word_bytes))
+            pos += take
+    zero = "0" * (2 * word_bytes)
+    return ["\n".join(lines or [zero]) + "\n" for lines in banks]

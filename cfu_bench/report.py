@@ -22,6 +22,7 @@ class ProfileResult:
     model: str
     cfu: str
     target: str              # "sim" or "arty"
+    memory: str              # "ddr3" (LiteDRAM, as on the Arty) or "ideal" (single-cycle RAM)
     total_cycles: int        # one inference (mean over inputs), mcycle, dispatch included
     total_macs: int
     bit_exact: bool
@@ -56,7 +57,8 @@ class ProfileResult:
 def write_json(result: ProfileResult, path: Path, baseline: ProfileResult | None = None) -> None:
     d = result.to_json_dict()
     if baseline is not None:
-        d["baseline"] = {"cfu": baseline.cfu, "total_cycles": baseline.total_cycles,
+        d["baseline"] = {"cfu": baseline.cfu, "memory": baseline.memory,
+                         "total_cycles": baseline.total_cycles,
                          "bit_exact": baseline.bit_exact,
                          "speedup": _ratio(baseline.total_cycles, result.total_cycles),
                          "layers": [{"index": b.index, "cycles": b.cycles}
@@ -105,7 +107,7 @@ def format_table(result: ProfileResult, baseline: ProfileResult | None = None) -
     def line(vals):
         return "  ".join(cell(v).rjust(widths[h]) if h in numeric else cell(v).ljust(widths[h])
                          for h, v in zip(headers, vals)).rstrip()
-    out = [f"{result.model} on {result.target}, CFU {result.cfu}"
+    out = [f"{result.model} on {result.target}, memory {result.memory}, CFU {result.cfu}"
            + (f", baseline {baseline.cfu}" if baseline else ""),
            line(headers), line(["-" * widths[h] for h in headers])]
     out += [line([r[h] for h in headers]) for r in rows]
@@ -131,7 +133,8 @@ def format_table(result: ProfileResult, baseline: ProfileResult | None = None) -
 
 
 def write_csv(result: ProfileResult, path: Path, baseline: ProfileResult | None = None) -> None:
-    rows = table_rows(result, baseline)
+    rows = [{"model": result.model, "cfu": result.cfu, "target": result.target,
+             "memory": result.memory, **r} for r in table_rows(result, baseline)]
     buf = io.StringIO()
     if rows:
         w = csv.DictWriter(buf, fieldnames=list(rows[0]))
@@ -160,7 +163,7 @@ def write_plot(result: ProfileResult, path: Path, baseline: ProfileResult | None
     ax.set_yscale("log")
     ax.set_xticks(list(x), labels, rotation=60, ha="right", fontsize=8)
     ax.set_ylabel("cycles (mcycle)")
-    ax.set_title(f"{result.model}: cycles per layer ({result.target})")
+    ax.set_title(f"{result.model}: cycles per layer ({result.target}, memory {result.memory})")
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=120)

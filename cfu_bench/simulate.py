@@ -1,19 +1,22 @@
 """From a CFU design to firmware running on the simulated SoC.
 
-design -> cfu.v (cached by gateware hash) -> Verilated SoC (cached by Verilog + SoC config)
-       -> firmware (cached by sources) -> main_ram.init -> run.
+design -> cfu.v (cached by gateware hash) -> Verilated SoC (cached by Verilog + SoC config,
+       memory ddr3 or ideal) -> firmware (cached by sources) -> main RAM init files -> run.
 """
-import re
 from dataclasses import dataclass
 
+from . import protocol
 from .errors import ResultError
 from .firmware_build import Firmware, build_firmware
 from .designs import Design, load_design
 from .paths import build_root
 from .progress import Progress
-from .ram_image import DataBlock, readmemh_text
+from .ram_image import DataBlock
 from .sim.build import SocBuild, build_sim_soc
 from .sim.run import SimRun, run_sim
+from .soc.description import SocConfig
+
+DEFAULT_MEMORY = "ddr3"  # as on the Arty; "ideal" is single-cycle RAM
 
 # Generous: the slowest run we know (VWW with reference kernels) is a few hundred M cycles.
 DEFAULT_CYCLE_LIMIT = 2_000_000_000
@@ -36,7 +39,7 @@ def cfu_verilog(design: Design) -> str:
 
 
 def prepare(design: Design | str, progress: Progress | None = None,
-            firmware_design: Design | None = None) -> SimTarget:
+            firmware_design: Design | None = None, memory: str = DEFAULT_MEMORY) -> SimTarget:
     """Build or reuse everything needed to run firmware with this CFU.
 
     firmware_design, when given, supplies the kernels and self-test instead of `design`
@@ -45,7 +48,7 @@ def prepare(design: Design | str, progress: Progress | None = None,
     if isinstance(design, str):
         design = load_design(design)
     progress = progress or Progress(quiet=True)
-    soc = build_sim_soc(cfu_verilog(design), progress=progress)
+    soc = build_sim_soc(cfu_verilog(design), SocConfig(memory=memory), progress=progress)
     fw_design = firmware_design or design
     firmware = build_firmware(soc.software_dir, fw_design.kernel_sources(),
                               fw_design.kernel_include_dirs(), fw_design.selftest_available)
@@ -55,8 +58,8 @@ def prepare(design: Design | str, progress: Progress | None = None,
 def run(target: SimTarget, block: DataBlock | bytes, cycle_limit: int = DEFAULT_CYCLE_LIMIT,
         on_line=None) -> SimRun:
     data = block.to_bytes() if isinstance(block, DataBlock) else block
-    init = readmemh_text([(0, target.firmware.binary), (target.firmware.data_offset, data)])
-    return run_sim(target.soc, init, cycle_limit, on_line=on_line)
+    regions = [(0, target.firmware.binary), (target.firmware.data_offset, data)]
+    return run_sim(target.soc, regions, cycle_limit, on_line=on_line)
 
 
 @dataclass
@@ -66,14 +69,48 @@ class SelftestResult:
     run: SimRun
 
 
-_SELFTEST = re.compile(r"CFUB SELFTEST (\S+) pass=(\d+) fail=(\d+)")
-
-
 def selftest(target: SimTarget, count: int = 1000, seed: int = 1,
              cycle_limit: int = 200_000_000) -> SelftestResult:
     """Compare every CFU instruction with its C emulation on random operands, on the SoC."""
     result = run(target, DataBlock(selftest_count=count, selftest_seed=seed), cycle_limit)
-    m = _SELFTEST.search(result.output)
-    if not m:
+    line = protocol.selftest(result.output)
+    if not line:
         raise ResultError(f"the firmware printed no self-test result: {result.output[-200:]!r}")
-    return SelftestResult(int(m.group(2)), int(m.group(3)), result)
+    return SelftestResult(line.passed, line.failed, result)
+
+
+class Simulation:
+    """The `sim` target (cfu_bench.targets): the SoC's RTL in Verilator."""
+
+    name = "sim"
+    description = "Verilator RTL simulation of the SoC"
+    memories = ("ddr3", "ideal")
+
+    def check(self, memory, options) -> str:
+        from .targets import check_memory
+        return check_memory(self, memory)
+
+    def prepare(self, design, memory, progress, options) -> "PreparedSimulation":
+        return PreparedSimulation(prepare(design, progress, memory=memory), memory)
+
+
+_MEMORY_LABEL = {"ddr3": "DDR3 (LiteDRAM, MT41K128M16 PHY model, L2 8 KiB)",
+                 "ideal": "ideal single-cycle main RAM"}
+
+
+class PreparedSimulation:
+    def __init__(self, target: SimTarget, memory: str):
+        self.target = target
+        self.cache_id = target.soc.key + ":" + _digest(target.firmware.binary)
+        self.cycles_source = f"mcycle, Verilator RTL simulation of the SoC, {_MEMORY_LABEL[memory]}"
+
+    def run(self, block, on_line=None, cycle_limit: int = DEFAULT_CYCLE_LIMIT):
+        from .targets import RunOutput
+        r = run(self.target, block, cycle_limit=cycle_limit, on_line=on_line)
+        return RunOutput(r.output, {"cycles_per_second": r.cycles_per_second,
+                                    "wall_seconds": round(r.wall_seconds, 3)})
+
+
+def _digest(data: bytes) -> str:
+    import hashlib
+    return hashlib.sha256(data).hexdigest()[:16]

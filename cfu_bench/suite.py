@@ -15,6 +15,7 @@ from .paths import RESULTS
 from .profile import DEFAULT_INPUTS, profile
 from .progress import Progress
 from .report import ProfileResult
+from .soc.description import MEMORIES
 
 # The template only shows how a design is laid out; its kernels are the reference ones.
 NOT_BENCHMARKED = {"template"}
@@ -29,40 +30,50 @@ def suite_designs() -> list[str]:
 def run_suite(models: list[str] | None = None, designs: list[str] | None = None,
               inputs: int = DEFAULT_INPUTS, out_dir: Path = RESULTS, command: str = "",
               progress: Progress | None = None, with_resources: bool = True, jobs: int = 2,
-              on_run=None) -> dict:
-    """on_run(model, design, result, seconds) is called as each run finishes."""
+              on_run=None, memories: list[str] | None = None) -> dict:
+    """Every model x design x memory. on_run(model, design, memory, result, seconds) is called
+    as each run finishes."""
     progress = progress or Progress(quiet=True)
     models = models or list(BENCHMARKS)
     designs = designs or suite_designs()
+    memories = memories or list(MEMORIES)
     out_dir.mkdir(parents=True, exist_ok=True)
-    for design in designs:  # builds first, one at a time: they share the LiteX software tree
-        simulate.prepare(design, progress)
+    for memory in memories:  # builds first, one at a time: they share the LiteX software tree
+        for design in designs:
+            simulate.prepare(design, progress, memory=memory)
 
-    def one(model: str, design: str) -> ProfileResult:
+    def one(model: str, design: str, memory: str) -> ProfileResult:
         t0 = time.monotonic()
-        r = profile(model, cfu=design, inputs=inputs)
-        (out_dir / f"{model}-{design}.json").write_text(json.dumps(r.to_json_dict(), indent=1) + "\n")
+        r = profile(model, cfu=design, inputs=inputs, memory=memory)
+        (out_dir / run_file(model, design, memory)).write_text(
+            json.dumps(r.to_json_dict(), indent=1) + "\n")
         if on_run:
-            on_run(model, design, r, time.monotonic() - t0)
+            on_run(model, design, memory, r, time.monotonic() - t0)
         return r
 
     # Each simulation is one single-threaded Verilator process: run `jobs` of them at once.
-    pairs = [(m, d) for m in models for d in designs]
+    runs = [(m, d, mem) for m in models for d in designs for mem in memories]
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        results = dict(zip(pairs, pool.map(lambda md: one(*md), pairs)))
+        results = dict(zip(runs, pool.map(lambda run: one(*run), runs)))
     resources = _resources(designs) if with_resources else {}
     summary = {"command": command, "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
                "host": f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}",
-               "inputs_per_run": inputs, "resources": resources,
+               "inputs_per_run": inputs, "memories": memories, "resources": resources,
                "runs": [_summary_row(r) for r in results.values()]}
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
-    (out_dir / "results.md").write_text(markdown(summary, models, designs))
-    write_chart(summary, models, designs, out_dir / "cycles.png")
+    (out_dir / "results.md").write_text(markdown(summary, models, designs, memories))
+    if len(memories) > 1:
+        (out_dir / "memory.md").write_text(memory_markdown(results, models, designs, memories))
+    write_chart(summary, models, designs, memories, out_dir / "cycles.png")
     return summary
 
 
+def run_file(model: str, design: str, memory: str) -> str:
+    return f"{model}-{design}-{memory}.json"
+
+
 def _summary_row(r: ProfileResult) -> dict:
-    return {"model": r.model, "cfu": r.cfu, "total_cycles": r.total_cycles,
+    return {"model": r.model, "cfu": r.cfu, "memory": r.memory, "total_cycles": r.total_cycles,
             "total_macs": r.total_macs, "cycles_per_mac": r.cycles_per_mac,
             "bit_exact": r.bit_exact, "inputs_checked": r.inputs_checked,
             "overhead_cycles": r.overhead_cycles, "setup_cycles": r.setup_cycles,
@@ -85,24 +96,31 @@ def _resources(designs: list[str]) -> dict:
     return out
 
 
-def markdown(summary: dict, models: list[str], designs: list[str]) -> str:
-    runs = {(r["model"], r["cfu"]): r for r in summary["runs"]}
+def markdown(summary: dict, models: list[str], designs: list[str],
+             memories: list[str] = ("ideal",)) -> str:
+    runs = {(r["model"], r["cfu"], r.get("memory", "ideal")): r for r in summary["runs"]}
     lines = [f"Measured with `{summary['command']}` on {summary['date']} "
              f"({summary['inputs_per_run']} random inputs per run; cycles from mcycle in the "
-             "Verilator RTL simulation of the SoC; every layer checked against TFLM).", ""]
-    head = ["model", "MACs"] + [f"{d} cycles" for d in designs] + \
-           [f"{d} cyc/MAC" for d in designs] + \
-           [f"speedup {d}" for d in designs if d != BASELINE_DESIGN] + ["bit-exact"]
+             "Verilator RTL simulation of the SoC, main RAM "
+             + " and ".join(_MEMORY_NAMES[m] for m in memories)
+             + "; every layer checked against TFLM).", ""]
+    cols = [(d, mem) for d in designs for mem in memories]
+    head = ["model", "MACs"] + [f"{d} {mem} cycles" for d, mem in cols] + \
+           [f"{d} {mem} cyc/MAC" for d, mem in cols] + \
+           [f"speedup {d} {mem}" for d, mem in cols if d != BASELINE_DESIGN] + ["bit-exact"]
     lines.append("| " + " | ".join(head) + " |")
     lines.append("|" + "---|" * len(head))
     for m in models:
-        rs = [runs.get((m, d)) for d in designs]
-        base = runs.get((m, BASELINE_DESIGN))
-        cells = [m, f"{rs[0]['total_macs']:,}" if rs[0] else "-"]
+        rs = [runs.get((m, d, mem)) for d, mem in cols]
+        first = next((r for r in rs if r), None)
+        cells = [m, f"{first['total_macs']:,}" if first else "-"]
         cells += [f"{r['total_cycles']:,}" if r else "-" for r in rs]
         cells += [f"{r['total_cycles'] / r['total_macs']:.2f}" if r else "-" for r in rs]
-        cells += [f"{base['total_cycles'] / r['total_cycles']:.1f}x" if r and base else "-"
-                  for d, r in zip(designs, rs) if d != BASELINE_DESIGN]
+        for (d, mem), r in zip(cols, rs):
+            if d == BASELINE_DESIGN:
+                continue
+            base = runs.get((m, BASELINE_DESIGN, mem))
+            cells.append(f"{base['total_cycles'] / r['total_cycles']:.1f}x" if r and base else "-")
         cells.append("yes" if all(r and r["bit_exact"] for r in rs) else "NO")
         lines.append("| " + " | ".join(cells) + " |")
     res = summary.get("resources") or {}
@@ -118,19 +136,57 @@ def markdown(summary: dict, models: list[str], designs: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_chart(summary: dict, models: list[str], designs: list[str], path: Path) -> None:
+_MEMORY_NAMES = {"ddr3": "DDR3 (LiteDRAM with the Arty's MT41K128M16 timings, 8 KiB L2)",
+                 "ideal": "ideal (single-cycle)"}
+
+
+def memory_markdown(results: dict, models: list[str], designs: list[str],
+                    memories: list[str]) -> str:
+    """Per layer, the cycles with each memory and their ratio to the first memory's."""
+    ref = "ideal" if "ideal" in memories else memories[0]
+    memories = [ref] + [mem for mem in memories if mem != ref]
+    others = memories[1:]
+    lines = ["Cycles per layer by main RAM model (mcycle, Verilator RTL simulation; mean over "
+             "the inputs).", ""]
+    for m in models:
+        for d in designs:
+            rs = {mem: results.get((m, d, mem)) for mem in memories}
+            if not all(rs.values()):
+                continue
+            lines += [f"### {m}, CFU {d}", "",
+                      "| # | op | kernel | " + " | ".join(f"{mem} cycles" for mem in memories)
+                      + " | " + " | ".join(f"{mem}/{ref}" for mem in others) + " |",
+                      "|" + "---|" * (3 + len(memories) + len(others))]
+            rows = list(zip(*(rs[mem].layers for mem in memories)))
+            rows.append(None)
+            for row in rows:
+                if row is None:
+                    cyc = [rs[mem].total_cycles for mem in memories]
+                    label = ["", "total", ""]
+                else:
+                    cyc = [l.cycles for l in row]
+                    label = [str(row[0].index), row[0].op, row[0].kernel]
+                ratios = [f"{c / cyc[0]:.2f}" if cyc[0] else "-" for c in cyc[1:]]
+                lines.append("| " + " | ".join(label + [f"{c:,}" for c in cyc] + ratios) + " |")
+            lines.append("")
+    return "\n".join(lines)
+
+
+def write_chart(summary: dict, models: list[str], designs: list[str], memories: list[str],
+                path: Path) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    runs = {(r["model"], r["cfu"]): r for r in summary["runs"]}
-    fig, ax = plt.subplots(figsize=(7, 4))
-    width = 0.8 / len(designs)
-    for j, d in enumerate(designs):
-        ys = [runs[(m, d)]["total_cycles"] / runs[(m, d)]["total_macs"] if (m, d) in runs else 0
-              for m in models]
-        bars = ax.bar([i + (j - (len(designs) - 1) / 2) * width for i in range(len(models))],
-                      ys, width, label=d)
+    runs = {(r["model"], r["cfu"], r["memory"]): r for r in summary["runs"]}
+    series = [(d, mem) for d in designs for mem in memories]
+    fig, ax = plt.subplots(figsize=(8, 4))
+    width = 0.8 / len(series)
+    for j, (d, mem) in enumerate(series):
+        key = [(m, d, mem) for m in models]
+        ys = [runs[k]["total_cycles"] / runs[k]["total_macs"] if k in runs else 0 for k in key]
+        bars = ax.bar([i + (j - (len(series) - 1) / 2) * width for i in range(len(models))],
+                      ys, width, label=f"{d} ({mem})")
         ax.bar_label(bars, fmt="%.2f", fontsize=7)
     ax.set_xticks(range(len(models)), models)
     ax.set_ylabel("cycles per MAC (lower is better)")

@@ -1,9 +1,10 @@
-"""Build (or reuse) the Verilated model of the simulation SoC for one CFU.
+"""Build (or reuse) the Verilated model of the simulation SoC for one CFU and memory model.
 
 Cache layout under build_root()/soc/:
   sw-<config>/      LiteX software (BIOS, picolibc, libbase): ~430 MB, shared by every CFU
   gw-<key>/         one Verilated model per (SoC config, CFU Verilog, our SoC sources, LiteX)
-Only a change to those inputs re-verilates; firmware and models go in through init files.
+Only a change to those inputs re-verilates; firmware and models go in through init files,
+whose names and word layout the build records in the gateware folder (MainRamLayout).
 """
 import fcntl
 import hashlib
@@ -12,7 +13,7 @@ import os
 import subprocess
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..errors import UserError
@@ -37,6 +38,24 @@ class SocBuild:
     def vsim(self) -> Path:
         return self.gateware_dir / "obj_dir" / "Vsim"
 
+    @property
+    def main_ram(self) -> "MainRamLayout":
+        return MainRamLayout(**json.loads((self.gateware_dir / MAIN_RAM_LAYOUT).read_text()))
+
+
+MAIN_RAM_LAYOUT = "cfu-bench-main-ram.json"
+
+
+@dataclass(frozen=True)
+class MainRamLayout:
+    """Where main RAM's contents live in the Verilated model: the init files it reads at
+    start-up, and how main RAM addresses map onto them."""
+
+    memory: str                # "ddr3" or "ideal"
+    files: list[str]           # ideal: one file; ddr3: one per bank, in bank order
+    word_bytes: int            # bytes per line of an init file
+    row_bytes: int = 0         # ddr3: bytes of one row of one bank (ROW_BANK_COL mapping)
+
 
 def _digest(*parts: bytes) -> str:
     h = hashlib.sha256()
@@ -47,12 +66,16 @@ def _digest(*parts: bytes) -> str:
 
 def _litex_version() -> bytes:
     from importlib.metadata import version
-    return f"litex {version('litex')} vexriscv {version('pythondata-cpu-vexriscv')}".encode()
+    # litex-boards is left out: the DDR3 PHY settings use only its pad widths for the Arty,
+    # which are the chip's (14 address, 3 bank, 16 data bits), and litedram is in.
+    return (f"litex {version('litex')} litedram {version('litedram')} "
+            f"vexriscv {version('pythondata-cpu-vexriscv')}").encode()
 
 
 def _soc_sources() -> bytes:
     """The simulation SoC's description and this build recipe (not other targets' files)."""
-    files = [SOC / "__init__.py", SOC / "sim_soc.py"] + sorted(SOC.glob("*.v")) + [Path(__file__)]
+    files = [SOC / "__init__.py", SOC / "description.py", SOC / "sim_soc.py"] + \
+        sorted(SOC.glob("*.v")) + [Path(__file__)]
     return b"".join(p.read_bytes() for p in files)
 
 
@@ -80,7 +103,8 @@ def build_sim_soc(cfu_verilog: str, config=None, progress: Progress | None = Non
     config_blob = json.dumps(config.as_dict(), sort_keys=True).encode()
     # The software (BIOS, libraries, generated headers) depends on the SoC description only,
     # not on the CFU, the watchdog or other targets' files: keep it shared across those.
-    config_key = _digest(config_blob, _litex_version(), (SOC / "sim_soc.py").read_bytes())
+    config_key = _digest(config_blob, _litex_version(), (SOC / "sim_soc.py").read_bytes(),
+                         (SOC / "description.py").read_bytes())
     key = _digest(config_blob, _litex_version(), _soc_sources(), cfu_verilog.encode())
     root = build_root() / "soc"
     gw_root = root / f"gw-{key}"
@@ -111,6 +135,7 @@ def _generate(cfu_verilog: str, config, gw_root: Path, sw_dir: Path) -> None:
 
     from ..soc.sim_soc import SimSoC
 
+    gateware = gw_root / "gateware"
     gw_root.mkdir(parents=True, exist_ok=True)
     cfu_path = gw_root / "cfu.v"
     cfu_path.write_text(cfu_verilog)
@@ -129,6 +154,8 @@ def _generate(cfu_verilog: str, config, gw_root: Path, sw_dir: Path) -> None:
                               software_dir=str(sw_dir), compile_gateware=False)
             builder.build(sim_config=sim_config, run=False, jobs=os.cpu_count() or 2,
                           opt_level="O3")
+        layout = _main_ram_layout(soc, config, gateware)
+        (gateware / MAIN_RAM_LAYOUT).write_text(json.dumps(asdict(layout)))
     except (Exception, SystemExit) as e:  # LiteX reports some errors with sys.exit
         reason = " ".join(str(e).split())
         raise UserError(f"SoC generation failed ({e.__class__.__name__}: {reason}); see {log}") from None
@@ -156,6 +183,31 @@ def _redirect_fds(f):
         os.dup2(saved[1], 2)
         os.close(saved[0])
         os.close(saved[1])
+
+
+def _main_ram_layout(soc, config, gateware: Path) -> MainRamLayout:
+    if config.memory == "ideal":
+        return MainRamLayout("ideal", ["sim_main_ram.init"], 4)
+    from ..soc.description import dram_module
+    from ..soc.sim_soc import BANK_MARKER
+
+    module, settings = dram_module(config.sys_clk_freq).geom_settings, soc.ddrphy.settings
+    nbanks = 2 ** module.bankbits
+    word_bytes = settings.dfi_databits * settings.nphases // 8
+    banks = {}
+    for init in gateware.glob("*.init"):
+        first = init.read_text().split("\n", 1)[0].strip()
+        try:
+            low = int(first, 16) & 0xFFFFFFFF if len(first) == 2 * word_bytes else None
+        except ValueError:
+            continue
+        if low is not None and BANK_MARKER <= low < BANK_MARKER + nbanks:
+            banks[low - BANK_MARKER] = init.name
+    if sorted(banks) != list(range(nbanks)):
+        raise UserError(f"SoC generation: found init files for DRAM banks {sorted(banks)} "
+                        f"of {nbanks}; see {gateware}")
+    row_bytes = 2 ** module.colbits * settings.databits // 8
+    return MainRamLayout("ddr3", [banks[b] for b in range(nbanks)], word_bytes, row_bytes)
 
 
 def _verilate(gateware_dir: Path) -> None:

@@ -2,7 +2,6 @@
 watchdog, UART capture, and a wall-clock backstop in case the simulator itself wedges."""
 import json
 import os
-import re
 import select
 import shutil
 import subprocess
@@ -11,15 +10,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import protocol
 from ..errors import SimulationError
 from ..paths import build_root
 from ..toolchain import tool_env
-from .build import SocBuild
+from ..ram_image import dram_bank_texts, readmemh_text
+from .build import MainRamLayout, SocBuild
 
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-WATCHDOG = re.compile(r"WATCHDOG cycle limit (\d+) reached")
-TRAP = re.compile(r"CFUB TRAP .*")
-MAIN_RAM_INIT = "sim_main_ram.init"
 # Measured here: 1.3-1.4 M cycles/s with both cores busy (about 2 M idle, toolchain notes); the
 # wall-clock backstop assumes far less, so only a wedged simulator ever meets it.
 MIN_CYCLES_PER_SECOND = 200_000
@@ -38,29 +35,40 @@ class SimRun:
         return None
 
 
-def run_sim(soc: SocBuild, main_ram_init: str, cycle_limit: int, on_line=None,
+def run_sim(soc: SocBuild, main_ram: list[tuple[int, bytes]], cycle_limit: int, on_line=None,
             serial_tcp_port: int | None = None, stdin=subprocess.DEVNULL) -> SimRun:
-    """Run until the firmware ends the simulation. Raises SimulationError on a watchdog stop,
-    a CPU trap, or a simulator that dies or never finishes."""
+    """Run with main RAM holding `main_ram`, (byte offset, bytes) regions, until the firmware
+    ends the simulation. Raises SimulationError on a watchdog stop, a CPU trap, or a
+    simulator that dies or never finishes."""
     runs = build_root() / "runs"
     runs.mkdir(parents=True, exist_ok=True)
     run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=runs))
     try:
-        _prepare_run_dir(soc, run_dir, main_ram_init, cycle_limit, serial_tcp_port)
+        _prepare_run_dir(soc, run_dir, main_ram, cycle_limit, serial_tcp_port)
         return _execute(run_dir, cycle_limit, on_line, stdin, uart_on_tcp=serial_tcp_port is not None)
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
 
 
-def _prepare_run_dir(soc: SocBuild, run_dir: Path, main_ram_init: str, cycle_limit: int,
-                     serial_tcp_port: int | None) -> None:
+def main_ram_files(layout: MainRamLayout, regions: list[tuple[int, bytes]]) -> dict[str, str]:
+    """Init file name -> contents that put `regions` into main RAM."""
+    if layout.memory == "ideal":
+        return {layout.files[0]: readmemh_text(regions)}
+    texts = dram_bank_texts(regions, len(layout.files), layout.row_bytes, layout.word_bytes)
+    return dict(zip(layout.files, texts))
+
+
+def _prepare_run_dir(soc: SocBuild, run_dir: Path, main_ram: list[tuple[int, bytes]],
+                     cycle_limit: int, serial_tcp_port: int | None) -> None:
     gw = soc.gateware_dir
     os.symlink(soc.vsim, run_dir / "Vsim")
     os.symlink(gw / "modules", run_dir / "modules")
+    files = main_ram_files(soc.main_ram, main_ram)
     for init in gw.glob("*.init"):
-        if init.name != MAIN_RAM_INIT:
+        if init.name not in files:
             os.symlink(init, run_dir / init.name)
-    (run_dir / MAIN_RAM_INIT).write_text(main_ram_init)
+    for name, text in files.items():
+        (run_dir / name).write_text(text)
     (run_dir / "cycle_limit.init").write_text(f"{cycle_limit:016x}\n")
     config = json.loads((gw / "sim_config.js").read_text())
     if serial_tcp_port is not None:
@@ -91,11 +99,11 @@ def _execute(run_dir: Path, cycle_limit: int, on_line, stdin, uart_on_tcp: bool 
             buf += chunk or b""
             *complete, buf = buf.split(b"\n")
             for raw in complete:
-                line = ANSI.sub("", raw.decode("utf-8", "replace")).strip("\r")
+                line = protocol.strip_ansi(raw.decode("utf-8", "replace")).strip("\r")
                 lines.append(line)
-                m = re.search(r"CFUB CYCLES main=\d+ total=(\d+)", line)
-                if m:
-                    total_cycles = int(m.group(1))
+                cycles = protocol.run_total_cycles(line)
+                if cycles is not None:
+                    total_cycles = cycles
                 if on_line:
                     on_line(line)
             if wall_limit and time.monotonic() - t0 > wall_limit:
@@ -104,7 +112,7 @@ def _execute(run_dir: Path, cycle_limit: int, on_line, stdin, uart_on_tcp: bool 
                     f"simulation did not finish within {wall_limit:.0f} s of wall time "
                     f"(cycle limit {cycle_limit}); the simulator seems stuck")
         if buf:
-            lines.append(ANSI.sub("", buf.decode("utf-8", "replace")))
+            lines.append(protocol.strip_ansi(buf.decode("utf-8", "replace")))
         rc = proc.wait()
     finally:
         if proc.poll() is None:
@@ -112,16 +120,16 @@ def _execute(run_dir: Path, cycle_limit: int, on_line, stdin, uart_on_tcp: bool 
             proc.wait()
     wall = time.monotonic() - t0
     output = "\n".join(lines)
-    m = WATCHDOG.search(output)
-    if m:
+    limit = protocol.watchdog_limit(output)
+    if limit is not None:
         raise SimulationError(
-            f"watchdog: the simulation hit its cycle limit of {int(m.group(1)):,} cycles and was "
+            f"watchdog: the simulation hit its cycle limit of {limit:,} cycles and was "
             f"stopped (last output: {_last_meaningful(lines)!r})")
-    m = TRAP.search(output)
-    if m:
-        raise SimulationError(f"firmware crashed: {m.group(0)}")
+    trap = protocol.trap(output)
+    if trap:
+        raise SimulationError(f"firmware crashed: {trap}")
     # With the UART on TCP the firmware's lines go to the TCP client, not to stdout.
-    if rc != 0 or ("CFUB EXIT" not in output and not uart_on_tcp):
+    if rc != 0 or (not protocol.finished(output) and not uart_on_tcp):
         raise SimulationError(
             f"simulation ended without the firmware finishing (exit code {rc}; last output: "
             f"{_last_meaningful(lines)!r})")

@@ -1,12 +1,9 @@
-"""The Arty A7 SoC: the simulation SoC's CPU, CFU and BIOS, with DDR3 main RAM and a real UART.
+"""The Arty A7 target of the SoC description (soc/description.py): the same CPU, CFU, caches,
+L2, LiteDRAM controller and memory map as the simulation with memory "ddr3"; only the
+platform differs: litex-boards' pins, a PLL-based CRG and the A7DDRPHY instead of the PHY
+model, a real UART at 1 Mbaud, and the LED chaser.
 
-What stays the same as soc/sim_soc.py, so one firmware binary runs on both: VexRiscv
-`full+cfu` with the CFU Verilog instantiated as module `Cfu`, the LiteX BIOS, main RAM at
-0x40000000 (the firmware's data block at +0x400000) and the CSR layout the firmware uses.
-
-What differs, on purpose:
-  - main RAM is the board's 256 MiB DDR3 behind LiteDRAM and an L2 cache, not single-cycle
-    block RAM, so memory-bound code takes more cycles than in simulation;
+What differs from the simulation, on purpose:
   - the BIOS keeps its real delays and does not jump into main RAM after its serial-boot
     window: nothing is preloaded on a board, so it stops at its prompt, where the host asks
     it to serial-boot the firmware and data block (cfu_bench.board).
@@ -20,35 +17,38 @@ from pathlib import Path
 from litex.gen import LiteXModule
 from litex.soc.cores.clock import S7IDELAYCTRL, S7PLL
 from litex.soc.cores.led import LedChaser
-from litex.soc.integration.soc_core import SoCCore
 from migen import ClockDomain, Signal
 
+from .description import MAIN_RAM_BASE, CfuBenchSoC, SocConfig
+
 VARIANTS = {"a7-35": "xc7a35ticsg324-1L", "a7-100": "xc7a100tcsg324-1"}
-MAIN_RAM_BASE = 0x40000000
+__all__ = ["ArtyConfig", "ArtySoC", "ArtyTarget", "MAIN_RAM_BASE", "VARIANTS", "arty_platform"]
 
 
 @dataclass(frozen=True)
 class ArtyConfig:
-    """Everything about the board SoC except the CFU."""
+    """Everything about the board SoC except the CFU: the shared description's settings and
+    what only a board has."""
 
     variant: str = "a7-35"
-    cpu_variant: str = "full+cfu"
-    sys_clk_freq: int = 100_000_000
+    soc: SocConfig = SocConfig(memory="ddr3")
     # 1 Mbaud divides the FT2232H's 3 MHz base clock exactly and uploads a 300 KB model in
     # about 4 s; LiteX's 115200 default would take half a minute.
     uart_baudrate: int = 1_000_000
-    uart_fifo_depth: int = 64
-    rom_size: int = 64 * 1024
-    sram_size: int = 8 * 1024
-    l2_size: int = 8 * 1024
     with_led_chaser: bool = True  # a visible sign that the bitstream is loaded and clocked
 
     def __post_init__(self):
         if self.variant not in VARIANTS:
             raise ValueError(f"unknown Arty variant {self.variant!r}; valid: {', '.join(VARIANTS)}")
+        if self.soc.memory != "ddr3":
+            raise ValueError("the Arty's main RAM is its DDR3")
+
+    @property
+    def sys_clk_freq(self) -> int:
+        return self.soc.sys_clk_freq
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "soc": self.soc.as_dict()}
 
 
 def arty_platform(variant: str, toolchain: str = "vivado"):
@@ -84,27 +84,33 @@ class _Crg(LiteXModule):
         self.idelayctrl = S7IDELAYCTRL(self.cd_idelay)
 
 
-class ArtySoC(SoCCore):
-    def __init__(self, cfu_verilog: Path, config: ArtyConfig = ArtyConfig(), toolchain: str = "vivado"):
-        from litedram.modules import MT41K128M16
-        from litedram.phy import s7ddrphy
+class ArtyTarget:
+    """SocPlatform for the board: litex-boards' pins, our CRG, the A7DDRPHY, a real UART."""
 
-        platform = arty_platform(config.variant, toolchain)
-        self.crg = _Crg(platform, config.sys_clk_freq)
-        SoCCore.__init__(
-            self, platform, clk_freq=config.sys_clk_freq,
-            cpu_type="vexriscv", cpu_variant=config.cpu_variant, cpu_cfu=str(cfu_verilog),
-            uart_name="serial", uart_baudrate=config.uart_baudrate,
-            uart_fifo_depth=config.uart_fifo_depth,
-            integrated_rom_size=config.rom_size, integrated_sram_size=config.sram_size,
-            ident=f"cfu-bench Arty A7 SoC ({config.variant})", ident_version=False,
-        )
-        self.ddrphy = s7ddrphy.A7DDRPHY(platform.request("ddram"), memtype="DDR3", nphases=4,
-                                        sys_clk_freq=config.sys_clk_freq)
-        self.add_sdram("sdram", phy=self.ddrphy,
-                       module=MT41K128M16(config.sys_clk_freq, "1:4"),
-                       l2_cache_size=config.l2_size)
-        assert self.mem_map["main_ram"] == MAIN_RAM_BASE, "the firmware is linked for 0x40000000"
-        if config.with_led_chaser:
-            self.leds = LedChaser(pads=platform.request_all("user_led"),
-                                  sys_clk_freq=config.sys_clk_freq)
+    uart_name = "serial"
+
+    def __init__(self, config: ArtyConfig, toolchain: str = "vivado"):
+        self.config = config
+        self.platform = arty_platform(config.variant, toolchain)
+        self.ident = f"cfu-bench Arty A7 SoC ({config.variant})"
+        self.uart_baudrate = config.uart_baudrate
+
+    def add_crg(self, soc):
+        soc.crg = _Crg(self.platform, self.config.soc.sys_clk_freq)
+
+    def ddr3_phy(self, soc, module):
+        from litedram.phy import s7ddrphy
+        return s7ddrphy.A7DDRPHY(self.platform.request("ddram"), memtype="DDR3", nphases=4,
+                                 sys_clk_freq=soc.sys_clk_freq)
+
+    def preloaded(self) -> bool:
+        return False  # nothing is preloaded on a board: the host serial-boots the firmware
+
+    def finish(self, soc):
+        if self.config.with_led_chaser:
+            soc.leds = LedChaser(pads=self.platform.request_all("user_led"),
+                                 sys_clk_freq=soc.sys_clk_freq)
+
+
+def ArtySoC(cfu_verilog: Path, config: ArtyConfig = ArtyConfig(), toolchain: str = "vivado") -> CfuBenchSoC:
+    return CfuBenchSoC(ArtyTarget(config, toolchain), cfu_verilog, config.soc)

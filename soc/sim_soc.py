@@ -1,19 +1,25 @@
-"""The simulation SoC: LiteX, VexRiscv full+cfu, integrated main RAM, UART, sim_finish, watchdog.
+"""The simulation target of the SoC description: Verilator's clock, UART and sim_finish, the
+cycle watchdog, and for DDR3 LiteDRAM's `SDRAMPHYModel` in place of the Arty's A7DDRPHY.
 
-Firmware, model and inputs are not part of the gateware: they reach main RAM through
-`main_ram.init`, which Verilator reads at start-up, so a new firmware or model never
-re-verilates. The watchdog's cycle limit arrives the same way, through `cycle_limit.init`.
+The PHY model is given the settings the A7DDRPHY computes for the Arty (phases, CL/CWL,
+read and write latency), so LiteDRAM's controller, refresh included, issues the same commands
+with the same timings as on the board; see `a7ddrphy_settings`.
+
+Firmware, model and inputs are not part of the gateware: they reach main RAM through its
+init files (one per DRAM bank for DDR3), which Verilator reads at start-up, so a new firmware
+or model never re-verilates. The watchdog's cycle limit arrives the same way.
 """
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from litex.build.generic_platform import Pins, Subsignal
 from litex.build.sim import SimPlatform
-from litex.soc.integration.soc_core import SoCCore
 from migen import ClockSignal, Instance, ResetSignal
 from migen.genlib.io import CRG
 
+from .description import CfuBenchSoC, SocConfig
+
 WATCHDOG_V = Path(__file__).with_name("cycle_watchdog.v")
+SimSocConfig = SocConfig
 
 _IO = [
     ("sys_clk", 0, Pins(1)),
@@ -28,49 +34,77 @@ _IO = [
     ),
 ]
 
-
-@dataclass(frozen=True)
-class SimSocConfig:
-    """Everything about the SoC except the CFU. Part of the build cache key."""
-
-    cpu_variant: str = "full+cfu"
-    sys_clk_freq: int = 100_000_000  # nominal: mcycle counts cycles, the frequency only labels them
-    main_ram_size: int = 8 * 1024 * 1024
-    rom_size: int = 64 * 1024
-    sram_size: int = 8 * 1024
-    uart_fifo_depth: int = 64
-
-    def as_dict(self) -> dict:
-        return asdict(self)
+# Each DRAM bank's init file starts with its marker, so the build can tell which file holds
+# which bank (LiteX names the files after the memories, not after the banks).
+BANK_MARKER = 0xCFB0DD00
 
 
-class SimSoC(SoCCore):
-    def __init__(self, cfu_verilog: Path, config: SimSocConfig = SimSocConfig()):
-        platform = SimPlatform("sim", _IO, name="sim")
-        self.crg = CRG(platform.request("sys_clk"))
-        # A non-empty init makes LiteX emit $readmemh for main RAM; the real contents are
-        # written into main_ram.init before every run.
-        placeholder = [0]
-        SoCCore.__init__(
-            self, platform, clk_freq=config.sys_clk_freq,
-            cpu_type="vexriscv", cpu_variant=config.cpu_variant, cpu_cfu=str(cfu_verilog),
-            uart_name="sim", uart_fifo_depth=config.uart_fifo_depth,
-            integrated_rom_size=config.rom_size,
-            integrated_sram_size=config.sram_size,
-            integrated_main_ram_size=config.main_ram_size,
-            integrated_main_ram_init=placeholder,
-            ident="cfu-bench simulation SoC", ident_version=False,
-        )
+def a7ddrphy_settings(sys_clk_freq: int):
+    """The PHY settings the Arty's A7DDRPHY uses, for the PHY model.
 
-        # The BIOS jumps straight to the firmware in main RAM (LiteX skips the memory test, which
-        # would overwrite it, because main RAM has init contents) and skips the delays and CRC
-        # that only cost simulated cycles.
-        self.add_constant("ROM_BOOT_ADDRESS", self.mem_map["main_ram"])
-        for flag in ("BIOS_NO_DELAYS", "BIOS_NO_CRC",
-                     "BIOS_NO_PROMPT"):
-            self.add_config(flag)
+    The A7DDRPHY is built on the Arty's own DDR3 pads (from litex-boards) and thrown away:
+    only its timing settings are kept. The model gets phytype SDRAMPHYModel, so the BIOS does
+    not try to level a PHY that has no delay taps; rdphase/wrphase become plain numbers (on
+    the board they are CSRs with these reset values, which the BIOS writes back unchanged).
+    """
+    from litedram.common import PhySettings
+    from litedram.phy import s7ddrphy
 
-        platform.add_debug(self, reset=0)  # adds the sim_finish CSR firmware uses to end the run
-        platform.add_source(str(WATCHDOG_V))
-        self.specials += Instance("cycle_watchdog",
-                                  i_clk=ClockSignal("sys"), i_rst=ResetSignal("sys"))
+    from .arty import arty_platform
+
+    pads = arty_platform("a7-35").request("ddram")
+    phy = s7ddrphy.A7DDRPHY(pads, memtype="DDR3", nphases=4, sys_clk_freq=sys_clk_freq)
+    s = phy.settings
+
+    def value(v):
+        return v if isinstance(v, int) else v.reset.value
+    return PhySettings(
+        phytype="SDRAMPHYModel", memtype=s.memtype, databits=s.databits, strobes=s.strobes,
+        dfi_databits=s.dfi_databits, nranks=s.nranks, nphases=s.nphases,
+        rdphase=value(s.rdphase), wrphase=value(s.wrphase), cl=s.cl, cwl=s.cwl,
+        read_latency=s.read_latency, write_latency=s.write_latency,
+        cmd_latency=s.cmd_latency, cmd_delay=s.cmd_delay)
+
+
+def bank_placeholder(module, settings) -> list[int]:
+    """32-bit words that give every bank's memory a (tiny) init file holding its marker."""
+    g = module.geom_settings
+    row_bytes = 2 ** g.colbits * settings.databits // 8   # one row of one bank
+    words = [0] * (2 ** g.bankbits * row_bytes // 4)
+    for bank in range(2 ** g.bankbits):
+        words[bank * row_bytes // 4] = BANK_MARKER + bank
+    return words
+
+
+class SimTarget:
+    """SocPlatform for Verilator."""
+
+    ident = "cfu-bench simulation SoC"
+    uart_name = "sim"
+    uart_baudrate = None
+
+    def __init__(self):
+        self.platform = SimPlatform("sim", _IO, name="sim")
+
+    def add_crg(self, soc):
+        soc.crg = CRG(self.platform.request("sys_clk"))
+
+    def ddr3_phy(self, soc, module):
+        from litedram.phy.model import SDRAMPHYModel
+
+        settings = a7ddrphy_settings(soc.sys_clk_freq)
+        return SDRAMPHYModel(module, settings=settings, clk_freq=soc.sys_clk_freq,
+                             init=bank_placeholder(module, settings))
+
+    def preloaded(self) -> bool:
+        return True
+
+    def finish(self, soc):
+        self.platform.add_debug(soc, reset=0)  # the sim_finish CSR firmware uses to end the run
+        self.platform.add_source(str(WATCHDOG_V))
+        soc.specials += Instance("cycle_watchdog",
+                                 i_clk=ClockSignal("sys"), i_rst=ResetSignal("sys"))
+
+
+def SimSoC(cfu_verilog: Path, config: SocConfig = SocConfig()) -> CfuBenchSoC:
+    return CfuBenchSoC(SimTarget(), cfu_verilog, config)

@@ -112,7 +112,8 @@ def _input_bytes(model_bytes: bytes) -> int:
 def run_mlperf(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", port: str | None = None,
                iterations: int | None = None, warmups: int | None = None,
                windows: int | None = None, seed: int | None = None,
-               progress: Progress | None = None, log=None, bitstream=None) -> MlperfResult:
+               progress: Progress | None = None, log=None, bitstream=None,
+               memory: str | None = None) -> MlperfResult:
     progress = progress or Progress(quiet=True)
     if target not in ("sim", "arty"):
         raise UserError(f"unknown target '{target}'; valid targets: sim, arty")
@@ -134,20 +135,26 @@ def run_mlperf(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", port:
         from ..firmware_build import build_firmware
         from ..sim.build import build_sim_soc
         from ..simulate import cfu_verilog
-        from ..soc.sim_soc import SimSocConfig
+        from ..soc.description import MEMORIES, SocConfig
         from .transport import open_sim
 
-        soc = build_sim_soc(cfu_verilog(design), progress=progress)
+        memory = memory or SocConfig().memory
+        if memory not in MEMORIES:
+            raise UserError(f"unknown memory '{memory}'; valid memories: {', '.join(MEMORIES)}")
+        config = SocConfig(memory=memory)
+        soc = build_sim_soc(cfu_verilog(design), config, progress=progress)
         firmware = build_firmware(soc.software_dir, design.kernel_sources(),
                                   design.kernel_include_dirs(), design.selftest_available, mlperf=True)
         limit = _cycle_limit(info["total_macs"], k * (n + w))
         session = open_sim(soc, firmware, block, limit)
-        clock_hz, memory = SimSocConfig().sys_clk_freq, "ideal"
+        clock_hz = config.sys_clk_freq
         source = "m-lap-us from mcycle, Verilator RTL simulation of the SoC"
         # commands other than infer: the simulator may be busy starting up
         timeout_s = 30.0
         infer_timeout = 60.0 + (n + w) * 200 * info["total_macs"] / 200_000
     else:
+        if memory not in (None, "ddr3"):
+            raise UserError("--target arty has DDR3 memory only")
         session, build = _arty_session(design, port, bitstream, block, progress, log)
         clock_hz, memory = build.sys_clk_freq, "ddr3"
         source = f"m-lap-us from mcycle, Arty A7 board at {build.sys_clk_freq / 1e6:g} MHz"

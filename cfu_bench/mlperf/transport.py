@@ -92,16 +92,15 @@ def stop_simulators(port: int) -> None:
 @contextlib.contextmanager
 def open_sim(soc, firmware, data_block: bytes, cycle_limit: int, boot_timeout_s: float = CONNECT_TIMEOUT_S):
     """Run the simulated SoC with its UART on a local TCP port and yield the connection."""
-    from ..ram_image import readmemh_text
     from ..sim.run import run_sim
 
     port = free_tcp_port()
-    init = readmemh_text([(0, firmware.binary), (firmware.data_offset, data_block)])
+    regions = [(0, firmware.binary), (firmware.data_offset, data_block)]
     outcome = {}
 
     def simulate():
         try:
-            outcome["run"] = run_sim(soc, init, cycle_limit, serial_tcp_port=port)
+            outcome["run"] = run_sim(soc, regions, cycle_limit, serial_tcp_port=port)
         except SimulationError as e:
             outcome["error"] = e
 
@@ -132,27 +131,13 @@ def open_arty(port: str, firmware_bin: bytes, data_block: bytes, data_offset: in
     """Serial-boot the firmware and data block through the board's LiteX BIOS and yield the
     open port, now talking to the firmware. Leaving the block sends `exit` (the board resets
     into its BIOS, ready for the next serial boot) unless leave_running."""
-    from .. import board
-    from ..serial_boot import LOAD_CHUNK, Link, SerialBoot
+    from ..board.run import booted
 
-    serial_port, owned = board._open(port, baudrate, boot_timeout_s)
-    try:
-        link = Link(serial_port, str(port))
-        board._handshake(link, boot_timeout_s)
-        # over a socket:// URL (the simulated SoC) as board.run_on_board: one small frame in
-        # flight, so the simulator's 2 KiB receive buffer never overflows
-        over_socket = str(port).startswith("socket://")
-        boot = SerialBoot(link, window=1 if over_socket else 8,
-                          chunk=board.SIM_CHUNK if over_socket else LOAD_CHUNK)
-        boot.load(board.MAIN_RAM_BASE, firmware_bin)
-        boot.load(board.MAIN_RAM_BASE + data_offset, data_block)
-        boot.jump(board.MAIN_RAM_BASE)
-        if log:
-            log(board._rate(boot.stats))
-        serial_port.timeout = 0.05
-        yield serial_port
-    finally:
-        if not leave_running:
-            say_exit(serial_port)
-        if owned:
-            serial_port.close()
+    with booted(port, firmware_bin, data_block, data_offset, baudrate=baudrate,
+                boot_timeout_s=boot_timeout_s, log=log) as (serial_port, _link):
+        try:
+            serial_port.timeout = 0.05
+            yield serial_port
+        finally:
+            if not leave_running:
+                say_exit(serial_port)

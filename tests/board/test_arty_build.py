@@ -282,7 +282,7 @@ def test_profile_on_board_sends_the_arty_firmware(project, monkeypatch):
         seen["block"] = bytes(ram[project.data_offset:project.data_offset + 48])
         return b"CFUB EXIT 0\r\n"
 
-    monkeypatch.setattr(board, "build_arty", lambda design, **kw: project)
+    monkeypatch.setattr(board.target, "build_arty", lambda design, **kw: project)
     bios = FakeBios(program=program)
     server = Server(bios.serve)
     try:

@@ -80,8 +80,32 @@ def test_new_refuses_bad_and_existing_names():
     assert_one_line_error(result, text, "none")
 
 
+def test_the_board_has_no_ideal_memory():
+    result, text = invoke("profile", "ad", "--target", "arty", "--port", "/dev/null",
+                          "--memory", "ideal", "--no-baseline")
+    assert result.exit_code == 2
+    assert text == "cfu-bench: error: target arty has no memory 'ideal'; valid: ddr3"
+
+
+def test_unknown_bench_memory_is_a_usage_error():
+    result, text = invoke("bench", "--memory", "ddr3,sram")
+    assert result.exit_code == 2
+    assert text == "cfu-bench: error: unknown memory sram; valid: ddr3, ideal"
+
+
 def test_list_names_models_designs_and_targets():
     result, text = invoke("list")
     assert result.exit_code == 0
     for name in [*BENCHMARKS, "none", "sim", "arty"]:
         assert name in text
+
+
+def test_targets_are_chosen_by_name():
+    from cfu_bench.errors import UserError
+    from cfu_bench.profile import profile
+    from cfu_bench.targets import TARGET_NAMES, get_target
+
+    assert [get_target(n).name for n in TARGET_NAMES] == list(TARGET_NAMES)
+    assert get_target("sim").memories == ("ddr3", "ideal") and get_target("arty").memories == ("ddr3",)
+    with pytest.raises(UserError, match="unknown target 'zedboard'; valid targets: sim, arty"):
+        profile("ad", target="zedboard")

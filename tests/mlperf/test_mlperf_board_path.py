@@ -1,7 +1,6 @@
 """The Arty path without an Arty: the simulated SoC with the board's BIOS behaviour (see
 tests/board/sim_board.py) serves its UART on TCP; open_arty serial-boots the MLPerf firmware and
 the model through the BIOS, as on the board, then the session runs over the same link."""
-import os
 import threading
 
 from board.sim_board import board_bios_soc
@@ -14,11 +13,12 @@ from cfu_bench.mlperf.results import expected_results
 from cfu_bench.mlperf.transport import free_tcp_port, open_arty, stop_simulators
 from cfu_bench.models_registry import resolve_model
 from cfu_bench.ram_image import DataBlock
+from cfu_bench.testing import seeds
 from cfu_bench.sim.build import build_sim_soc
 from cfu_bench.sim.run import run_sim
 from cfu_bench.simulate import cfu_verilog
 
-SEED = int(os.environ.get("CFU_BENCH_SEED", "20261202"), 0)
+SEED = seeds.derive("test_mlperf_board_path")
 
 
 def test_serial_boot_then_session_then_exit():
@@ -31,7 +31,7 @@ def test_serial_boot_then_session_then_exit():
 
     def simulate():
         # no firmware in main RAM: only the serial boot can put it there
-        sim["run"] = run_sim(board_bios_soc(soc), "00000000\n", cycle_limit=400_000_000,
+        sim["run"] = run_sim(board_bios_soc(soc), [], cycle_limit=400_000_000,
                              serial_tcp_port=port)
 
     thread = threading.Thread(target=simulate, daemon=True)

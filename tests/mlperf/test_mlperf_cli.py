@@ -18,7 +18,7 @@ def test_cli_session_on_sim_writes_json(tmp_path):
     data = json.loads(out.read_text())
     assert data["results_match_tflm"] is True
     assert data["iterations"] == 1 and data["warmups"] == 0 and len(data["windows"]) == 2
-    assert data["memory"] == "ideal" and data["target"] == "sim" and data["model_id"] == "ad01"
+    assert data["memory"] == "ddr3" and data["target"] == "sim" and data["model_id"] == "ad01"
     # ad on the reference kernels: about 3.3 M cycles, 33 ms at the SoC's 100 MHz
     assert 20 < data["latency_ms_median"] < 60
     assert all(w["results"] == w["expected"] and w["crc32"] == w["expected_crc32"]

@@ -15,6 +15,7 @@ from cfu_bench.mlperf.transport import open_sim
 from cfu_bench.models_registry import resolve_model
 from cfu_bench.ram_image import DataBlock
 from cfu_bench.sim.build import build_sim_soc
+from cfu_bench.soc.description import SocConfig
 from cfu_bench.simulate import cfu_verilog
 from cfu_bench.testing import seeds
 
@@ -24,7 +25,7 @@ SEED = seeds.derive("test_mlperf_sim")
 @pytest.fixture(scope="module")
 def session():
     design = load_design("none")
-    soc = build_sim_soc(cfu_verilog(design))
+    soc = build_sim_soc(cfu_verilog(design), SocConfig(memory="ideal"))  # the protocol, not the memory, is under test
     firmware = build_firmware(soc.software_dir, design.kernel_sources(),
                               design.kernel_include_dirs(), design.selftest_available, mlperf=True)
     model = resolve_model("ad").read_bytes()
@@ -120,7 +121,7 @@ def test_watchdog_stops_a_session_that_runs_too_long():
     from cfu_bench.errors import SimulationError
 
     design = load_design("none")
-    soc = build_sim_soc(cfu_verilog(design))
+    soc = build_sim_soc(cfu_verilog(design), SocConfig(memory="ideal"))  # the protocol, not the memory, is under test
     firmware = build_firmware(soc.software_dir, design.kernel_sources(),
                               design.kernel_include_dirs(), design.selftest_available, mlperf=True)
     model = resolve_model("ad").read_bytes()

@@ -22,7 +22,7 @@ import binascii
 import time
 from dataclasses import dataclass
 
-from .errors import CfuBenchError
+from ..errors import CfuBenchError
 
 MAGIC_REQUEST = b"sL5DdSMmkekro\n"
 MAGIC_ACK = b"z6IHG7cYDID6o\n"

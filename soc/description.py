@@ -1,0 +1,109 @@
+"""The one SoC description both targets build: CPU, CFU, caches, main memory, memory map, UART.
+
+A target contributes only what a board (or the simulator) physically is, through a
+`SocPlatform`: the LiteX platform, the clock and reset generator, the UART's name and baud
+rate, and the DDR3 PHY. Everything a cycle count depends on is decided here, once:
+
+  - VexRiscv `full+cfu` (4 KiB I and D caches, hardware multiply/divide), the CFU as module
+    `Cfu`, 64 KiB ROM with the LiteX BIOS, 8 KiB SRAM;
+  - main RAM at 0x40000000 (the firmware's data block at +0x400000), either
+      "ddr3":  the Arty's MT41K128M16 (256 MiB, 16 bits, 1:4) behind LiteDRAM's controller
+               (refresh on) and an 8 KiB L2 cache, as on the board; or
+      "ideal": 8 MiB of integrated single-cycle RAM (simulation only: fast and optimistic).
+"""
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Protocol
+
+from litex.soc.integration.soc_core import SoCCore
+
+MAIN_RAM_BASE = 0x40000000
+MEMORIES = ("ddr3", "ideal")
+
+
+@dataclass(frozen=True)
+class SocConfig:
+    """Everything about the SoC except the CFU and the target. Part of every build key."""
+
+    cpu_variant: str = "full+cfu"
+    sys_clk_freq: int = 100_000_000  # mcycle counts cycles; DRAM timings are derived from it
+    memory: str = "ddr3"
+    ideal_ram_size: int = 8 * 1024 * 1024   # memory "ideal" only
+    l2_size: int = 8 * 1024                 # memory "ddr3" only, as litex-boards' Arty target
+    rom_size: int = 64 * 1024
+    sram_size: int = 8 * 1024
+    uart_fifo_depth: int = 64
+
+    def __post_init__(self):
+        if self.memory not in MEMORIES:
+            raise ValueError(f"unknown memory {self.memory!r}; valid: {', '.join(MEMORIES)}")
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        # Keys of fields that do not apply are left out, so that e.g. the ideal SoC's key does
+        # not change when the L2 size of the DDR3 one does.
+        d.pop("l2_size" if self.memory == "ideal" else "ideal_ram_size")
+        return d
+
+
+def dram_module(sys_clk_freq: int):
+    """The Arty A7's DDR3 chip, at the controller's 1:4 rate."""
+    from litedram.modules import MT41K128M16
+    return MT41K128M16(sys_clk_freq, "1:4")
+
+
+class SocPlatform(Protocol):
+    """What a target supplies to CfuBenchSoC."""
+
+    platform: object        # a LiteX platform
+    ident: str
+    uart_name: str
+    uart_baudrate: int | None
+
+    def add_crg(self, soc: SoCCore) -> None: ...
+
+    def ddr3_phy(self, soc: SoCCore, module):
+        """The DDR3 PHY (a LiteX module with .settings and .dfi) for this target."""
+
+    def preloaded(self) -> bool:
+        """True when main RAM holds the firmware at start-up (its init files), so the BIOS must
+        not test the memory and must jump straight into it."""
+
+    def finish(self, soc: SoCCore) -> None: ...
+
+
+class CfuBenchSoC(SoCCore):
+    def __init__(self, target: SocPlatform, cfu_verilog: Path, config: SocConfig):
+        platform = target.platform
+        target.add_crg(self)
+        ideal = config.memory == "ideal"
+        main_ram = {}
+        if ideal:
+            # A non-empty init makes LiteX emit $readmemh for main RAM; the real contents are
+            # written into its init file before every run.
+            main_ram = dict(integrated_main_ram_size=config.ideal_ram_size,
+                            integrated_main_ram_init=[0])
+        uart = dict(uart_name=target.uart_name, uart_fifo_depth=config.uart_fifo_depth)
+        if target.uart_baudrate:
+            uart["uart_baudrate"] = target.uart_baudrate
+        SoCCore.__init__(
+            self, platform, clk_freq=config.sys_clk_freq,
+            cpu_type="vexriscv", cpu_variant=config.cpu_variant, cpu_cfu=str(cfu_verilog),
+            integrated_rom_size=config.rom_size, integrated_sram_size=config.sram_size,
+            ident=target.ident, ident_version=False, **uart, **main_ram,
+        )
+        if not ideal:
+            module = dram_module(config.sys_clk_freq)
+            self.ddrphy = target.ddr3_phy(self, module)
+            self.add_sdram("sdram", phy=self.ddrphy, module=module, l2_cache_size=config.l2_size)
+        assert self.mem_map["main_ram"] == MAIN_RAM_BASE, "the firmware is linked for 0x40000000"
+
+        if target.preloaded():
+            # The BIOS jumps straight to the firmware in main RAM and skips what would
+            # overwrite it (the memory test) or only cost simulated cycles (delays, CRC).
+            self.add_constant("ROM_BOOT_ADDRESS", self.mem_map["main_ram"])
+            for flag in ("BIOS_NO_DELAYS", "BIOS_NO_CRC", "BIOS_NO_PROMPT"):
+                self.add_config(flag)
+            if not ideal:
+                self.add_constant("SDRAM_TEST_DISABLE")
+        target.finish(self)
