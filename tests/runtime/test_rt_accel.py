@@ -38,6 +38,8 @@ def test_accelerated_kernels_bit_exact(accel_rt, hrt, name):
             assert rec.kernel == ("test_dw3x3" if w[1:3] == (3, 3) else "ref")
         elif op.op == "FULLY_CONNECTED":
             assert rec.kernel == "test_fc"
+        elif op.op == "ADD":
+            assert rec.kernel == "test_add"
         else:
             assert rec.kernel == "ref"
     # the same build with acceleration switched off: all reference, same CRCs
@@ -54,6 +56,15 @@ def run_stride_one(m, op):
     table = o.BuiltinOptions()
     opt.Init(table.Bytes, table.Pos)
     return opt.StrideH() == 1 and opt.StrideW() == 1
+
+
+def test_kernel_may_decline_any_op(accel_rt):
+    """The fixture's ADD kernel declines broadcasting: that layer runs the reference."""
+    m = (Path(__file__).resolve().parent / "corpus" / "add_broadcast.tflite").read_bytes()
+    samples = golden.random_inputs(m, 2, seed=4)
+    assert not compare(accel_rt, m, samples, "add_broadcast")
+    kernels = {o.kernel for o in accel_rt.run(m, samples[:1]).report.invokes[0].ops}
+    assert kernels == {"ref"}
 
 
 def test_no_design_linked_means_reference(hrt):
