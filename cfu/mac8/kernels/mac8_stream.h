@@ -33,7 +33,7 @@ static inline mac8_data mac8_layer_data(const cfub_layer *l) {
     return d;
 }
 
-extern const cfub_kernel mac8_conv, mac8_dw, mac8_fc;
+extern const cfub_kernel mac8_conv, mac8_dw, mac8_fc, mac8_add, mac8_avg_pool;
 
 
 static inline bool aligned4(const void *p) { return ((uintptr_t)p & 3) == 0; }

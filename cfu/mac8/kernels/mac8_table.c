@@ -6,4 +6,4 @@
 mac8_emu_state mac8_emulated_cfu;
 #endif
 
-const cfub_kernel *const cfub_accel[] = {&mac8_conv, &mac8_dw, &mac8_fc, NULL};
+const cfub_kernel *const cfub_accel[] = {&mac8_conv, &mac8_dw, &mac8_fc, &mac8_add, &mac8_avg_pool, NULL};
