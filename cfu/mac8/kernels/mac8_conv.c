@@ -14,7 +14,27 @@ typedef struct {
     int32_t blocks, blocks_per_pass;
     const int8_t *weights;   /* OHWI rows of row_words words each (the filter, or packed) */
     int8_t *patch_buffer;
+    bool padded;             /* runs on a padded copy (mac8_stream.h) with these params: */
+    mac8_pad_geometry pad;
+    cfub_conv_params eff;
 } conv_plan;
+
+/* Few input channels: the geometry of a padded copy, pixels widened to a word when that
+ * costs no extra MAC instructions (3x3x3: 9 words either way). */
+static bool plan_padded_copy(const cfub_conv_params *p, mac8_pad_geometry *g, cfub_conv_params *eff) {
+    if (p->in_c % 4 == 0 || p->batches != 1) return false;
+    const int32_t c4 = (p->in_c + 3) & ~3;
+    const bool widen = p->k_w * (c4 / 4) <= (p->k_w * p->in_c + 3) / 4;
+    if (!mac8_pad_plan(g, p->in_h, p->in_w, p->in_c, widen ? c4 : p->in_c, p->out_h, p->out_w, p->k_h, p->k_w,
+                       p->stride_h, p->stride_w, p->pad_h, p->pad_w, p->input_offset))
+        return false;
+    *eff = *p;
+    eff->in_h = g->h;
+    eff->in_w = g->w;
+    eff->in_c = eff->filter_in_c = g->c;
+    eff->pad_h = eff->pad_w = 0;
+    return true;
+}
 
 static bool conv_prepare(const cfub_layer *l, cfub_alloc *alloc, void **state) {
     const cfub_conv_params *p = l->params;
@@ -23,7 +43,12 @@ static bool conv_prepare(const cfub_layer *l, cfub_alloc *alloc, void **state) {
     if (!quantization_fits(p->input_offset, p->output_offset, p->act_min, p->act_max,
                            p->out_shift, p->out_c, 1))
         return false;
-    const bool patch = p->in_c % 4 != 0 || !aligned4(d->input);
+    mac8_pad_geometry pad;
+    cfub_conv_params eff;
+    const bool padded = plan_padded_copy(p, &pad, &eff);
+    const int32_t source_c = p->in_c;
+    if (padded) p = &eff;  /* from here on: the layer as it runs on the copy */
+    const bool patch = p->in_c % 4 != 0 || (!padded && !aligned4(d->input));
     const int32_t kernel_row_words = (p->k_w * p->in_c + 3) / 4;
     const int32_t row_words = patch ? p->k_h * kernel_row_words : p->k_h * p->k_w * p->in_c / 4;
     if (row_words > DEPTH) return false;
@@ -40,6 +65,22 @@ static bool conv_prepare(const cfub_layer *l, cfub_alloc *alloc, void **state) {
     plan->blocks_per_pass = min32(DEPTH / row_words, plan->blocks);
     plan->weights = d->filter;
     plan->patch_buffer = NULL;
+    plan->padded = padded;
+    if (padded) {
+        plan->pad = pad;
+        plan->eff = eff;
+    }
+    if (p->in_c != source_c) {
+        /* widened pixels: each tap's source_c weights, then zeros to a whole word */
+        const int32_t taps = p->k_h * p->k_w;
+        int8_t *packed = cfub_alloc_persistent(alloc, (size_t)4 * row_words * p->out_c);
+        if (!packed) return false;
+        memset(packed, 0, (size_t)4 * row_words * p->out_c);
+        for (int32_t oc = 0; oc < p->out_c; oc++)
+            for (int32_t t = 0; t < taps; t++)
+                memcpy(packed + (oc * taps + t) * p->in_c, d->filter + (oc * taps + t) * source_c, (size_t)source_c);
+        plan->weights = packed;
+    }
     if (patch) {
         const int32_t row_bytes = 4 * row_words;
         int8_t *packed = cfub_alloc_persistent(alloc, (size_t)row_bytes * p->out_c);
@@ -181,9 +222,11 @@ static __attribute__((noinline)) void conv_inside_unaligned(const inside_run *r,
 }
 
 static void conv_eval(const cfub_layer *l, void *state) {
-    const cfub_conv_params *p = l->params;
-    const mac8_data data = mac8_layer_data(l), *d = &data;
     const conv_plan *plan = state;
+    const cfub_conv_params *p = plan->padded ? &plan->eff : l->params;
+    mac8_data data = mac8_layer_data(l);
+    if (plan->padded) data.input = mac8_pad_image(&plan->pad, data.input);
+    const mac8_data *const d = &data;
     setup_layer(p->input_offset, p->output_offset, p->act_min, p->act_max);
     load_params(d->bias, p->out_mult, p->out_shift, 0, p->out_c, 1);
     /* Everything the loops need, in locals: output stores may alias any memory, so fields

@@ -35,6 +35,32 @@ static inline mac8_data mac8_layer_data(const cfub_layer *l) {
 
 extern const cfub_kernel mac8_conv, mac8_dw, mac8_fc, mac8_add, mac8_avg_pool;
 
+/* ---- padded copies (mac8_pad.c) ------------------------------------------------------
+ * Few-channel layers (the first layers: 1 or 3 input channels) run on a copy of their
+ * input with the padding written out, pixels widened to whole words where that needs no
+ * more MACs: every window is then inside, and the fast streaming routines take every pixel
+ * (edge pixels cost several times an inside pixel otherwise). Padding bytes hold the value
+ * that makes (input + input_offset) zero. One scratch buffer serves all layers (they run one
+ * at a time), so it is rewritten whole at every eval. Not used where the copy costs more
+ * than it saves: every store is a bus write on this CPU (write-through data cache). */
+#define MAC8_SCRATCH_BYTES (40 * 1024)
+extern uint32_t mac8_scratch[MAC8_SCRATCH_BYTES / 4 + 2];
+
+typedef struct {
+    int32_t in_h, in_w, in_c;   /* the source image */
+    int32_t h, w, c;            /* the copy: c >= in_c bytes per pixel */
+    int32_t top, left;          /* padding rows above, columns left of the image */
+    int32_t pad;                /* the padding byte */
+} mac8_pad_geometry;
+
+/* Geometry of a padded copy for a window (k_h x k_w, stride, TFLM's top/left padding) over
+ * out_h x out_w outputs, pixels widened to c bytes; false if it does not fit the scratch. */
+bool mac8_pad_plan(mac8_pad_geometry *g, int32_t in_h, int32_t in_w, int32_t in_c, int32_t c,
+                   int32_t out_h, int32_t out_w, int32_t k_h, int32_t k_w, int32_t stride_h,
+                   int32_t stride_w, int32_t pad_h, int32_t pad_w, int32_t input_offset);
+/* Write the padded copy of one image into mac8_scratch; returns it. */
+const int8_t *mac8_pad_image(const mac8_pad_geometry *g, const int8_t *image);
+
 
 static inline bool aligned4(const void *p) { return ((uintptr_t)p & 3) == 0; }
 
