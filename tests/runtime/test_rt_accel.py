@@ -71,3 +71,17 @@ def test_no_design_linked_means_reference(hrt):
     m = model("kws")
     run = hrt.run(m, golden.random_inputs(m, 1))
     assert {o.kernel for o in run.report.invokes[0].ops} == {"ref"}
+
+
+def test_template_design_accelerates_fully_connected():
+    """What `cfu-bench new` copies ships one accelerated kernel: every FULLY_CONNECTED layer of
+    ad runs on template_fc (on the C model of its instructions here), bit-exact with TFLM."""
+    from cfu_bench.gateware.designs import load_design
+    design = load_design("template")
+    rt = hostrt.HostRuntime(design.kernel_sources(), design.kernel_include_dirs())
+    m = model("ad")
+    samples = golden.random_inputs(m, 3, seed=11)
+    assert not compare(rt, m, samples, "ad")
+    ops = rt.run(m, samples[:1]).report.invokes[0].ops
+    assert {o.kernel for o in ops} == {"template_fc"}
+
