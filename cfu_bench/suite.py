@@ -72,7 +72,7 @@ def _summary_row(r: ProfileResult) -> dict:
 
 
 def _resources(designs: list[str]) -> dict:
-    from .gateware.resources import design_resources
+    from .resources import design_resources
 
     out = {}
     for d in designs:

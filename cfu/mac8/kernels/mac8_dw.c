@@ -63,6 +63,29 @@ static __attribute__((noinline)) void dw3x3_inside(const int8_t *corner, int8_t 
     fq->sel = sel;
 }
 
+/* The layer constants an edge pixel needs, read once per call into registers. */
+typedef struct {
+    int32_t C, row_bytes, k_w, taps, groups;
+} dw_shape;
+
+/* All groups of one edge pixel (full groups only), in a function of its own for the reason
+ * given at dw3x3_inside: compiled inside dw_eval, the loop spilled to the stack. */
+static __attribute__((noinline)) void dw_edge_pixel(const dw_shape *s, const int8_t *corner, int32_t rows,
+                                                    int32_t cols, int32_t first_tap, int8_t *out,
+                                                    fast_queue *fq) {
+    const int32_t C = s->C, row_bytes = s->row_bytes, k_w = s->k_w, taps = s->taps, groups = s->groups;
+    int8_t *prev = fq->prev;
+    uint32_t sel = fq->sel;
+    for (int32_t g = 0; g < groups; g++, corner += LANES) {
+        dw_clipped_block_fast(corner, rows, cols, C, row_bytes, (uint32_t)(g * taps + first_tap), k_w,
+                              (uint32_t)g, prev, sel);
+        prev = out + g * LANES;
+        sel ^= 2;
+    }
+    fq->prev = prev;
+    fq->sel = sel;
+}
+
 static void dw_eval(const cfub_layer *l, void *state) {
     const cfub_dw_params *p = l->params;
     const mac8_data data = mac8_layer_data(l), *d = &data;
@@ -117,6 +140,11 @@ static void dw_eval(const cfub_layer *l, void *state) {
                 const int8_t *corner = image + ((in_y0 + ky0) * in_w + in_x0 + kx0) * C;
                 const int32_t first_tap = ky0 * k_w + kx0;
                 const bool contiguous = cols == k_w;
+                if (full && rows > 0) {
+                    const dw_shape shape = {C, row_bytes, k_w, taps, groups};
+                    dw_edge_pixel(&shape, corner, rows, cols, first_tap, out, &f);
+                    continue;
+                }
                 if (rows == 3 && cols == 3 && k_w == 3) {
                     /* The common case: a whole 3x3 window. */
                     const int8_t *px = corner;

@@ -261,6 +261,34 @@ static inline __attribute__((always_inline)) void dw3x3_block_fast(
           [prev] "r"(prev), [sel] "r"(sel)
         : "t0", "t1", "t2", "t3", "t5", "t6", "a6", "a7", "memory");
 }
+
+/* A depthwise group of 8 channels over a clipped window (an edge pixel): `rows` rows of
+ * `cols` taps, each row starting with a SETPTR to its first tap's weight (ptr, then k_w
+ * further per row), then COMMIT and the previous commit's outputs read and stored.
+ * rows and cols are >= 1. */
+static inline __attribute__((always_inline)) void dw_clipped_block_fast(
+    const int8_t *px, int32_t rows, int32_t cols, int32_t C, int32_t row_bytes, uint32_t ptr,
+    int32_t k_w, uint32_t block, int8_t *prev, uint32_t sel) {
+    __asm__ volatile(
+        "1:\n"
+        "  .insn r 0x0B, 1, 0, x0, %[ptr], %[block]\n"
+        "  mv t5, %[px]\n  mv t6, %[cols]\n"
+        "2:\n"
+        "  lw t0, 0(t5)\n  lw t1, 4(t5)\n  add t5, t5, %[C]\n  addi t6, t6, -1\n"
+        "  .insn r 0x0B, 0, 1, x0, t0, t1\n"
+        "  bnez t6, 2b\n"
+        "  add %[px], %[px], %[row_bytes]\n  add %[ptr], %[ptr], %[k_w]\n  addi %[rows], %[rows], -1\n"
+        "  bnez %[rows], 1b\n"
+        "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
+        "  ori t1, %[sel], 1\n"
+        "  .insn r 0x0B, 3, 0, t0, %[sel], x0\n"
+        "  .insn r 0x0B, 3, 0, t1, t1, x0\n"
+        "  sw t0, 0(%[prev])\n  sw t1, 4(%[prev])\n"
+        : [px] "+r"(px), [rows] "+r"(rows), [ptr] "+r"(ptr)
+        : [cols] "r"(cols), [C] "r"(C), [row_bytes] "r"(row_bytes), [k_w] "r"(k_w), [block] "r"(block),
+          [prev] "r"(prev), [sel] "r"(sel)
+        : "t0", "t1", "t5", "t6", "memory");
+}
 #else
 static inline void conv_block_fast(const int8_t *src, int32_t rows, int32_t run, int32_t row_bytes,
                                    uint32_t ptr, uint32_t block, int8_t *prev, uint32_t sel) {
@@ -277,6 +305,18 @@ static inline void dw3x3_block_fast(const int8_t *px, int32_t C, int32_t row_byt
     for (int32_t r = 0; r < 3; r++, px += row_bytes)
         for (int32_t t = 0; t < 3; t++)
             mac8_op(MAC8_MAC, MAC8_DW, *(const uint32_t *)(px + t * C), *(const uint32_t *)(px + t * C + 4));
+    fast_queue f = {prev, sel};
+    commit_fast(f, NULL);
+}
+
+static inline void dw_clipped_block_fast(const int8_t *px, int32_t rows, int32_t cols, int32_t C,
+                                         int32_t row_bytes, uint32_t ptr, int32_t k_w, uint32_t block,
+                                         int8_t *prev, uint32_t sel) {
+    for (int32_t r = 0; r < rows; r++, px += row_bytes, ptr += (uint32_t)k_w) {
+        mac8_op(MAC8_SETPTR, 0, ptr, block);
+        for (int32_t n = 0; n < cols; n++)
+            mac8_op(MAC8_MAC, MAC8_DW, *(const uint32_t *)(px + n * C), *(const uint32_t *)(px + n * C + 4));
+    }
     fast_queue f = {prev, sel};
     commit_fast(f, NULL);
 }
