@@ -157,6 +157,14 @@ static __attribute__((noinline)) void conv_inside_direct(const inside_run *r, co
     const int32_t row_bytes = r->row_bytes, pixel_step = r->pixel_step, out_c = r->out_c;
     int8_t *prev = fq->prev;
     uint32_t sel = fq->sel;
+    if (k_h == 1 && (run == 16 || run == 8) && pixels > 0) {
+        const held_run cfg = {nb, b0, row_words, pixel_step, out_c - nb * LANES};
+        if (run == 16) conv_pixels_held16(&cfg, corner, pixels, out, &prev, &sel);
+        else conv_pixels_held8(&cfg, corner, pixels, out, &prev, &sel);
+        fq->prev = prev;
+        fq->sel = sel;
+        return;
+    }
     for (; pixels > 0; pixels--, corner += pixel_step, out += out_c) {
         for (int32_t j = 0; j < nb; j++) {
             conv_block_fast(corner, k_h, run, row_bytes, (uint32_t)(j * row_words), (uint32_t)(b0 + j), prev, sel);

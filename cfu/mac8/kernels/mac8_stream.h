@@ -322,6 +322,135 @@ static inline void dw_clipped_block_fast(const int8_t *px, int32_t rows, int32_t
 }
 #endif
 
+/* Output pixels of a convolution whose window is one run of 8 or 16 contiguous input words
+ * (a 1x1 convolution of 32 or 64 channels): each pixel's words are loaded into registers
+ * once and streamed to every block's MACs, instead of reloading them for each block. One
+ * asm block runs all `pixels` (>= 1), reading the layer's constants from cfg. */
+typedef struct {
+    int32_t nb, b0, row_words, pixel_step, skip; /* skip: output bytes after a pixel's blocks */
+} held_run;
+
+#if defined(__riscv) && !defined(MAC8_EMULATED)
+static inline __attribute__((always_inline)) void conv_pixels_held16(
+    const held_run *cfg, const int8_t *src, int32_t pixels, int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
+    int8_t *prev = *prev_io;
+    uint32_t sel = *sel_io;
+    int32_t j, ptr, block, t0, t1;
+    __asm__ volatile(
+        "2:\n"
+        "  lw s0, 0(%[src])\n"
+        "  lw s1, 4(%[src])\n"
+        "  lw s2, 8(%[src])\n"
+        "  lw s3, 12(%[src])\n"
+        "  lw s4, 16(%[src])\n"
+        "  lw s5, 20(%[src])\n"
+        "  lw s6, 24(%[src])\n"
+        "  lw s7, 28(%[src])\n"
+        "  lw s8, 32(%[src])\n"
+        "  lw s9, 36(%[src])\n"
+        "  lw s10, 40(%[src])\n"
+        "  lw s11, 44(%[src])\n"
+        "  lw t3, 48(%[src])\n"
+        "  lw t4, 52(%[src])\n"
+        "  lw t5, 56(%[src])\n"
+        "  lw t6, 60(%[src])\n"
+        "  lw %[j], 0(%[cfg])\n  lw %[block], 4(%[cfg])\n  li %[ptr], 0\n"
+        "1:\n"
+        "  .insn r 0x0B, 1, 0, x0, %[ptr], %[block]\n"
+        ".insn r 0x0B, 0, 0, x0, s0, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s1, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s2, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s3, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s4, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s5, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s6, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s7, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s8, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s9, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s10, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s11, x0\n"
+        ".insn r 0x0B, 0, 0, x0, t3, x0\n"
+        ".insn r 0x0B, 0, 0, x0, t4, x0\n"
+        ".insn r 0x0B, 0, 0, x0, t5, x0\n"
+        ".insn r 0x0B, 0, 0, x0, t6, x0\n"
+        "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
+        "  ori %[t1], %[sel], 1\n"
+        "  .insn r 0x0B, 3, 0, %[t0], %[sel], x0\n"
+        "  .insn r 0x0B, 3, 0, %[t1], %[t1], x0\n"
+        "  sw %[t0], 0(%[prev])\n  sw %[t1], 4(%[prev])\n"
+        "  mv %[prev], %[out]\n  addi %[out], %[out], 8\n  xori %[sel], %[sel], 2\n"
+        "  lw %[t0], 8(%[cfg])\n  addi %[block], %[block], 1\n  add %[ptr], %[ptr], %[t0]\n"
+        "  addi %[j], %[j], -1\n  bnez %[j], 1b\n"
+        "  lw %[t0], 16(%[cfg])\n  lw %[t1], 12(%[cfg])\n  add %[out], %[out], %[t0]\n"
+        "  add %[src], %[src], %[t1]\n  addi %[pixels], %[pixels], -1\n  bnez %[pixels], 2b\n"
+        : [src] "+r"(src), [pixels] "+r"(pixels), [out] "+r"(out), [prev] "+r"(prev), [sel] "+r"(sel),
+          [j] "=&r"(j), [ptr] "=&r"(ptr), [block] "=&r"(block), [t0] "=&r"(t0), [t1] "=&r"(t1)
+        : [cfg] "r"(cfg)
+        : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6", "memory");
+    *prev_io = prev;
+    *sel_io = sel;
+}
+static inline __attribute__((always_inline)) void conv_pixels_held8(
+    const held_run *cfg, const int8_t *src, int32_t pixels, int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
+    int8_t *prev = *prev_io;
+    uint32_t sel = *sel_io;
+    int32_t j, ptr, block, t0, t1;
+    __asm__ volatile(
+        "2:\n"
+        "  lw s0, 0(%[src])\n"
+        "  lw s1, 4(%[src])\n"
+        "  lw s2, 8(%[src])\n"
+        "  lw s3, 12(%[src])\n"
+        "  lw s4, 16(%[src])\n"
+        "  lw s5, 20(%[src])\n"
+        "  lw s6, 24(%[src])\n"
+        "  lw s7, 28(%[src])\n"
+        "  lw %[j], 0(%[cfg])\n  lw %[block], 4(%[cfg])\n  li %[ptr], 0\n"
+        "1:\n"
+        "  .insn r 0x0B, 1, 0, x0, %[ptr], %[block]\n"
+        ".insn r 0x0B, 0, 0, x0, s0, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s1, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s2, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s3, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s4, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s5, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s6, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s7, x0\n"
+        "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
+        "  ori %[t1], %[sel], 1\n"
+        "  .insn r 0x0B, 3, 0, %[t0], %[sel], x0\n"
+        "  .insn r 0x0B, 3, 0, %[t1], %[t1], x0\n"
+        "  sw %[t0], 0(%[prev])\n  sw %[t1], 4(%[prev])\n"
+        "  mv %[prev], %[out]\n  addi %[out], %[out], 8\n  xori %[sel], %[sel], 2\n"
+        "  lw %[t0], 8(%[cfg])\n  addi %[block], %[block], 1\n  add %[ptr], %[ptr], %[t0]\n"
+        "  addi %[j], %[j], -1\n  bnez %[j], 1b\n"
+        "  lw %[t0], 16(%[cfg])\n  lw %[t1], 12(%[cfg])\n  add %[out], %[out], %[t0]\n"
+        "  add %[src], %[src], %[t1]\n  addi %[pixels], %[pixels], -1\n  bnez %[pixels], 2b\n"
+        : [src] "+r"(src), [pixels] "+r"(pixels), [out] "+r"(out), [prev] "+r"(prev), [sel] "+r"(sel),
+          [j] "=&r"(j), [ptr] "=&r"(ptr), [block] "=&r"(block), [t0] "=&r"(t0), [t1] "=&r"(t1)
+        : [cfg] "r"(cfg)
+        : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "memory");
+    *prev_io = prev;
+    *sel_io = sel;
+}
+#else
+static inline void conv_pixels_held(const held_run *cfg, int32_t words, const int8_t *src, int32_t pixels,
+                                    int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
+    fast_queue f = {*prev_io, *sel_io};
+    for (; pixels > 0; pixels--, src += cfg->pixel_step, out += cfg->skip) {
+        for (int32_t j = 0; j < cfg->nb; j++, out += LANES) {
+            mac8_op(MAC8_SETPTR, 0, j * cfg->row_words, cfg->b0 + j);
+            for (int32_t i = 0; i < words; i++) mac8_op(MAC8_MAC, MAC8_CONV, ((const uint32_t *)src)[i], 0);
+            f = commit_fast(f, out);
+        }
+    }
+    *prev_io = f.prev;
+    *sel_io = f.sel;
+}
+#define conv_pixels_held16(cfg, src, pixels, out, prev, sel) conv_pixels_held(cfg, 16, src, pixels, out, prev, sel)
+#define conv_pixels_held8(cfg, src, pixels, out, prev, sel) conv_pixels_held(cfg, 8, src, pixels, out, prev, sel)
+#endif
+
 /* VexRiscv stalls an instruction that uses a load's result in the very next cycle. Issuing
  * a group of loads before the CFU instructions that consume them avoids it; this empty asm
  * "uses" the loaded values at one point, so the compiler cannot sink the loads back down
