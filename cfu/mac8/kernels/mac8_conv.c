@@ -158,7 +158,7 @@ static __attribute__((noinline)) void conv_inside_direct(const inside_run *r, co
     int8_t *prev = fq->prev;
     uint32_t sel = fq->sel;
     if (k_h == 1 && (run == 16 || run == 8) && pixels > 0) {
-        const held_run cfg = {nb, b0, row_words, pixel_step, out_c - nb * LANES};
+        const held_run cfg = {nb, b0, row_words, pixel_step, out_c - nb * LANES, row_bytes};
         if (run == 16) conv_pixels_held16(&cfg, corner, pixels, out, &prev, &sel);
         else conv_pixels_held8(&cfg, corner, pixels, out, &prev, &sel);
         fq->prev = prev;
@@ -206,6 +206,13 @@ static __attribute__((noinline)) void conv_inside_unaligned(const inside_run *r,
     const int32_t nb = r->nb, b0 = r->b0, row_words = r->row_words, k_h = r->k_h;
     const int32_t row_bytes = r->row_bytes, pixel_step = r->pixel_step, out_c = r->out_c;
     fast_queue f = *fq;
+    if (kernel_row_words == 1 && row_bytes % 4 == 0 && pixels > 0) {
+        const held_run cfg = {nb, b0, row_words, pixel_step, out_c - nb * LANES, row_bytes};
+        if (conv_pixels_rows(k_h, &cfg, corner, pixels, out, &f.prev, &f.sel)) {
+            *fq = f;
+            return;
+        }
+    }
     if (nb >= PATCH_FROM_BLOCKS) {
         for (; pixels > 0; pixels--, corner += pixel_step, out += out_c) {
             patch_from_words((uint32_t *)patch, corner, row_bytes, k_h, kernel_row_words);

@@ -328,6 +328,7 @@ static inline void dw_clipped_block_fast(const int8_t *px, int32_t rows, int32_t
  * asm block runs all `pixels` (>= 1), reading the layer's constants from cfg. */
 typedef struct {
     int32_t nb, b0, row_words, pixel_step, skip; /* skip: output bytes after a pixel's blocks */
+    int32_t row_bytes;                           /* conv_pixels_rows: input bytes between rows */
 } held_run;
 
 #if defined(__riscv) && !defined(MAC8_EMULATED)
@@ -449,6 +450,172 @@ static inline void conv_pixels_held(const held_run *cfg, int32_t words, const in
 }
 #define conv_pixels_held16(cfg, src, pixels, out, prev, sel) conv_pixels_held(cfg, 16, src, pixels, out, prev, sel)
 #define conv_pixels_held8(cfg, src, pixels, out, prev, sel) conv_pixels_held(cfg, 8, src, pixels, out, prev, sel)
+#endif
+
+/* The same for a window of `n` rows of one word each at any alignment (few-channel layers
+ * whose kernel row is at most 4 bytes, like KWS's 10x4x1 first layer): each row's word is
+ * assembled from two aligned loads with shifts, straight into a register, so no patch is
+ * stored (every store is a bus write). Rows are cfg->row_bytes apart, a multiple of 4. */
+#if defined(__riscv) && !defined(MAC8_EMULATED)
+#define MAC8_HELD_ROWS_MAX 12
+static inline __attribute__((always_inline)) void conv_pixels_rows3(
+    const held_run *cfg, const int8_t *src, int32_t pixels, int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
+    int8_t *prev = *prev_io;
+    uint32_t sel = *sel_io;
+    const int32_t rb = cfg->row_bytes;
+    uint32_t x0, x1, x2, x3, x4;
+    __asm__ volatile(
+        "2:\n"
+        "  andi %[x3], %[src], 3\n  sub %[x2], %[src], %[x3]\n  slli %[x3], %[x3], 3\n"
+        "  li %[x4], 31\n  sub %[x4], %[x4], %[x3]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s0, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s1, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s2, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x2], 0(%[cfg])\n  lw %[x4], 4(%[cfg])\n  li %[x3], 0\n"
+        "1:\n"
+        "  .insn r 0x0B, 1, 0, x0, %[x3], %[x4]\n"
+        ".insn r 0x0B, 0, 0, x0, s0, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s1, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s2, x0\n"
+        "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
+        "  ori %[x1], %[sel], 1\n"
+        "  .insn r 0x0B, 3, 0, %[x0], %[sel], x0\n"
+        "  .insn r 0x0B, 3, 0, %[x1], %[x1], x0\n"
+        "  sw %[x0], 0(%[prev])\n  sw %[x1], 4(%[prev])\n"
+        "  mv %[prev], %[out]\n  addi %[out], %[out], 8\n  xori %[sel], %[sel], 2\n"
+        "  lw %[x0], 8(%[cfg])\n  addi %[x4], %[x4], 1\n  add %[x3], %[x3], %[x0]\n"
+        "  addi %[x2], %[x2], -1\n  bnez %[x2], 1b\n"
+        "  lw %[x0], 16(%[cfg])\n  lw %[x1], 12(%[cfg])\n  add %[out], %[out], %[x0]\n"
+        "  add %[src], %[src], %[x1]\n  addi %[pixels], %[pixels], -1\n  bnez %[pixels], 2b\n"
+        : [src] "+r"(src), [pixels] "+r"(pixels), [out] "+r"(out), [prev] "+r"(prev), [sel] "+r"(sel),
+          [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3), [x4] "=&r"(x4)
+        : [cfg] "r"(cfg), [rb] "r"(rb)
+        : "s0", "s1", "s2", "memory");
+    *prev_io = prev;
+    *sel_io = sel;
+}
+static inline __attribute__((always_inline)) void conv_pixels_rows5(
+    const held_run *cfg, const int8_t *src, int32_t pixels, int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
+    int8_t *prev = *prev_io;
+    uint32_t sel = *sel_io;
+    const int32_t rb = cfg->row_bytes;
+    uint32_t x0, x1, x2, x3, x4;
+    __asm__ volatile(
+        "2:\n"
+        "  andi %[x3], %[src], 3\n  sub %[x2], %[src], %[x3]\n  slli %[x3], %[x3], 3\n"
+        "  li %[x4], 31\n  sub %[x4], %[x4], %[x3]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s0, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s1, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s2, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s3, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s4, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x2], 0(%[cfg])\n  lw %[x4], 4(%[cfg])\n  li %[x3], 0\n"
+        "1:\n"
+        "  .insn r 0x0B, 1, 0, x0, %[x3], %[x4]\n"
+        ".insn r 0x0B, 0, 0, x0, s0, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s1, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s2, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s3, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s4, x0\n"
+        "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
+        "  ori %[x1], %[sel], 1\n"
+        "  .insn r 0x0B, 3, 0, %[x0], %[sel], x0\n"
+        "  .insn r 0x0B, 3, 0, %[x1], %[x1], x0\n"
+        "  sw %[x0], 0(%[prev])\n  sw %[x1], 4(%[prev])\n"
+        "  mv %[prev], %[out]\n  addi %[out], %[out], 8\n  xori %[sel], %[sel], 2\n"
+        "  lw %[x0], 8(%[cfg])\n  addi %[x4], %[x4], 1\n  add %[x3], %[x3], %[x0]\n"
+        "  addi %[x2], %[x2], -1\n  bnez %[x2], 1b\n"
+        "  lw %[x0], 16(%[cfg])\n  lw %[x1], 12(%[cfg])\n  add %[out], %[out], %[x0]\n"
+        "  add %[src], %[src], %[x1]\n  addi %[pixels], %[pixels], -1\n  bnez %[pixels], 2b\n"
+        : [src] "+r"(src), [pixels] "+r"(pixels), [out] "+r"(out), [prev] "+r"(prev), [sel] "+r"(sel),
+          [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3), [x4] "=&r"(x4)
+        : [cfg] "r"(cfg), [rb] "r"(rb)
+        : "s0", "s1", "s2", "s3", "s4", "memory");
+    *prev_io = prev;
+    *sel_io = sel;
+}
+static inline __attribute__((always_inline)) void conv_pixels_rows10(
+    const held_run *cfg, const int8_t *src, int32_t pixels, int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
+    int8_t *prev = *prev_io;
+    uint32_t sel = *sel_io;
+    const int32_t rb = cfg->row_bytes;
+    uint32_t x0, x1, x2, x3, x4;
+    __asm__ volatile(
+        "2:\n"
+        "  andi %[x3], %[src], 3\n  sub %[x2], %[src], %[x3]\n  slli %[x3], %[x3], 3\n"
+        "  li %[x4], 31\n  sub %[x4], %[x4], %[x3]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s0, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s1, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s2, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s3, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s4, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s5, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s6, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s7, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s8, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s9, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x2], 0(%[cfg])\n  lw %[x4], 4(%[cfg])\n  li %[x3], 0\n"
+        "1:\n"
+        "  .insn r 0x0B, 1, 0, x0, %[x3], %[x4]\n"
+        ".insn r 0x0B, 0, 0, x0, s0, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s1, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s2, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s3, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s4, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s5, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s6, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s7, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s8, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s9, x0\n"
+        "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
+        "  ori %[x1], %[sel], 1\n"
+        "  .insn r 0x0B, 3, 0, %[x0], %[sel], x0\n"
+        "  .insn r 0x0B, 3, 0, %[x1], %[x1], x0\n"
+        "  sw %[x0], 0(%[prev])\n  sw %[x1], 4(%[prev])\n"
+        "  mv %[prev], %[out]\n  addi %[out], %[out], 8\n  xori %[sel], %[sel], 2\n"
+        "  lw %[x0], 8(%[cfg])\n  addi %[x4], %[x4], 1\n  add %[x3], %[x3], %[x0]\n"
+        "  addi %[x2], %[x2], -1\n  bnez %[x2], 1b\n"
+        "  lw %[x0], 16(%[cfg])\n  lw %[x1], 12(%[cfg])\n  add %[out], %[out], %[x0]\n"
+        "  add %[src], %[src], %[x1]\n  addi %[pixels], %[pixels], -1\n  bnez %[pixels], 2b\n"
+        : [src] "+r"(src), [pixels] "+r"(pixels), [out] "+r"(out), [prev] "+r"(prev), [sel] "+r"(sel),
+          [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3), [x4] "=&r"(x4)
+        : [cfg] "r"(cfg), [rb] "r"(rb)
+        : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "memory");
+    *prev_io = prev;
+    *sel_io = sel;
+}
+static inline bool conv_pixels_rows(int32_t n, const held_run *cfg, const int8_t *src, int32_t pixels,
+                                    int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
+    switch (n) {
+    case 3: conv_pixels_rows3(cfg, src, pixels, out, prev_io, sel_io); return true;
+    case 5: conv_pixels_rows5(cfg, src, pixels, out, prev_io, sel_io); return true;
+    case 10: conv_pixels_rows10(cfg, src, pixels, out, prev_io, sel_io); return true;
+    default: return false;
+    }
+}
+#else
+static inline bool conv_pixels_rows(int32_t n, const held_run *cfg, const int8_t *src, int32_t pixels,
+                                    int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
+    if (n != 3 && n != 5 && n != 10) return false;
+    fast_queue f = {*prev_io, *sel_io};
+    for (; pixels > 0; pixels--, src += cfg->pixel_step, out += cfg->skip) {
+        uint32_t words[10];
+        for (int32_t r = 0; r < n; r++) {
+            const int8_t *row = src + r * cfg->row_bytes;
+            const unsigned mis = (uintptr_t)row & 3;
+            const uint32_t *w = (const uint32_t *)(row - mis);
+            words[r] = mis ? (w[0] >> (8 * mis)) | (w[1] << (32 - 8 * mis)) : w[0];
+        }
+        for (int32_t j = 0; j < cfg->nb; j++, out += LANES) {
+            mac8_op(MAC8_SETPTR, 0, j * cfg->row_words, cfg->b0 + j);
+            for (int32_t r = 0; r < n; r++) mac8_op(MAC8_MAC, MAC8_CONV, words[r], 0);
+            f = commit_fast(f, out);
+        }
+    }
+    *prev_io = f.prev;
+    *sel_io = f.sel;
+    return true;
+}
 #endif
 
 /* VexRiscv stalls an instruction that uses a load's result in the very next cycle. Issuing
