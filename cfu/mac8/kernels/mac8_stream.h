@@ -269,6 +269,44 @@ static inline __attribute__((always_inline)) void dw3x3_block_fast(
 static inline __attribute__((always_inline)) void dw_clipped_block_fast(
     const int8_t *px, int32_t rows, int32_t cols, int32_t C, int32_t row_bytes, uint32_t ptr,
     int32_t k_w, uint32_t block, int8_t *prev, uint32_t sel) {
+    if (cols == 3 || cols == 2) {
+        /* a row's loads first, then its MACs: VexRiscv holds a CFU instruction while a load
+         * or a branch is in a later stage */
+        const int32_t third = cols == 3;
+        __asm__ volatile(
+            "1:\n"
+            "  add t5, %[px], %[C]\n"
+            "  lw t0, 0(%[px])\n  lw t1, 4(%[px])\n  lw t2, 0(t5)\n  lw t3, 4(t5)\n"
+            "  add t5, t5, %[C]\n"
+            "  beqz %[third], 3f\n"
+            "  lw a6, 0(t5)\n  lw a7, 4(t5)\n"
+            "  add %[px], %[px], %[row_bytes]\n  addi %[rows], %[rows], -1\n"
+            "  .insn r 0x0B, 1, 0, x0, %[ptr], %[block]\n"
+            "  .insn r 0x0B, 0, 1, x0, t0, t1\n"
+            "  .insn r 0x0B, 0, 1, x0, t2, t3\n"
+            "  .insn r 0x0B, 0, 1, x0, a6, a7\n"
+            "  add %[ptr], %[ptr], %[k_w]\n"
+            "  bnez %[rows], 1b\n"
+            "  j 4f\n"
+            "3:\n"
+            "  add %[px], %[px], %[row_bytes]\n  addi %[rows], %[rows], -1\n"
+            "  .insn r 0x0B, 1, 0, x0, %[ptr], %[block]\n"
+            "  .insn r 0x0B, 0, 1, x0, t0, t1\n"
+            "  .insn r 0x0B, 0, 1, x0, t2, t3\n"
+            "  add %[ptr], %[ptr], %[k_w]\n"
+            "  bnez %[rows], 1b\n"
+            "4:\n"
+            "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
+            "  ori t1, %[sel], 1\n"
+            "  .insn r 0x0B, 3, 0, t0, %[sel], x0\n"
+            "  .insn r 0x0B, 3, 0, t1, t1, x0\n"
+            "  sw t0, 0(%[prev])\n  sw t1, 4(%[prev])\n"
+            : [px] "+r"(px), [rows] "+r"(rows), [ptr] "+r"(ptr)
+            : [third] "r"(third), [C] "r"(C), [row_bytes] "r"(row_bytes), [k_w] "r"(k_w),
+              [block] "r"(block), [prev] "r"(prev), [sel] "r"(sel)
+            : "t0", "t1", "t2", "t3", "t5", "a6", "a7", "memory");
+        return;
+    }
     __asm__ volatile(
         "1:\n"
         "  .insn r 0x0B, 1, 0, x0, %[ptr], %[block]\n"
