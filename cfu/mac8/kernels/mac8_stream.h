@@ -238,28 +238,34 @@ static inline __attribute__((always_inline)) void conv_block_fast(
 static inline __attribute__((always_inline)) void dw3x3_block_fast(
     const int8_t *px, int32_t C, int32_t row_bytes, uint32_t ptr, uint32_t block, int8_t *prev,
     uint32_t sel) {
+    /* Unrolled and software-pipelined: each row's six loads are issued a row ahead of its
+     * three MACs, so no CFU instruction waits for a load still in the pipeline. */
     __asm__ volatile(
         ".insn r 0x0B, 1, 0, x0, %[ptr], %[block]\n"
-        "  li t6, 3\n"
-        "1:\n"
-        "  add t5, %[px], %[C]\n"
-        "  lw t0, 0(%[px])\n  lw t1, 4(%[px])\n  lw t2, 0(t5)\n  lw t3, 4(t5)\n"
-        "  add t5, t5, %[C]\n"
-        "  lw a6, 0(t5)\n  lw a7, 4(t5)\n"
-        "  add %[px], %[px], %[row_bytes]\n  addi t6, t6, -1\n"
+        "  add t5, %[px], %[C]\n  add t6, t5, %[C]\n"
+        "  lw t0, 0(%[px])\n  lw t1, 4(%[px])\n  lw t2, 0(t5)\n  lw t3, 4(t5)\n  lw t4, 0(t6)\n  lw a2, 4(t6)\n"
+        "  add %[px], %[px], %[row_bytes]\n  add t5, t5, %[row_bytes]\n  add t6, t6, %[row_bytes]\n"
+        "  lw a3, 0(%[px])\n  lw a4, 4(%[px])\n  lw a5, 0(t5)\n  lw a6, 4(t5)\n  lw a7, 0(t6)\n  lw a1, 4(t6)\n"
         "  .insn r 0x0B, 0, 1, x0, t0, t1\n"
         "  .insn r 0x0B, 0, 1, x0, t2, t3\n"
-        "  .insn r 0x0B, 0, 1, x0, a6, a7\n"
-        "  bnez t6, 1b\n"
+        "  .insn r 0x0B, 0, 1, x0, t4, a2\n"
+        "  add %[px], %[px], %[row_bytes]\n  add t5, t5, %[row_bytes]\n  add t6, t6, %[row_bytes]\n"
+        "  lw t0, 0(%[px])\n  lw t1, 4(%[px])\n  lw t2, 0(t5)\n  lw t3, 4(t5)\n  lw t4, 0(t6)\n  lw a2, 4(t6)\n"
+        "  .insn r 0x0B, 0, 1, x0, a3, a4\n"
+        "  .insn r 0x0B, 0, 1, x0, a5, a6\n"
+        "  .insn r 0x0B, 0, 1, x0, a7, a1\n"
+        "  ori a3, %[sel], 1\n"
+        "  .insn r 0x0B, 0, 1, x0, t0, t1\n"
+        "  .insn r 0x0B, 0, 1, x0, t2, t3\n"
+        "  .insn r 0x0B, 0, 1, x0, t4, a2\n"
         "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
-        "  ori t1, %[sel], 1\n"
         "  .insn r 0x0B, 3, 0, t0, %[sel], x0\n"
-        "  .insn r 0x0B, 3, 0, t1, t1, x0\n"
+        "  .insn r 0x0B, 3, 0, t1, a3, x0\n"
         "  sw t0, 0(%[prev])\n  sw t1, 4(%[prev])\n"
         : [px] "+r"(px)
         : [C] "r"(C), [row_bytes] "r"(row_bytes), [ptr] "r"(ptr), [block] "r"(block),
           [prev] "r"(prev), [sel] "r"(sel)
-        : "t0", "t1", "t2", "t3", "t5", "t6", "a6", "a7", "memory");
+        : "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "memory");
 }
 
 /* A depthwise group of 8 channels over a clipped window (an edge pixel): `rows` rows of
