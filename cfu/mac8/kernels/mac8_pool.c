@@ -80,22 +80,27 @@ static void avg_pool_eval(const cfub_layer *l, void *state) {
                 const int8_t *corner = image + (oy * p->stride_h * in_w + ox * p->stride_w) * C;
                 for (int32_t g = 0; g < groups; g++) {
                     mac8_op(MAC8_SETPTR, 0, 0, 0);
-                    const int8_t *row = corner + g * LANES;
-                    for (int32_t ky = 0; ky < k_h; ky++, row += row_bytes) {
+                    /* Odd groups walk the window backwards: a window larger than the data
+                     * cache then starts where the previous group left its lines (the sum
+                     * does not depend on the order). */
+                    const bool back = g & 1;
+                    const int32_t row_step = back ? -row_bytes : row_bytes, col_step = back ? -C : C;
+                    const int8_t *row = corner + g * LANES + (back ? (k_h - 1) * row_bytes + (k_w - 1) * C : 0);
+                    for (int32_t ky = 0; ky < k_h; ky++, row += row_step) {
                         const int8_t *px = row;
                         if (g < full_groups) {
                             int32_t n = k_w;
-                            for (; n >= 2; n -= 2, px += 2 * C) {
+                            for (; n >= 2; n -= 2, px += 2 * col_step) {
                                 const uint32_t lo0 = *(const uint32_t *)px, hi0 = *(const uint32_t *)(px + 4);
-                                const uint32_t lo1 = *(const uint32_t *)(px + C);
-                                const uint32_t hi1 = *(const uint32_t *)(px + C + 4);
+                                const uint32_t lo1 = *(const uint32_t *)(px + col_step);
+                                const uint32_t hi1 = *(const uint32_t *)(px + col_step + 4);
                                 LOADS_DONE4(lo0, hi0, lo1, hi1);
                                 mac8_op(MAC8_MAC, MAC8_DW, lo0, hi0);
                                 mac8_op(MAC8_MAC, MAC8_DW, lo1, hi1);
                             }
                             if (n) mac8_op(MAC8_MAC, MAC8_DW, *(const uint32_t *)px, *(const uint32_t *)(px + 4));
                         } else { /* the last 4 channels: the word after them is not ours */
-                            for (int32_t n = 0; n < k_w; n++, px += C)
+                            for (int32_t n = 0; n < k_w; n++, px += col_step)
                                 mac8_op(MAC8_MAC, MAC8_DW, *(const uint32_t *)px, 0);
                         }
                     }
