@@ -43,8 +43,16 @@ static void widen3(uint32_t *restrict dst, const int8_t *restrict src, int32_t p
     }
 }
 
+/* The geometry of the copy last written: the same geometry means the same border, which
+ * then needs no rewriting (the image's own bytes are copied every time). */
+static mac8_pad_geometry last_geometry;
+static bool have_last;
+
 const int8_t *mac8_pad_image(const mac8_pad_geometry *g, const int8_t *image) {
     uint8_t *const base = (uint8_t *)mac8_scratch;
+    const bool border_done = have_last && memcmp(&last_geometry, g, sizeof *g) == 0;
+    last_geometry = *g;
+    have_last = true;
     const int pad = (uint8_t)g->pad;
     const int32_t c = g->c, row_bytes = g->w * c;
     const int32_t x0 = g->left, x1 = min32(g->w, g->left + g->in_w);  /* image columns in the copy */
@@ -52,10 +60,10 @@ const int8_t *mac8_pad_image(const mac8_pad_geometry *g, const int8_t *image) {
         uint8_t *row = base + y * row_bytes;
         const int32_t sy = y - g->top;
         if (sy < 0 || sy >= g->in_h || x1 <= x0) {
-            memset(row, pad, (size_t)row_bytes);
+            if (!border_done) memset(row, pad, (size_t)row_bytes);
             continue;
         }
-        memset(row, pad, (size_t)(x0 * c));
+        if (!border_done) memset(row, pad, (size_t)(x0 * c));
         uint8_t *mid = row + x0 * c;
         const int8_t *src = image + (sy * g->in_w) * g->in_c;
         const int32_t pixels = x1 - x0;
@@ -67,8 +75,8 @@ const int8_t *mac8_pad_image(const mac8_pad_geometry *g, const int8_t *image) {
             for (int32_t x = 0; x < pixels; x++)
                 for (int32_t ch = 0; ch < c; ch++)
                     *mid++ = ch < g->in_c ? (uint8_t)src[x * g->in_c + ch] : (uint8_t)pad;
-        memset(row + x1 * c, pad, (size_t)(row_bytes - x1 * c));
+        if (!border_done) memset(row + x1 * c, pad, (size_t)(row_bytes - x1 * c));
     }
-    memset(base + g->h * row_bytes, pad, 8);  /* word-wise readers may read one word past */
+    if (!border_done) memset(base + g->h * row_bytes, pad, 8);  /* word-wise readers may read one word past */
     return (const int8_t *)base;
 }
