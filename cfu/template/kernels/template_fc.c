@@ -48,8 +48,13 @@ static void template_fc_eval(const cfub_layer *l, void *state) {
             const int8_t *w = filter + oc * p->accum_depth;
             template_op(template_acc, template_acc_load, bias ? bias[oc] : 0, 0);
             uint32_t acc = 0;
-            for (int32_t i = 0; i < words; i++)
-                acc = template_op(template_acc, template_acc_add, x[i], template_word(w + 4 * i));
+            if (((uintptr_t)w & 3) == 0) {   /* the usual case: whole-word loads */
+                const uint32_t *ww = (const uint32_t *)w;
+                for (int32_t i = 0; i < words; i++) acc = template_op(template_acc, template_acc_add, x[i], ww[i]);
+            } else {
+                for (int32_t i = 0; i < words; i++)
+                    acc = template_op(template_acc, template_acc_add, x[i], template_word(w + 4 * i));
+            }
             const int32_t v = cfub_mbqm((int32_t)acc, p->out_mult[oc * step], p->out_shift[oc * step]);
             output[b * p->out_c + oc] = (int8_t)cfub_clamp(v + p->output_offset, p->act_min, p->act_max);
         }
