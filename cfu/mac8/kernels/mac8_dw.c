@@ -86,6 +86,74 @@ static __attribute__((noinline)) void dw_edge_pixel(const dw_shape *s, const int
     fq->sel = sel;
 }
 
+/* A whole 3x3 layer with full groups in one call: first the pixels whose windows lie inside
+ * the image, as one rectangle, then the edge pixels with clipped windows. Outputs can be
+ * produced in any order (the queue stores each block where it belongs), and one call per
+ * layer saves the register saves of a call per row or per edge pixel: those are stores,
+ * and back-to-back stores are bus writes the CPU waits for. */
+typedef struct {
+    int32_t in_h, in_w, out_h, out_w, stride_h, stride_w, pad_h, pad_w, C, groups, taps;
+} dw_geom;
+
+static int32_t first_inside(int32_t pad, int32_t stride, int32_t out) {
+    return min32(out, (pad + stride - 1) / stride);
+}
+
+static int32_t end_inside(int32_t in, int32_t pad, int32_t stride, int32_t out) {
+    return in - 3 + pad >= 0 ? min32(out, (in - 3 + pad) / stride + 1) : 0;
+}
+
+static __attribute__((noinline)) void dw3x3_layer(const dw_geom *gm, const int8_t *image, int8_t *output,
+                                                  fast_queue *fq) {
+    const int32_t C = gm->C, groups = gm->groups, taps = gm->taps, in_w = gm->in_w, in_h = gm->in_h;
+    const int32_t out_w = gm->out_w, out_h = gm->out_h, sh = gm->stride_h, sw = gm->stride_w;
+    const int32_t ph = gm->pad_h, pw = gm->pad_w, row_bytes = in_w * C;
+    const int32_t oy_lo = first_inside(ph, sh, out_h), oy_hi = end_inside(in_h, ph, sh, out_h);
+    const int32_t ox_lo = first_inside(pw, sw, out_w), ox_hi = end_inside(in_w, pw, sw, out_w);
+    int8_t *prev = fq->prev;
+    uint32_t sel = fq->sel;
+    for (int32_t oy = oy_lo; oy < oy_hi; oy++) {
+        const int8_t *corner = image + (oy * sh - ph) * row_bytes + (ox_lo * sw - pw) * C;
+        int8_t *out = output + (oy * out_w + ox_lo) * C;
+        for (int32_t ox = ox_lo; ox < ox_hi; ox++, corner += sw * C, out += C)
+            for (int32_t g = 0; g < groups; g++) {
+                dw3x3_block_fast(corner + g * LANES, C, row_bytes, (uint32_t)(g * taps), (uint32_t)g, prev, sel);
+                prev = out + g * LANES;
+                sel ^= 2;
+            }
+    }
+    for (int32_t oy = 0; oy < out_h; oy++) {
+        const bool row_inside = oy >= oy_lo && oy < oy_hi;
+        const int32_t in_y0 = oy * sh - ph;
+        const int32_t ky0 = max32(0, -in_y0), ky1 = min32(3, in_h - in_y0);
+        for (int32_t ox = 0; ox < out_w; ox++) {
+            if (row_inside && ox >= ox_lo && ox < ox_hi) {
+                ox = ox_hi - 1;
+                continue;
+            }
+            const int32_t in_x0 = ox * sw - pw;
+            const int32_t kx0 = max32(0, -in_x0), kx1 = min32(3, in_w - in_x0);
+            const int32_t rows = ky1 - ky0, cols = kx1 - kx0;
+            int8_t *out = output + (oy * out_w + ox) * C;
+            const int8_t *corner = image + ((in_y0 + ky0) * in_w + in_x0 + kx0) * C;
+            for (int32_t g = 0; g < groups; g++) {
+                if (rows > 0 && cols > 0) {
+                    dw_clipped_block_fast(corner + g * LANES, rows, cols, C, row_bytes,
+                                          (uint32_t)(g * taps + ky0 * 3 + kx0), 3, (uint32_t)g, prev, sel);
+                } else { /* no tap inside: the output is the bias alone */
+                    mac8_op(MAC8_SETPTR, 0, 0, g);
+                    fast_queue f = {prev, sel};
+                    commit_fast(f, NULL);
+                }
+                prev = out + g * LANES;
+                sel ^= 2;
+            }
+        }
+    }
+    fq->prev = prev;
+    fq->sel = sel;
+}
+
 static void dw_eval(const cfub_layer *l, void *state) {
     const cfub_dw_params *p = l->params;
     const mac8_data data = mac8_layer_data(l), *d = &data;
@@ -112,6 +180,13 @@ static void dw_eval(const cfub_layer *l, void *state) {
     const bool full = C % LANES == 0 && aligned4(output);
     output_queue q = new_queue();
     fast_queue f = new_fast_queue();
+    if (full && k_h == 3 && k_w == 3) {
+        const dw_geom gm = {in_h, in_w, out_h, out_w, stride_h, stride_w, pad_h, pad_w, C, groups, taps};
+        for (int32_t batch = 0; batch < batches; batch++)
+            dw3x3_layer(&gm, input + batch * image_bytes, output + batch * out_h * out_w * C, &f);
+        store_previous(f);
+        return;
+    }
 #define COMMIT_BLOCK(dst, n) do { if (full) f = commit_fast(f, (dst)); else q = commit(q, (dst), (n)); } while (0)
     for (int32_t batch = 0; batch < batches; batch++) {
         const int8_t *image = input + batch * image_bytes;
