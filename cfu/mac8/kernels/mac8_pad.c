@@ -48,9 +48,15 @@ static void widen3(uint32_t *restrict dst, const int8_t *restrict src, int32_t p
 static mac8_pad_geometry last_geometry;
 static bool have_last;
 
+/* (no memcmp: the firmware takes only memcpy, memmove and memset from the C library) */
+static bool same_geometry(const mac8_pad_geometry *a, const mac8_pad_geometry *b) {
+    return a->in_h == b->in_h && a->in_w == b->in_w && a->in_c == b->in_c && a->h == b->h && a->w == b->w &&
+           a->c == b->c && a->top == b->top && a->left == b->left && a->pad == b->pad;
+}
+
 const int8_t *mac8_pad_image(const mac8_pad_geometry *g, const int8_t *image) {
     uint8_t *const base = (uint8_t *)mac8_scratch;
-    const bool border_done = have_last && memcmp(&last_geometry, g, sizeof *g) == 0;
+    const bool border_done = have_last && same_geometry(&last_geometry, g);
     last_geometry = *g;
     have_last = true;
     const int pad = (uint8_t)g->pad;
