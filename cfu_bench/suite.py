@@ -83,7 +83,8 @@ def _summary_row(r: ProfileResult) -> dict:
 
 
 def _resources(designs: list[str]) -> dict:
-    from .gateware.resources import design_resources
+    """Per design: the CFU's estimate, and under "soc" the whole Arty SoC's with that CFU."""
+    from .resources import ARTY_A7_35T, design_resources, soc_resources
 
     out = {}
     for d in designs:
@@ -92,7 +93,12 @@ def _resources(designs: list[str]) -> dict:
         except Exception as e:  # a failed estimate is reported in the table, not fatal
             out[d] = {"error": " ".join(str(e).split())[:200]}
             continue
-        out[d] = {"luts": r.luts, "ffs": r.ffs, "dsps": r.dsps, "brams": r.bram36}
+        out[d] = r.as_dict()
+        try:
+            s = soc_resources(d)
+            out[d]["soc"] = {**s.as_dict(), "fits_xc7a35t": s.fits(ARTY_A7_35T)}
+        except Exception as e:
+            out[d]["soc"] = {"error": " ".join(str(e).split())[:200]}
     return out
 
 
@@ -125,14 +131,21 @@ def markdown(summary: dict, models: list[str], designs: list[str],
         lines.append("| " + " | ".join(cells) + " |")
     res = summary.get("resources") or {}
     if res:
-        lines += ["", "CFU resources on the Arty's XC7A35T (Yosys `synth_xilinx`, estimate):", "",
-                  "| design | LUTs | FFs | DSPs | BRAMs |", "|---|---|---|---|---|"]
+        lines += ["", "Resources on the Arty's XC7A35T (Yosys `synth_xilinx`, estimate; the part has "
+                  "20,800 LUTs, 41,600 FFs, 90 DSPs, 50 BRAM36): the CFU alone, and the whole SoC "
+                  "with it (VexRiscv, DDR3 controller, L2, ROM, UART):", "",
+                  "| design | LUTs | FFs | DSPs | BRAMs | SoC LUTs | SoC FFs | SoC DSPs | SoC BRAMs | fits |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
         for d, r in res.items():
             if "error" in r:
-                lines.append(f"| {d} | ({r['error']}) | | | |")
-            else:
-                lines.append(f"| {d} | {r.get('luts', '-')} | {r.get('ffs', '-')} | "
-                             f"{r.get('dsps', '-')} | {r.get('brams', '-')} |")
+                lines.append(f"| {d} | ({r['error']}) | | | | | | | | |")
+                continue
+            s = r.get("soc") or {}
+            soc = (["-"] * 4 + ["-"]) if "error" in s or not s else \
+                [str(s["luts"]), str(s["ffs"]), str(s["dsps"]), f"{s['brams']:g}",
+                 "yes" if s["fits_xc7a35t"] else "NO"]
+            lines.append("| " + " | ".join([d, str(r.get("luts", "-")), str(r.get("ffs", "-")),
+                                            str(r.get("dsps", "-")), str(r.get("brams", "-"))] + soc) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -4,16 +4,11 @@
 #include "cfub_kernels.h"
 
 static inline int8_t add_one(const cfub_add_params *p, int32_t a, int32_t b) {
-    const int32_t input1_val = p->input1_offset + a;
-    const int32_t input2_val = p->input2_offset + b;
-    const int32_t shifted_input1_val = input1_val * (1 << p->left_shift);
-    const int32_t shifted_input2_val = input2_val * (1 << p->left_shift);
-    const int32_t scaled_input1_val = cfub_mbqm_lt1(shifted_input1_val, p->input1_multiplier, p->input1_shift);
-    const int32_t scaled_input2_val = cfub_mbqm_lt1(shifted_input2_val, p->input2_multiplier, p->input2_shift);
-    const int32_t raw_sum = scaled_input1_val + scaled_input2_val;
-    const int32_t raw_output =
-        cfub_mbqm_lt1(raw_sum, p->output_multiplier, p->output_shift) + p->output_offset;
-    return (int8_t)cfub_clamp(raw_output, p->act_min, p->act_max);
+    const int32_t scaled_input1_val =
+        cfub_add_scaled_input(a, p->input1_offset, p->left_shift, p->input1_multiplier, p->input1_shift);
+    const int32_t scaled_input2_val =
+        cfub_add_scaled_input(b, p->input2_offset, p->left_shift, p->input2_multiplier, p->input2_shift);
+    return cfub_add_output(p, scaled_input1_val + scaled_input2_val);
 }
 
 void cfub_ref_add(const cfub_add_params *p, const int8_t *input1, const int8_t *input2, int8_t *output) {

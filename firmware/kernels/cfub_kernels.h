@@ -86,6 +86,25 @@ typedef struct cfub_add_params {
     int32_t in2_strides[CFUB_MAX_DIMS];
 } cfub_add_params;
 
+/* ADD's first stage for one input value (TFLM's scaled_input{1,2}_val). It depends on one
+ * int8 value only, so an accelerated ADD may tabulate it for all 256. */
+static inline int32_t cfub_add_scaled_input(int32_t value, int32_t offset, int32_t left_shift,
+                                            int32_t multiplier, int32_t shift) {
+    return cfub_mbqm_lt1((offset + value) * (1 << left_shift), multiplier, shift);
+}
+
+/* ADD's output stage: the sum of the two scaled inputs to the clamped int8 output. */
+static inline int8_t cfub_add_output(const cfub_add_params *p, int32_t raw_sum) {
+    const int32_t raw_output = cfub_mbqm_lt1(raw_sum, p->output_multiplier, p->output_shift) + p->output_offset;
+    return (int8_t)cfub_clamp(raw_output, p->act_min, p->act_max);
+}
+
+/* AVERAGE_POOL's division of a window's sum by its tap count: round half away from zero,
+ * as TFLM (count > 0). */
+static inline int32_t cfub_avg_pool_divide(int32_t acc, int32_t count) {
+    return acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+}
+
 typedef struct cfub_softmax_params {
     int32_t outer, depth;
     int32_t input_multiplier, input_left_shift;

@@ -24,9 +24,7 @@ bool cfub_ref_average_pool(const cfub_pool_params *p, const int8_t *input, int8_
                         }
                     }
                     if (count == 0) return false;
-                    /* round half away from zero, as TFLM */
-                    acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
-                    acc = cfub_clamp(acc, p->act_min, p->act_max);
+                    acc = cfub_clamp(cfub_avg_pool_divide(acc, count), p->act_min, p->act_max);
                     output[((b * p->out_h + out_y) * p->out_w + out_x) * depth + c] = (int8_t)acc;
                 }
             }

@@ -1,33 +1,49 @@
-/* Acceleration hook: how a CFU design's C kernels take over CONV_2D, DEPTHWISE_CONV_2D and
- * FULLY_CONNECTED layers.
+/* Acceleration hook: how a CFU design's C kernels take over any op the runtime runs.
  *
  * A design (C files in cfu/<name>/kernels/, compiled and linked into the firmware next to
- * CFUB_SOURCES) defines any of these NULL-terminated tables:
+ * CFUB_SOURCES) defines one NULL-terminated table of kernels, each naming the builtin op it
+ * serves:
  *
  *     #include "cfub_accel.h"   // add -I firmware/runtime -I firmware/kernels
  *
- *     static bool conv1x1_prepare(const cfub_conv_params *p, const cfub_layer_data *d,
- *                                 cfub_alloc *alloc, void **state) {
+ *     static bool conv1x1_prepare(const cfub_layer *l, cfub_alloc *alloc, void **state) {
+ *         const cfub_conv_params *p = l->params;
  *         return p->k_h == 1 && p->k_w == 1 && p->in_c % 4 == 0;   // decline everything else
  *     }
- *     static void conv1x1_eval(const cfub_conv_params *p, const cfub_layer_data *d, void *state) {
- *         ... same output bytes as cfub_ref_conv(p, d->input, d->filter, d->bias, d->output) ...
+ *     static void conv1x1_eval(const cfub_layer *l, void *state) {
+ *         ... same output bytes as the reference kernel ...
  *     }
- *     static const cfub_conv_kernel conv1x1 = {"cfu_conv1x1", conv1x1_prepare, conv1x1_eval};
- *     const cfub_conv_kernel *const cfub_accel_conv[] = {&conv1x1, NULL};
+ *     static const cfub_kernel conv1x1 = {CFUB_OP_CONV_2D, "cfu_conv1x1", conv1x1_prepare, conv1x1_eval};
+ *     const cfub_kernel *const cfub_accel[] = {&conv1x1, NULL};
  *
- * At prepare time the runtime offers each CONV_2D layer to the kernels of cfub_accel_conv in
- * order; the first whose prepare() returns true runs that layer, and its name appears in the
- * layer's CFUB OP line. Layers nobody accepts run the reference kernel ("ref"). With no design
- * linked, weak empty tables make everything reference. Tables must be linked as object files
- * (not from a static library, whose members a weak default would never pull in).
+ * At load time, after the arena is planned, the runtime offers each layer to the kernels of
+ * cfub_accel whose `op` matches, in table order; the first whose prepare() returns true runs
+ * that layer, and its name appears in the layer's CFUB OP line. Layers nobody accepts run the
+ * reference kernel ("ref"). With no design linked, a weak empty table makes everything
+ * reference. The table must be linked as an object file (not from a static library, whose
+ * members a weak default would never pull in).
+ *
+ * What a layer holds, per op (`params` points at the struct of firmware/kernels/cfub_kernels.h
+ * the reference kernel gets; in[k] is input tensor k's data, NULL when omitted):
+ *
+ *   CONV_2D            cfub_conv_params     in[0] input, in[1] filter (OHWI), in[2] bias (int32)
+ *   DEPTHWISE_CONV_2D  cfub_dw_params       in[0] input, in[1] filter (1HWC), in[2] bias (int32)
+ *   FULLY_CONNECTED    cfub_fc_params       in[0] input, in[1] filter, in[2] bias (int32)
+ *   ADD                cfub_add_params      in[0], in[1]
+ *   AVERAGE_POOL_2D,
+ *   MAX_POOL_2D        cfub_pool_params     in[0]
+ *   SOFTMAX            cfub_softmax_params  in[0]
+ *   QUANTIZE,
+ *   DEQUANTIZE         cfub_quant_params    in[0] (float32 or int8; DEQUANTIZE's out is float32)
+ *   RESHAPE            NULL                 in[0]; out is a copy
  *
  * prepare() sees final tensor addresses (weights live in the model, activations in the
  * arena), so it may pre-pack weights or fold offsets into per-channel constants, keeping them
  * in memory from cfub_alloc_persistent() and returning it through *state; eval() gets that
  * pointer back. The params struct holds everything TFLM computes at prepare time (multipliers,
  * shifts, offsets, padding, activation bounds): use it, never recompute. eval() must produce
- * exactly the reference bytes; every layer's CRC is checked against TFLM. */
+ * exactly the reference bytes; every layer's CRC is checked against TFLM. A kernel that could
+ * fail at run time (where the reference reports an error) must decline such layers instead. */
 #ifndef CFUB_ACCEL_H
 #define CFUB_ACCEL_H
 
@@ -37,12 +53,28 @@
 
 #include "../kernels/cfub_kernels.h"
 
-typedef struct cfub_layer_data {
-    const int8_t *input;
-    const int8_t *filter;
-    const int32_t *bias;   /* NULL when the layer has no bias */
-    int8_t *output;
-} cfub_layer_data;
+#define CFUB_MAX_OP_INPUTS 3
+
+/* Builtin operator codes of the tflite schema (BuiltinOperator) the runtime runs. */
+enum {
+    CFUB_OP_ADD = 0,
+    CFUB_OP_AVERAGE_POOL_2D = 1,
+    CFUB_OP_CONV_2D = 3,
+    CFUB_OP_DEPTHWISE_CONV_2D = 4,
+    CFUB_OP_DEQUANTIZE = 6,
+    CFUB_OP_FULLY_CONNECTED = 9,
+    CFUB_OP_MAX_POOL_2D = 17,
+    CFUB_OP_RESHAPE = 22,
+    CFUB_OP_SOFTMAX = 25,
+    CFUB_OP_QUANTIZE = 114,
+};
+
+typedef struct cfub_layer {
+    int32_t op;                          /* CFUB_OP_* */
+    const void *params;                  /* the op's parameter struct (table above) */
+    const void *in[CFUB_MAX_OP_INPUTS];  /* input tensors' data; NULL when omitted */
+    void *out;                           /* the output tensor's data */
+} cfub_layer;
 
 typedef struct cfub_interp cfub_alloc;
 
@@ -50,27 +82,14 @@ typedef struct cfub_interp cfub_alloc;
  * Only callable from prepare(); NULL when the arena is full (then decline the layer). */
 void *cfub_alloc_persistent(cfub_alloc *alloc, size_t bytes);
 
-typedef struct cfub_conv_kernel {
+typedef struct cfub_kernel {
+    int32_t op;       /* the builtin it serves, CFUB_OP_* */
     const char *name; /* shown in CFUB OP lines: up to 32 printable chars, no spaces */
-    bool (*prepare)(const cfub_conv_params *p, const cfub_layer_data *d, cfub_alloc *alloc, void **state);
-    void (*eval)(const cfub_conv_params *p, const cfub_layer_data *d, void *state);
-} cfub_conv_kernel;
+    bool (*prepare)(const cfub_layer *l, cfub_alloc *alloc, void **state); /* NULL accepts all */
+    void (*eval)(const cfub_layer *l, void *state);
+} cfub_kernel;
 
-typedef struct cfub_dw_kernel {
-    const char *name;
-    bool (*prepare)(const cfub_dw_params *p, const cfub_layer_data *d, cfub_alloc *alloc, void **state);
-    void (*eval)(const cfub_dw_params *p, const cfub_layer_data *d, void *state);
-} cfub_dw_kernel;
-
-typedef struct cfub_fc_kernel {
-    const char *name;
-    bool (*prepare)(const cfub_fc_params *p, const cfub_layer_data *d, cfub_alloc *alloc, void **state);
-    void (*eval)(const cfub_fc_params *p, const cfub_layer_data *d, void *state);
-} cfub_fc_kernel;
-
-/* NULL-terminated; a NULL prepare accepts every layer. */
-extern const cfub_conv_kernel *const cfub_accel_conv[];
-extern const cfub_dw_kernel *const cfub_accel_depthwise[];
-extern const cfub_fc_kernel *const cfub_accel_fc[];
+/* NULL-terminated, defined by the design (a weak empty default otherwise). */
+extern const cfub_kernel *const cfub_accel[];
 
 #endif /* CFUB_ACCEL_H */

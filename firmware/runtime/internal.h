@@ -7,7 +7,6 @@
 #include "cfub_accel.h"
 #include "fb.h"
 
-#define CFUB_MAX_OP_INPUTS 3
 #define CFUB_ALIGN 16u
 
 /* tflite schema constants used here */
@@ -15,11 +14,7 @@ enum {
     TFL_FLOAT32 = 0, TFL_FLOAT16 = 1, TFL_INT32 = 2, TFL_UINT8 = 3, TFL_INT64 = 4,
     TFL_BOOL = 6, TFL_INT16 = 7, TFL_INT8 = 9, TFL_FLOAT64 = 10,
 };
-enum {
-    OP_ADD = 0, OP_AVERAGE_POOL_2D = 1, OP_CONV_2D = 3, OP_DEPTHWISE_CONV_2D = 4,
-    OP_DEQUANTIZE = 6, OP_FULLY_CONNECTED = 9, OP_MAX_POOL_2D = 17, OP_RESHAPE = 22,
-    OP_SOFTMAX = 25, OP_CUSTOM = 32, OP_QUANTIZE = 114,
-};
+enum { OP_CUSTOM = 32 };
 enum {
     OPT_CONV2D = 1, OPT_DEPTHWISE = 2, OPT_POOL2D = 5, OPT_FULLY_CONNECTED = 8,
     OPT_SOFTMAX = 9, OPT_ADD = 11, OPT_RESHAPE = 17,
@@ -48,10 +43,13 @@ struct cfub_node;
 typedef int (*cfub_prepare_fn)(cfub_interp *ip, struct cfub_node *n);
 typedef int (*cfub_eval_fn)(cfub_interp *ip, struct cfub_node *n);
 
+/* One op the runtime runs (ops/<op>.c): prepare validates the tensors and options and
+ * computes every quantization parameter exactly as TFLM's Prepare does, before planning,
+ * setting n->layer.params; eval is the reference kernel, run unless a CFU kernel took the
+ * layer (resolver.c). */
 typedef struct cfub_opdef {
     int32_t builtin;
-    cfub_prepare_fn prepare; /* validate, compute parameters (before planning) */
-    cfub_prepare_fn bind;    /* after planning: data pointers known; pick a kernel */
+    cfub_prepare_fn prepare;
     cfub_eval_fn eval;
 } cfub_opdef;
 
@@ -63,8 +61,11 @@ typedef struct cfub_node {
     int32_t out;
     uint8_t opts_type;
     fb_table opts;                  /* builtin options table (pos 0 = absent) */
-    const char *kernel;
+    const char *kernel;             /* "ref" or the CFU kernel's name */
     void *state;                    /* op-specific prepared data */
+    cfub_layer layer;               /* what a kernel sees: params and data pointers */
+    const cfub_kernel *accel;       /* the CFU kernel running it, NULL: reference */
+    void *accel_state;
     uint64_t macs;
     uint64_t cycles;
     uint32_t crc;
@@ -94,22 +95,30 @@ struct cfub_interp {
     cfub_status *st;
 };
 
-/* messages */
+/* errors.c: set the status (the first failure wins) and return its code */
 int cfub_fail(cfub_interp *ip, int code, const char *msg);
 int cfub_fail_op(cfub_interp *ip, int code, const cfub_node *n, const char *msg);
 int cfub_fail_op_int(cfub_interp *ip, int code, const cfub_node *n, const char *msg, int64_t v);
 int cfub_fail_type(cfub_interp *ip, const cfub_node *n, const char *role, int k, int type);
 int cfub_fail_fb(cfub_interp *ip);
 
-/* arena */
+/* arena.c: persistent allocations from the arena's top, 8-byte aligned */
 void *cfub_persistent(cfub_interp *ip, size_t bytes);
 
-/* parsing and planning */
+/* model.c, planner.c */
 int cfub_parse_model(cfub_interp *ip);
 int cfub_plan(cfub_interp *ip);
-const cfub_opdef *cfub_find_op(int32_t builtin);
 uint32_t cfub_type_size(int type);
 int64_t cfub_elements(const cfub_tensor *t);
+
+/* resolver.c: the op table, kernel selection after planning, and running one op */
+const cfub_opdef *cfub_find_op(int32_t builtin);
+int cfub_bind_kernel(cfub_interp *ip, cfub_node *n);
+int cfub_eval_node(cfub_interp *ip, cfub_node *n);
+
+/* the ops, one file each in ops/ */
+extern const cfub_opdef cfub_op_conv, cfub_op_depthwise, cfub_op_fully_connected, cfub_op_average_pool,
+    cfub_op_max_pool, cfub_op_add, cfub_op_reshape, cfub_op_softmax, cfub_op_quantize, cfub_op_dequantize;
 
 /* tiny string builder (no printf on the target) */
 typedef struct cfub_sb {

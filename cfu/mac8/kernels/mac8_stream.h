@@ -1,0 +1,717 @@
+/* What the mac8 kernels share (mac8_<op>.c, one per op): the CFU's registers checked against
+ * TFLM's parameters, parameter and weight loading, the output queues that read a commit's
+ * outputs one commit late, and the streaming routines (inline assembly on the target, the C
+ * emulation elsewhere) that feed activation words to MAC.
+ *
+ * The weights of up to 8 output channels per block sit in the CFU's lane buffers (as many
+ * blocks at once as fit in 512 words per lane); the CPU streams activation words and the CFU
+ * multiplies, accumulates and requantizes. Every prepare() declines layers the CFU cannot do
+ * exactly (the reference kernel then runs them). */
+#ifndef MAC8_STREAM_H
+#define MAC8_STREAM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cfub_accel.h"
+#include "cfub_string.h"
+#include "mac8_cfu.h"
+
+#define LANES MAC8_LANES
+#define DEPTH MAC8_DEPTH
+
+/* A layer's tensors under the names the kernels use. */
+typedef struct {
+    const int8_t *input;
+    const int8_t *filter;  /* or ADD's second operand */
+    const int32_t *bias;   /* NULL when the layer has none */
+    int8_t *output;
+} mac8_data;
+
+static inline mac8_data mac8_layer_data(const cfub_layer *l) {
+    mac8_data d = {l->in[0], l->in[1], l->in[2], l->out};
+    return d;
+}
+
+extern const cfub_kernel mac8_conv, mac8_dw, mac8_fc, mac8_add, mac8_avg_pool;
+
+/* ---- padded copies (mac8_pad.c) ------------------------------------------------------
+ * Few-channel layers (the first layers: 1 or 3 input channels) run on a copy of their
+ * input with the padding written out, pixels widened to whole words where that needs no
+ * more MACs: every window is then inside, and the fast streaming routines take every pixel
+ * (edge pixels cost several times an inside pixel otherwise). Padding bytes hold the value
+ * that makes (input + input_offset) zero. One scratch buffer serves all layers (they run one
+ * at a time), so it is rewritten whole at every eval. Not used where the copy costs more
+ * than it saves: every store is a bus write on this CPU (write-through data cache). */
+#define MAC8_SCRATCH_BYTES (40 * 1024)
+extern uint32_t mac8_scratch[MAC8_SCRATCH_BYTES / 4 + 2];
+
+typedef struct {
+    int32_t in_h, in_w, in_c;   /* the source image */
+    int32_t h, w, c;            /* the copy: c >= in_c bytes per pixel */
+    int32_t top, left;          /* padding rows above, columns left of the image */
+    int32_t pad;                /* the padding byte */
+} mac8_pad_geometry;
+
+/* Geometry of a padded copy for a window (k_h x k_w, stride, TFLM's top/left padding) over
+ * out_h x out_w outputs, pixels widened to c bytes; false if it does not fit the scratch. */
+bool mac8_pad_plan(mac8_pad_geometry *g, int32_t in_h, int32_t in_w, int32_t in_c, int32_t c,
+                   int32_t out_h, int32_t out_w, int32_t k_h, int32_t k_w, int32_t stride_h,
+                   int32_t stride_w, int32_t pad_h, int32_t pad_w, int32_t input_offset);
+/* Write the padded copy of one image into mac8_scratch; returns it. */
+const int8_t *mac8_pad_image(const mac8_pad_geometry *g, const int8_t *image);
+
+
+static inline bool aligned4(const void *p) { return ((uintptr_t)p & 3) == 0; }
+
+static inline uint32_t load_word(const int8_t *p) {
+    uint32_t w;
+    memcpy(&w, p, 4);   /* any alignment: weights in a model need not be word aligned */
+    return w;
+}
+
+/* The CFU's registers are narrower than TFLM's int32 parameters: check they fit. */
+static inline bool quantization_fits(int32_t input_offset, int32_t output_offset, int32_t act_min,
+                              int32_t act_max, const int32_t *shift, int32_t n, int32_t step) {
+    if (input_offset < -256 || input_offset > 255) return false;
+    if (output_offset < -32768 || output_offset > 32767) return false;
+    if (act_min < -128 || act_max > 127 || act_min > act_max) return false;
+    for (int32_t i = 0; i < n; i++)
+        if (shift[i * step] < -31 || shift[i * step] > 31) return false;
+    return true;
+}
+
+/* Channels [first, first + n) into the parameter table, at their index modulo its size. */
+static inline void load_params(const int32_t *bias, const int32_t *mult, const int32_t *shift,
+                        int32_t first, int32_t n, int32_t step) {
+    for (int32_t ch = first; ch < first + n; ch++) {
+        const int32_t slot = ch % MAC8_CHANNELS;
+        mac8_op(MAC8_SETPARAM, MAC8_P_BIAS, bias ? bias[ch] : 0, slot);
+        mac8_op(MAC8_SETPARAM, MAC8_P_MULTIPLIER, mult[ch * step], slot);
+        mac8_op(MAC8_SETPARAM, MAC8_P_SHIFT, shift[ch * step], slot);
+    }
+}
+
+static inline void setup_layer(int32_t input_offset, int32_t output_offset, int32_t act_min, int32_t act_max) {
+    mac8_op(MAC8_CLEAR, 0, 0, 0);
+    mac8_op(MAC8_CONFIG, MAC8_C_OFFSETS, input_offset, output_offset);
+    mac8_op(MAC8_CONFIG, MAC8_C_CLAMP, act_min, act_max);
+}
+
+/* Lanes 0..7 of one block: `rows` of them from `src` (row_words words apart), zeros after. */
+static inline void load_block(const int8_t *src, int32_t row_words, int32_t rows, int32_t base) {
+    mac8_op(MAC8_WLOAD, MAC8_W_SETUP, base, row_words);
+    for (int32_t lane = 0; lane < LANES; lane++) {
+        if (lane < rows) {
+            const int8_t *row = src + 4 * row_words * lane;
+            if (aligned4(row)) {
+                const uint32_t *w = (const uint32_t *)row;
+                for (int32_t i = 0; i < row_words; i++) mac8_op(MAC8_WLOAD, MAC8_W_STREAM, w[i], 0);
+            } else {
+                for (int32_t i = 0; i < row_words; i++) mac8_op(MAC8_WLOAD, MAC8_W_STREAM, load_word(row + 4 * i), 0);
+            }
+        } else {
+            for (int32_t i = 0; i < row_words; i++) mac8_op(MAC8_WLOAD, MAC8_W_STREAM, 0, 0);
+        }
+    }
+}
+
+/* Outputs are read one commit late, so the requantizer finishes a block while the CPU streams
+ * the next one. The queue is a small value the eval loops keep in registers: passing it by
+ * value (not through a pointer) keeps the compiler from spilling it around every output store,
+ * which may alias anything. */
+typedef struct {
+    int8_t *dst;     /* outputs of the last commit, not yet read; NULL if none */
+    int32_t n;
+    unsigned slot;   /* output slot the next commit goes to (0 after MAC8_CLEAR) */
+} output_queue;
+
+static inline void store_outputs(int8_t *dst, int32_t n, unsigned slot) {
+    const uint32_t lo = mac8_op(MAC8_READ, 0, slot << 1, 0);
+    if (n == LANES && aligned4(dst)) {
+        const uint32_t hi = mac8_op(MAC8_READ, 0, (slot << 1) | 1, 0);
+        ((uint32_t *)dst)[0] = lo;
+        ((uint32_t *)dst)[1] = hi;
+        return;
+    }
+    uint32_t word = lo;
+    for (int32_t i = 0; i < n; i++) {
+        if (i == 4) word = mac8_op(MAC8_READ, 0, (slot << 1) | 1, 0);
+        dst[i] = (int8_t)(word >> (8 * (i & 3)));
+    }
+}
+
+static inline output_queue commit(output_queue q, int8_t *dst, int32_t n) {
+    mac8_op(MAC8_MAC, MAC8_NOMAC | MAC8_COMMIT, 0, 0);
+    if (q.dst) store_outputs(q.dst, q.n, q.slot ^ 1);
+    q.dst = dst;
+    q.n = n;
+    q.slot ^= 1;
+    return q;
+}
+
+static inline void flush(output_queue q) {
+    if (q.dst) store_outputs(q.dst, q.n, q.slot ^ 1);
+}
+
+/* A queue for a layer that began with MAC8_CLEAR. */
+static inline output_queue new_queue(void) {
+    output_queue q = {NULL, 0, 0};
+    return q;
+}
+
+/* The fast queue, for layers whose every block has 8 outputs at a word-aligned address: the
+ * reads and stores of the previous commit's outputs need no tests then. Before the first
+ * commit the "previous" outputs are slot 1's leftovers, read into a scratch word pair. */
+typedef struct {
+    int8_t *prev;     /* where the previous commit's 8 outputs go */
+    uint32_t sel;     /* READ operand of its first word: 2 * its slot */
+} fast_queue;
+
+static uint32_t discarded_outputs[2];
+
+static inline fast_queue new_fast_queue(void) {
+    fast_queue f = {(int8_t *)discarded_outputs, 2};
+    return f;
+}
+
+static inline void store_previous(fast_queue f) {
+    const uint32_t lo = mac8_op(MAC8_READ, 0, f.sel, 0);
+    const uint32_t hi = mac8_op(MAC8_READ, 0, f.sel | 1, 0);
+    ((uint32_t *)f.prev)[0] = lo;
+    ((uint32_t *)f.prev)[1] = hi;
+}
+
+static inline fast_queue commit_fast(fast_queue f, int8_t *dst) {
+    mac8_op(MAC8_MAC, MAC8_NOMAC | MAC8_COMMIT, 0, 0);
+    store_previous(f);
+    f.prev = dst;
+    f.sel ^= 2;
+    return f;
+}
+
+#if defined(__riscv) && !defined(MAC8_EMULATED)
+/* One block of one output pixel, start to end, in one asm block (compiled C spent several
+ * times the CFU's own cycles on loop bookkeeping and spills): SETPTR, `rows` rows of `run`
+ * words `row_bytes` apart as MAC CONV, COMMIT, then the previous commit's outputs read and
+ * stored. Four words per step, their loads separated from their MACs by two other
+ * instructions so the CFU instruction never waits for a load (VexRiscv holds a CFU
+ * instruction while a load, store or branch is in a later stage). rows and run are >= 1. */
+static inline __attribute__((always_inline)) void conv_block_fast(
+    const int8_t *src, int32_t rows, int32_t run, int32_t row_bytes, uint32_t ptr, uint32_t block,
+    int8_t *prev, uint32_t sel) {
+    __asm__ volatile(
+        ".insn r 0x0B, 1, 0, x0, %[ptr], %[block]\n"
+        "1:\n"
+        "  mv t5, %[src]\n"
+        "  srli t6, %[run], 2\n"
+        "  beqz t6, 3f\n"
+        "2:\n"
+        "  lw t0, 0(t5)\n  lw t1, 4(t5)\n  lw t2, 8(t5)\n  lw t3, 12(t5)\n"
+        "  addi t5, t5, 16\n  addi t6, t6, -1\n"
+        "  .insn r 0x0B, 0, 0, x0, t0, x0\n  .insn r 0x0B, 0, 0, x0, t1, x0\n"
+        "  .insn r 0x0B, 0, 0, x0, t2, x0\n  .insn r 0x0B, 0, 0, x0, t3, x0\n"
+        "  bnez t6, 2b\n"
+        "3:\n"
+        "  andi t6, %[run], 3\n"
+        "  beqz t6, 5f\n"
+        "4:\n"
+        "  lw t0, 0(t5)\n  addi t5, t5, 4\n  addi t6, t6, -1\n"
+        "  .insn r 0x0B, 0, 0, x0, t0, x0\n"
+        "  bnez t6, 4b\n"
+        "5:\n"
+        "  add %[src], %[src], %[row_bytes]\n"
+        "  addi %[rows], %[rows], -1\n"
+        "  bnez %[rows], 1b\n"
+        "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
+        "  ori t1, %[sel], 1\n"
+        "  .insn r 0x0B, 3, 0, t0, %[sel], x0\n"
+        "  .insn r 0x0B, 3, 0, t1, t1, x0\n"
+        "  sw t0, 0(%[prev])\n  sw t1, 4(%[prev])\n"
+        : [src] "+r"(src), [rows] "+r"(rows)
+        : [run] "r"(run), [row_bytes] "r"(row_bytes), [ptr] "r"(ptr), [block] "r"(block),
+          [prev] "r"(prev), [sel] "r"(sel)
+        : "t0", "t1", "t2", "t3", "t5", "t6", "memory");
+}
+
+/* The same for a depthwise group of 8 channels over a whole 3x3 window. */
+static inline __attribute__((always_inline)) void dw3x3_block_fast(
+    const int8_t *px, int32_t C, int32_t row_bytes, uint32_t ptr, uint32_t block, int8_t *prev,
+    uint32_t sel) {
+    /* Unrolled and software-pipelined: each row's six loads are issued a row ahead of its
+     * three MACs, so no CFU instruction waits for a load still in the pipeline. */
+    __asm__ volatile(
+        ".insn r 0x0B, 1, 0, x0, %[ptr], %[block]\n"
+        "  add t5, %[px], %[C]\n  add t6, t5, %[C]\n"
+        "  lw t0, 0(%[px])\n  lw t1, 4(%[px])\n  lw t2, 0(t5)\n  lw t3, 4(t5)\n  lw t4, 0(t6)\n  lw a2, 4(t6)\n"
+        "  add %[px], %[px], %[row_bytes]\n  add t5, t5, %[row_bytes]\n  add t6, t6, %[row_bytes]\n"
+        "  lw a3, 0(%[px])\n  lw a4, 4(%[px])\n  lw a5, 0(t5)\n  lw a6, 4(t5)\n  lw a7, 0(t6)\n  lw a1, 4(t6)\n"
+        "  .insn r 0x0B, 0, 1, x0, t0, t1\n"
+        "  .insn r 0x0B, 0, 1, x0, t2, t3\n"
+        "  .insn r 0x0B, 0, 1, x0, t4, a2\n"
+        "  add %[px], %[px], %[row_bytes]\n  add t5, t5, %[row_bytes]\n  add t6, t6, %[row_bytes]\n"
+        "  lw t0, 0(%[px])\n  lw t1, 4(%[px])\n  lw t2, 0(t5)\n  lw t3, 4(t5)\n  lw t4, 0(t6)\n  lw a2, 4(t6)\n"
+        "  .insn r 0x0B, 0, 1, x0, a3, a4\n"
+        "  .insn r 0x0B, 0, 1, x0, a5, a6\n"
+        "  .insn r 0x0B, 0, 1, x0, a7, a1\n"
+        "  ori a3, %[sel], 1\n"
+        "  .insn r 0x0B, 0, 1, x0, t0, t1\n"
+        "  .insn r 0x0B, 0, 1, x0, t2, t3\n"
+        "  .insn r 0x0B, 0, 1, x0, t4, a2\n"
+        "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
+        "  .insn r 0x0B, 3, 0, t0, %[sel], x0\n"
+        "  .insn r 0x0B, 3, 0, t1, a3, x0\n"
+        "  sw t0, 0(%[prev])\n  sw t1, 4(%[prev])\n"
+        : [px] "+r"(px)
+        : [C] "r"(C), [row_bytes] "r"(row_bytes), [ptr] "r"(ptr), [block] "r"(block),
+          [prev] "r"(prev), [sel] "r"(sel)
+        : "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "memory");
+}
+
+/* A depthwise group of 8 channels over a clipped window (an edge pixel): `rows` rows of
+ * `cols` taps, each row starting with a SETPTR to its first tap's weight (ptr, then k_w
+ * further per row), then COMMIT and the previous commit's outputs read and stored.
+ * rows and cols are >= 1. */
+static inline __attribute__((always_inline)) void dw_clipped_block_fast(
+    const int8_t *px, int32_t rows, int32_t cols, int32_t C, int32_t row_bytes, uint32_t ptr,
+    int32_t k_w, uint32_t block, int8_t *prev, uint32_t sel) {
+    if (cols == 3 || cols == 2) {
+        /* a row's loads first, then its MACs: VexRiscv holds a CFU instruction while a load
+         * or a branch is in a later stage */
+        const int32_t third = cols == 3;
+        __asm__ volatile(
+            "1:\n"
+            "  add t5, %[px], %[C]\n"
+            "  lw t0, 0(%[px])\n  lw t1, 4(%[px])\n  lw t2, 0(t5)\n  lw t3, 4(t5)\n"
+            "  add t5, t5, %[C]\n"
+            "  beqz %[third], 3f\n"
+            "  lw a6, 0(t5)\n  lw a7, 4(t5)\n"
+            "  add %[px], %[px], %[row_bytes]\n  addi %[rows], %[rows], -1\n"
+            "  .insn r 0x0B, 1, 0, x0, %[ptr], %[block]\n"
+            "  .insn r 0x0B, 0, 1, x0, t0, t1\n"
+            "  .insn r 0x0B, 0, 1, x0, t2, t3\n"
+            "  .insn r 0x0B, 0, 1, x0, a6, a7\n"
+            "  add %[ptr], %[ptr], %[k_w]\n"
+            "  bnez %[rows], 1b\n"
+            "  j 4f\n"
+            "3:\n"
+            "  add %[px], %[px], %[row_bytes]\n  addi %[rows], %[rows], -1\n"
+            "  .insn r 0x0B, 1, 0, x0, %[ptr], %[block]\n"
+            "  .insn r 0x0B, 0, 1, x0, t0, t1\n"
+            "  .insn r 0x0B, 0, 1, x0, t2, t3\n"
+            "  add %[ptr], %[ptr], %[k_w]\n"
+            "  bnez %[rows], 1b\n"
+            "4:\n"
+            "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
+            "  ori t1, %[sel], 1\n"
+            "  .insn r 0x0B, 3, 0, t0, %[sel], x0\n"
+            "  .insn r 0x0B, 3, 0, t1, t1, x0\n"
+            "  sw t0, 0(%[prev])\n  sw t1, 4(%[prev])\n"
+            : [px] "+r"(px), [rows] "+r"(rows), [ptr] "+r"(ptr)
+            : [third] "r"(third), [C] "r"(C), [row_bytes] "r"(row_bytes), [k_w] "r"(k_w),
+              [block] "r"(block), [prev] "r"(prev), [sel] "r"(sel)
+            : "t0", "t1", "t2", "t3", "t5", "a6", "a7", "memory");
+        return;
+    }
+    __asm__ volatile(
+        "1:\n"
+        "  .insn r 0x0B, 1, 0, x0, %[ptr], %[block]\n"
+        "  mv t5, %[px]\n  mv t6, %[cols]\n"
+        "2:\n"
+        "  lw t0, 0(t5)\n  lw t1, 4(t5)\n  add t5, t5, %[C]\n  addi t6, t6, -1\n"
+        "  .insn r 0x0B, 0, 1, x0, t0, t1\n"
+        "  bnez t6, 2b\n"
+        "  add %[px], %[px], %[row_bytes]\n  add %[ptr], %[ptr], %[k_w]\n  addi %[rows], %[rows], -1\n"
+        "  bnez %[rows], 1b\n"
+        "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
+        "  ori t1, %[sel], 1\n"
+        "  .insn r 0x0B, 3, 0, t0, %[sel], x0\n"
+        "  .insn r 0x0B, 3, 0, t1, t1, x0\n"
+        "  sw t0, 0(%[prev])\n  sw t1, 4(%[prev])\n"
+        : [px] "+r"(px), [rows] "+r"(rows), [ptr] "+r"(ptr)
+        : [cols] "r"(cols), [C] "r"(C), [row_bytes] "r"(row_bytes), [k_w] "r"(k_w), [block] "r"(block),
+          [prev] "r"(prev), [sel] "r"(sel)
+        : "t0", "t1", "t5", "t6", "memory");
+}
+#else
+static inline void conv_block_fast(const int8_t *src, int32_t rows, int32_t run, int32_t row_bytes,
+                                   uint32_t ptr, uint32_t block, int8_t *prev, uint32_t sel) {
+    mac8_op(MAC8_SETPTR, 0, ptr, block);
+    for (int32_t r = 0; r < rows; r++, src += row_bytes)
+        for (int32_t i = 0; i < run; i++) mac8_op(MAC8_MAC, MAC8_CONV, ((const uint32_t *)src)[i], 0);
+    fast_queue f = {prev, sel};
+    commit_fast(f, NULL);
+}
+
+static inline void dw3x3_block_fast(const int8_t *px, int32_t C, int32_t row_bytes, uint32_t ptr,
+                                    uint32_t block, int8_t *prev, uint32_t sel) {
+    mac8_op(MAC8_SETPTR, 0, ptr, block);
+    for (int32_t r = 0; r < 3; r++, px += row_bytes)
+        for (int32_t t = 0; t < 3; t++)
+            mac8_op(MAC8_MAC, MAC8_DW, *(const uint32_t *)(px + t * C), *(const uint32_t *)(px + t * C + 4));
+    fast_queue f = {prev, sel};
+    commit_fast(f, NULL);
+}
+
+static inline void dw_clipped_block_fast(const int8_t *px, int32_t rows, int32_t cols, int32_t C,
+                                         int32_t row_bytes, uint32_t ptr, int32_t k_w, uint32_t block,
+                                         int8_t *prev, uint32_t sel) {
+    for (int32_t r = 0; r < rows; r++, px += row_bytes, ptr += (uint32_t)k_w) {
+        mac8_op(MAC8_SETPTR, 0, ptr, block);
+        for (int32_t n = 0; n < cols; n++)
+            mac8_op(MAC8_MAC, MAC8_DW, *(const uint32_t *)(px + n * C), *(const uint32_t *)(px + n * C + 4));
+    }
+    fast_queue f = {prev, sel};
+    commit_fast(f, NULL);
+}
+#endif
+
+/* Output pixels of a convolution whose window is one run of 8 or 16 contiguous input words
+ * (a 1x1 convolution of 32 or 64 channels): each pixel's words are loaded into registers
+ * once and streamed to every block's MACs, instead of reloading them for each block. One
+ * asm block runs all `pixels` (>= 1), reading the layer's constants from cfg. */
+typedef struct {
+    int32_t nb, b0, row_words, pixel_step, skip; /* skip: output bytes after a pixel's blocks */
+    int32_t row_bytes;                           /* conv_pixels_rows: input bytes between rows */
+} held_run;
+
+#if defined(__riscv) && !defined(MAC8_EMULATED)
+static inline __attribute__((always_inline)) void conv_pixels_held16(
+    const held_run *cfg, const int8_t *src, int32_t pixels, int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
+    int8_t *prev = *prev_io;
+    uint32_t sel = *sel_io;
+    int32_t j, ptr, block, t0, t1;
+    __asm__ volatile(
+        "2:\n"
+        "  lw s0, 0(%[src])\n"
+        "  lw s1, 4(%[src])\n"
+        "  lw s2, 8(%[src])\n"
+        "  lw s3, 12(%[src])\n"
+        "  lw s4, 16(%[src])\n"
+        "  lw s5, 20(%[src])\n"
+        "  lw s6, 24(%[src])\n"
+        "  lw s7, 28(%[src])\n"
+        "  lw s8, 32(%[src])\n"
+        "  lw s9, 36(%[src])\n"
+        "  lw s10, 40(%[src])\n"
+        "  lw s11, 44(%[src])\n"
+        "  lw t3, 48(%[src])\n"
+        "  lw t4, 52(%[src])\n"
+        "  lw t5, 56(%[src])\n"
+        "  lw t6, 60(%[src])\n"
+        "  lw %[j], 0(%[cfg])\n  lw %[block], 4(%[cfg])\n  li %[ptr], 0\n"
+        "1:\n"
+        "  .insn r 0x0B, 1, 0, x0, %[ptr], %[block]\n"
+        ".insn r 0x0B, 0, 0, x0, s0, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s1, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s2, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s3, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s4, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s5, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s6, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s7, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s8, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s9, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s10, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s11, x0\n"
+        ".insn r 0x0B, 0, 0, x0, t3, x0\n"
+        ".insn r 0x0B, 0, 0, x0, t4, x0\n"
+        ".insn r 0x0B, 0, 0, x0, t5, x0\n"
+        ".insn r 0x0B, 0, 0, x0, t6, x0\n"
+        "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
+        "  ori %[t1], %[sel], 1\n"
+        "  .insn r 0x0B, 3, 0, %[t0], %[sel], x0\n"
+        "  .insn r 0x0B, 3, 0, %[t1], %[t1], x0\n"
+        "  sw %[t0], 0(%[prev])\n  sw %[t1], 4(%[prev])\n"
+        "  mv %[prev], %[out]\n  addi %[out], %[out], 8\n  xori %[sel], %[sel], 2\n"
+        "  lw %[t0], 8(%[cfg])\n  addi %[block], %[block], 1\n  add %[ptr], %[ptr], %[t0]\n"
+        "  addi %[j], %[j], -1\n  bnez %[j], 1b\n"
+        "  lw %[t0], 16(%[cfg])\n  lw %[t1], 12(%[cfg])\n  add %[out], %[out], %[t0]\n"
+        "  add %[src], %[src], %[t1]\n  addi %[pixels], %[pixels], -1\n  bnez %[pixels], 2b\n"
+        : [src] "+r"(src), [pixels] "+r"(pixels), [out] "+r"(out), [prev] "+r"(prev), [sel] "+r"(sel),
+          [j] "=&r"(j), [ptr] "=&r"(ptr), [block] "=&r"(block), [t0] "=&r"(t0), [t1] "=&r"(t1)
+        : [cfg] "r"(cfg)
+        : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6", "memory");
+    *prev_io = prev;
+    *sel_io = sel;
+}
+static inline __attribute__((always_inline)) void conv_pixels_held8(
+    const held_run *cfg, const int8_t *src, int32_t pixels, int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
+    int8_t *prev = *prev_io;
+    uint32_t sel = *sel_io;
+    int32_t j, ptr, block, t0, t1;
+    __asm__ volatile(
+        "2:\n"
+        "  lw s0, 0(%[src])\n"
+        "  lw s1, 4(%[src])\n"
+        "  lw s2, 8(%[src])\n"
+        "  lw s3, 12(%[src])\n"
+        "  lw s4, 16(%[src])\n"
+        "  lw s5, 20(%[src])\n"
+        "  lw s6, 24(%[src])\n"
+        "  lw s7, 28(%[src])\n"
+        "  lw %[j], 0(%[cfg])\n  lw %[block], 4(%[cfg])\n  li %[ptr], 0\n"
+        "1:\n"
+        "  .insn r 0x0B, 1, 0, x0, %[ptr], %[block]\n"
+        ".insn r 0x0B, 0, 0, x0, s0, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s1, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s2, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s3, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s4, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s5, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s6, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s7, x0\n"
+        "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
+        "  ori %[t1], %[sel], 1\n"
+        "  .insn r 0x0B, 3, 0, %[t0], %[sel], x0\n"
+        "  .insn r 0x0B, 3, 0, %[t1], %[t1], x0\n"
+        "  sw %[t0], 0(%[prev])\n  sw %[t1], 4(%[prev])\n"
+        "  mv %[prev], %[out]\n  addi %[out], %[out], 8\n  xori %[sel], %[sel], 2\n"
+        "  lw %[t0], 8(%[cfg])\n  addi %[block], %[block], 1\n  add %[ptr], %[ptr], %[t0]\n"
+        "  addi %[j], %[j], -1\n  bnez %[j], 1b\n"
+        "  lw %[t0], 16(%[cfg])\n  lw %[t1], 12(%[cfg])\n  add %[out], %[out], %[t0]\n"
+        "  add %[src], %[src], %[t1]\n  addi %[pixels], %[pixels], -1\n  bnez %[pixels], 2b\n"
+        : [src] "+r"(src), [pixels] "+r"(pixels), [out] "+r"(out), [prev] "+r"(prev), [sel] "+r"(sel),
+          [j] "=&r"(j), [ptr] "=&r"(ptr), [block] "=&r"(block), [t0] "=&r"(t0), [t1] "=&r"(t1)
+        : [cfg] "r"(cfg)
+        : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "memory");
+    *prev_io = prev;
+    *sel_io = sel;
+}
+#else
+static inline void conv_pixels_held(const held_run *cfg, int32_t words, const int8_t *src, int32_t pixels,
+                                    int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
+    fast_queue f = {*prev_io, *sel_io};
+    for (; pixels > 0; pixels--, src += cfg->pixel_step, out += cfg->skip) {
+        for (int32_t j = 0; j < cfg->nb; j++, out += LANES) {
+            mac8_op(MAC8_SETPTR, 0, j * cfg->row_words, cfg->b0 + j);
+            for (int32_t i = 0; i < words; i++) mac8_op(MAC8_MAC, MAC8_CONV, ((const uint32_t *)src)[i], 0);
+            f = commit_fast(f, out);
+        }
+    }
+    *prev_io = f.prev;
+    *sel_io = f.sel;
+}
+#define conv_pixels_held16(cfg, src, pixels, out, prev, sel) conv_pixels_held(cfg, 16, src, pixels, out, prev, sel)
+#define conv_pixels_held8(cfg, src, pixels, out, prev, sel) conv_pixels_held(cfg, 8, src, pixels, out, prev, sel)
+#endif
+
+/* The same for a window of `n` rows of one word each at any alignment (few-channel layers
+ * whose kernel row is at most 4 bytes, like KWS's 10x4x1 first layer): each row's word is
+ * assembled from two aligned loads with shifts, straight into a register, so no patch is
+ * stored (every store is a bus write). Rows are cfg->row_bytes apart, a multiple of 4. */
+#if defined(__riscv) && !defined(MAC8_EMULATED)
+#define MAC8_HELD_ROWS_MAX 12
+static inline __attribute__((always_inline)) void conv_pixels_rows3(
+    const held_run *cfg, const int8_t *src, int32_t pixels, int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
+    int8_t *prev = *prev_io;
+    uint32_t sel = *sel_io;
+    const int32_t rb = cfg->row_bytes;
+    uint32_t x0, x1, x2, x3, x4;
+    __asm__ volatile(
+        "2:\n"
+        "  andi %[x3], %[src], 3\n  sub %[x2], %[src], %[x3]\n  slli %[x3], %[x3], 3\n"
+        "  li %[x4], 31\n  sub %[x4], %[x4], %[x3]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s0, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s1, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s2, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x2], 0(%[cfg])\n  lw %[x4], 4(%[cfg])\n  li %[x3], 0\n"
+        "1:\n"
+        "  .insn r 0x0B, 1, 0, x0, %[x3], %[x4]\n"
+        ".insn r 0x0B, 0, 0, x0, s0, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s1, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s2, x0\n"
+        "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
+        "  ori %[x1], %[sel], 1\n"
+        "  .insn r 0x0B, 3, 0, %[x0], %[sel], x0\n"
+        "  .insn r 0x0B, 3, 0, %[x1], %[x1], x0\n"
+        "  sw %[x0], 0(%[prev])\n  sw %[x1], 4(%[prev])\n"
+        "  mv %[prev], %[out]\n  addi %[out], %[out], 8\n  xori %[sel], %[sel], 2\n"
+        "  lw %[x0], 8(%[cfg])\n  addi %[x4], %[x4], 1\n  add %[x3], %[x3], %[x0]\n"
+        "  addi %[x2], %[x2], -1\n  bnez %[x2], 1b\n"
+        "  lw %[x0], 16(%[cfg])\n  lw %[x1], 12(%[cfg])\n  add %[out], %[out], %[x0]\n"
+        "  add %[src], %[src], %[x1]\n  addi %[pixels], %[pixels], -1\n  bnez %[pixels], 2b\n"
+        : [src] "+r"(src), [pixels] "+r"(pixels), [out] "+r"(out), [prev] "+r"(prev), [sel] "+r"(sel),
+          [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3), [x4] "=&r"(x4)
+        : [cfg] "r"(cfg), [rb] "r"(rb)
+        : "s0", "s1", "s2", "memory");
+    *prev_io = prev;
+    *sel_io = sel;
+}
+static inline __attribute__((always_inline)) void conv_pixels_rows5(
+    const held_run *cfg, const int8_t *src, int32_t pixels, int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
+    int8_t *prev = *prev_io;
+    uint32_t sel = *sel_io;
+    const int32_t rb = cfg->row_bytes;
+    uint32_t x0, x1, x2, x3, x4;
+    __asm__ volatile(
+        "2:\n"
+        "  andi %[x3], %[src], 3\n  sub %[x2], %[src], %[x3]\n  slli %[x3], %[x3], 3\n"
+        "  li %[x4], 31\n  sub %[x4], %[x4], %[x3]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s0, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s1, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s2, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s3, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s4, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x2], 0(%[cfg])\n  lw %[x4], 4(%[cfg])\n  li %[x3], 0\n"
+        "1:\n"
+        "  .insn r 0x0B, 1, 0, x0, %[x3], %[x4]\n"
+        ".insn r 0x0B, 0, 0, x0, s0, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s1, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s2, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s3, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s4, x0\n"
+        "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
+        "  ori %[x1], %[sel], 1\n"
+        "  .insn r 0x0B, 3, 0, %[x0], %[sel], x0\n"
+        "  .insn r 0x0B, 3, 0, %[x1], %[x1], x0\n"
+        "  sw %[x0], 0(%[prev])\n  sw %[x1], 4(%[prev])\n"
+        "  mv %[prev], %[out]\n  addi %[out], %[out], 8\n  xori %[sel], %[sel], 2\n"
+        "  lw %[x0], 8(%[cfg])\n  addi %[x4], %[x4], 1\n  add %[x3], %[x3], %[x0]\n"
+        "  addi %[x2], %[x2], -1\n  bnez %[x2], 1b\n"
+        "  lw %[x0], 16(%[cfg])\n  lw %[x1], 12(%[cfg])\n  add %[out], %[out], %[x0]\n"
+        "  add %[src], %[src], %[x1]\n  addi %[pixels], %[pixels], -1\n  bnez %[pixels], 2b\n"
+        : [src] "+r"(src), [pixels] "+r"(pixels), [out] "+r"(out), [prev] "+r"(prev), [sel] "+r"(sel),
+          [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3), [x4] "=&r"(x4)
+        : [cfg] "r"(cfg), [rb] "r"(rb)
+        : "s0", "s1", "s2", "s3", "s4", "memory");
+    *prev_io = prev;
+    *sel_io = sel;
+}
+static inline __attribute__((always_inline)) void conv_pixels_rows10(
+    const held_run *cfg, const int8_t *src, int32_t pixels, int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
+    int8_t *prev = *prev_io;
+    uint32_t sel = *sel_io;
+    const int32_t rb = cfg->row_bytes;
+    uint32_t x0, x1, x2, x3, x4;
+    __asm__ volatile(
+        "2:\n"
+        "  andi %[x3], %[src], 3\n  sub %[x2], %[src], %[x3]\n  slli %[x3], %[x3], 3\n"
+        "  li %[x4], 31\n  sub %[x4], %[x4], %[x3]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s0, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s1, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s2, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s3, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s4, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s5, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s6, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s7, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s8, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x0], 0(%[x2])\n  lw %[x1], 4(%[x2])\n  srl %[x0], %[x0], %[x3]\n  sll %[x1], %[x1], %[x4]\n  slli %[x1], %[x1], 1\n  or s9, %[x0], %[x1]\n  add %[x2], %[x2], %[rb]\n"
+        "  lw %[x2], 0(%[cfg])\n  lw %[x4], 4(%[cfg])\n  li %[x3], 0\n"
+        "1:\n"
+        "  .insn r 0x0B, 1, 0, x0, %[x3], %[x4]\n"
+        ".insn r 0x0B, 0, 0, x0, s0, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s1, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s2, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s3, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s4, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s5, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s6, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s7, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s8, x0\n"
+        ".insn r 0x0B, 0, 0, x0, s9, x0\n"
+        "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
+        "  ori %[x1], %[sel], 1\n"
+        "  .insn r 0x0B, 3, 0, %[x0], %[sel], x0\n"
+        "  .insn r 0x0B, 3, 0, %[x1], %[x1], x0\n"
+        "  sw %[x0], 0(%[prev])\n  sw %[x1], 4(%[prev])\n"
+        "  mv %[prev], %[out]\n  addi %[out], %[out], 8\n  xori %[sel], %[sel], 2\n"
+        "  lw %[x0], 8(%[cfg])\n  addi %[x4], %[x4], 1\n  add %[x3], %[x3], %[x0]\n"
+        "  addi %[x2], %[x2], -1\n  bnez %[x2], 1b\n"
+        "  lw %[x0], 16(%[cfg])\n  lw %[x1], 12(%[cfg])\n  add %[out], %[out], %[x0]\n"
+        "  add %[src], %[src], %[x1]\n  addi %[pixels], %[pixels], -1\n  bnez %[pixels], 2b\n"
+        : [src] "+r"(src), [pixels] "+r"(pixels), [out] "+r"(out), [prev] "+r"(prev), [sel] "+r"(sel),
+          [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3), [x4] "=&r"(x4)
+        : [cfg] "r"(cfg), [rb] "r"(rb)
+        : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "memory");
+    *prev_io = prev;
+    *sel_io = sel;
+}
+static inline bool conv_pixels_rows(int32_t n, const held_run *cfg, const int8_t *src, int32_t pixels,
+                                    int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
+    switch (n) {
+    case 3: conv_pixels_rows3(cfg, src, pixels, out, prev_io, sel_io); return true;
+    case 5: conv_pixels_rows5(cfg, src, pixels, out, prev_io, sel_io); return true;
+    case 10: conv_pixels_rows10(cfg, src, pixels, out, prev_io, sel_io); return true;
+    default: return false;
+    }
+}
+#else
+static inline bool conv_pixels_rows(int32_t n, const held_run *cfg, const int8_t *src, int32_t pixels,
+                                    int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
+    if (n != 3 && n != 5 && n != 10) return false;
+    fast_queue f = {*prev_io, *sel_io};
+    for (; pixels > 0; pixels--, src += cfg->pixel_step, out += cfg->skip) {
+        uint32_t words[10];
+        for (int32_t r = 0; r < n; r++) {
+            const int8_t *row = src + r * cfg->row_bytes;
+            const unsigned mis = (uintptr_t)row & 3;
+            const uint32_t *w = (const uint32_t *)(row - mis);
+            words[r] = mis ? (w[0] >> (8 * mis)) | (w[1] << (32 - 8 * mis)) : w[0];
+        }
+        for (int32_t j = 0; j < cfg->nb; j++, out += LANES) {
+            mac8_op(MAC8_SETPTR, 0, j * cfg->row_words, cfg->b0 + j);
+            for (int32_t r = 0; r < n; r++) mac8_op(MAC8_MAC, MAC8_CONV, words[r], 0);
+            f = commit_fast(f, out);
+        }
+    }
+    *prev_io = f.prev;
+    *sel_io = f.sel;
+    return true;
+}
+#endif
+
+/* VexRiscv stalls an instruction that uses a load's result in the very next cycle. Issuing
+ * a group of loads before the CFU instructions that consume them avoids it; this empty asm
+ * "uses" the loaded values at one point, so the compiler cannot sink the loads back down
+ * next to their consumers. */
+#if defined(__riscv)
+#define LOADS_DONE4(a, b, c, d) __asm__ volatile("" ::"r"(a), "r"(b), "r"(c), "r"(d))
+#else
+#define LOADS_DONE4(a, b, c, d) ((void)0)
+#endif
+
+#if defined(__riscv) && !defined(MAC8_EMULATED)
+/* Eight words, loaded first and then fed to MAC CONV, in one asm block so the compiler can
+ * neither interleave the loads with their uses nor spill around them. The CFU's result goes
+ * to x0. */
+#define MAC8_CONV_INSN(reg) ".insn r 0x0B, 0, 0, x0, " reg ", x0\n"
+static inline __attribute__((always_inline)) void stream_conv8(const uint32_t *w) {
+    __asm__ volatile(
+        "lw t0, 0(%0)\n lw t1, 4(%0)\n lw t2, 8(%0)\n lw t3, 12(%0)\n"
+        "lw t4, 16(%0)\n lw t5, 20(%0)\n lw t6, 24(%0)\n lw a7, 28(%0)\n"
+        MAC8_CONV_INSN("t0") MAC8_CONV_INSN("t1") MAC8_CONV_INSN("t2") MAC8_CONV_INSN("t3")
+        MAC8_CONV_INSN("t4") MAC8_CONV_INSN("t5") MAC8_CONV_INSN("t6") MAC8_CONV_INSN("a7")
+        : : "r"(w) : "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a7", "memory");
+}
+static inline __attribute__((always_inline)) void stream_conv4(const uint32_t *w) {
+    __asm__ volatile(
+        "lw t0, 0(%0)\n lw t1, 4(%0)\n lw t2, 8(%0)\n lw t3, 12(%0)\n"
+        MAC8_CONV_INSN("t0") MAC8_CONV_INSN("t1") MAC8_CONV_INSN("t2") MAC8_CONV_INSN("t3")
+        : : "r"(w) : "t0", "t1", "t2", "t3", "memory");
+}
+#else
+static inline void stream_conv8(const uint32_t *w) {
+    for (int i = 0; i < 8; i++) mac8_op(MAC8_MAC, MAC8_CONV, w[i], 0);
+}
+static inline void stream_conv4(const uint32_t *w) {
+    for (int i = 0; i < 4; i++) mac8_op(MAC8_MAC, MAC8_CONV, w[i], 0);
+}
+#endif
+
+/* Inlined into the pixel loops: a call and return around every few words cost more than the
+ * words themselves on this CPU. */
+static inline __attribute__((always_inline)) void stream_conv(const uint32_t *w, int32_t n) {
+    for (; n >= 8; n -= 8, w += 8) stream_conv8(w);
+    if (n & 4) {
+        stream_conv4(w);
+        w += 4;
+    }
+    for (n &= 3; n > 0; n--) mac8_op(MAC8_MAC, MAC8_CONV, *w++, 0);
+}
+
+static inline int32_t min32(int32_t a, int32_t b) { return a < b ? a : b; }
+static inline int32_t max32(int32_t a, int32_t b) { return a > b ? a : b; }
+
+#endif

@@ -1,0 +1,42 @@
+/* What every op's prepare/eval file shares: the runtime internals, and checks and TFLM
+ * prepare-time arithmetic (padding, multipliers, activation bounds) in op_common.c. */
+#ifndef CFUB_OP_COMMON_H
+#define CFUB_OP_COMMON_H
+
+#include "../kernels/cfub_string.h"
+#include "internal.h"
+
+/* input k of n, NULL when omitted */
+const cfub_tensor *cfub_op_input(cfub_interp *ip, const cfub_node *n, int k);
+bool cfub_finite_positive(float f);
+bool cfub_finite(float f);
+bool cfub_same_shape(const cfub_tensor *a, const cfub_tensor *b);
+
+/* Each returns CFUB_OK or the error it reported (naming the op). */
+int cfub_need_inputs(cfub_interp *ip, const cfub_node *n, int min, int max);
+int cfub_need_type(cfub_interp *ip, const cfub_node *n, const char *role, int k, const cfub_tensor *t, int type);
+/* an int8 activation tensor needs a usable per-tensor quantization */
+int cfub_need_act_q(cfub_interp *ip, const cfub_node *n, const char *what, const cfub_tensor *t);
+int cfub_need_rank(cfub_interp *ip, const cfub_node *n, const cfub_tensor *t, int rank);
+/* the builtin options table when it has the expected type, else NULL */
+const fb_table *cfub_op_options(cfub_interp *ip, const cfub_node *n, int type);
+int cfub_op_activation(cfub_interp *ip, const cfub_node *n, int act, const cfub_tensor *out,
+                       int32_t *act_min, int32_t *act_max);
+int cfub_op_requant(cfub_interp *ip, const cfub_node *n, double m, int32_t *mult, int32_t *shift);
+/* QuantizeMultiplierSmallerThanOneExp's checks */
+int cfub_smaller_than_one(cfub_interp *ip, const cfub_node *n, double m, int32_t *mult, int32_t *shift);
+/* Output size and TFLM padding (ComputePaddingHeightWidth) for one spatial dimension,
+ * checked against the output tensor's size. */
+int cfub_op_window(cfub_interp *ip, const cfub_node *n, int padding, int32_t in, int32_t k,
+                   int32_t stride, int32_t dil, int32_t out, int32_t *pad);
+/* Per-channel filter scales, TFLM's PopulateConvolutionQuantizationParams. */
+int cfub_per_channel_multipliers(cfub_interp *ip, const cfub_node *n, const cfub_tensor *input,
+                                 const cfub_tensor *filter, const cfub_tensor *output, int32_t channels,
+                                 int quant_dim, const int32_t **mult_out, const int32_t **shift_out);
+/* TFLM accumulates in int32: refuse windows deep enough to overflow where TFLM is undefined */
+int cfub_accumulator_fits(cfub_interp *ip, const cfub_node *n, int64_t depth, int64_t max_term);
+int cfub_bias_ok(cfub_interp *ip, const cfub_node *n, const cfub_tensor *bias, int32_t channels);
+/* zeroed persistent op state of `bytes`, or NULL after reporting an arena error */
+void *cfub_op_state(cfub_interp *ip, size_t bytes);
+
+#endif

@@ -1,0 +1,43 @@
+/* SOFTMAX (int8 in, int8 out): TFLM softmax.cc's Prepare checks; the reference kernel. */
+#include "../op_common.h"
+
+typedef struct {
+    cfub_softmax_params p;
+} softmax_state;
+
+static int prepare_softmax(cfub_interp *ip, cfub_node *n) {
+    int rc = cfub_need_inputs(ip, n, 1, 1);
+    if (rc) return rc;
+    const cfub_tensor *in = cfub_op_input(ip, n, 0), *out = &ip->tensors[n->out];
+    if ((rc = cfub_need_type(ip, n, "input", 0, in, TFL_INT8)) || (rc = cfub_need_type(ip, n, "output", 0, out, TFL_INT8)) ||
+        (rc = cfub_need_act_q(ip, n, "input has no usable quantization", in)) ||
+        (rc = cfub_need_act_q(ip, n, "output has no usable quantization", out)))
+        return rc;
+    if (out->zero_point != -128 || out->scale != 0.00390625f)
+        return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "int8 softmax output must have scale 1/256 and zero point -128");
+    if (in->ndim < 1 || !cfub_same_shape(in, out)) return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "input and output shapes differ");
+    const fb_table *o = cfub_op_options(ip, n, OPT_SOFTMAX);
+    if (!o) return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "missing SoftmaxOptions");
+    const float beta = fb_f32(&ip->fb, o, 0, 0.0f);
+    if (ip->fb.err) return cfub_fail_fb(ip);
+    if (!cfub_finite(beta)) return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "non-finite beta");
+    softmax_state *s = cfub_op_state(ip, sizeof *s);
+    if (!s) return CFUB_ERR_ARENA;
+    if (!cfub_softmax_prepare(beta, in->scale, &s->p))
+        return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "beta x input scale too small for int8 softmax");
+    s->p.depth = in->dims[in->ndim - 1];
+    s->p.outer = (int32_t)(cfub_elements(in) / s->p.depth);
+    n->macs = (uint64_t)cfub_elements(in);
+    n->state = s;
+    n->layer.params = &s->p;
+    return CFUB_OK;
+}
+
+static int eval_softmax(cfub_interp *ip, cfub_node *n) {
+    const cfub_layer *l = &n->layer;
+    if (!cfub_ref_softmax(l->params, l->in[0], l->out))
+        return cfub_fail_op(ip, CFUB_ERR_EVAL, n, "exp sum out of range (TFLM aborts here too)");
+    return CFUB_OK;
+}
+
+const cfub_opdef cfub_op_softmax = {CFUB_OP_SOFTMAX, prepare_softmax, eval_softmax};
