@@ -12,12 +12,14 @@ from pathlib import Path
 from .. import protocol
 from ..errors import UserError
 from .bitstream import load_bitstream
-from .serial_boot import LOAD_CHUNK, MAGIC_ACK, MAGIC_REQUEST, BoardError, Link, SerialBoot, UploadStats
+from .serial_boot import (LOAD_CHUNK, MAGIC_ACK, MAGIC_REQUEST, BoardError, Link, NotListening,
+                          SerialBoot, UploadStats, load_frames)
 
 MAIN_RAM_BASE = 0x40000000
 DEFAULT_BAUDRATE = 1_000_000  # soc/arty.py's ArtyConfig.uart_baudrate
 DEFAULT_DATA_OFFSET = 0x400000
 SIM_CHUNK = 48
+HANDSHAKE_ATTEMPTS = 3
 # "\n" first ends whatever half-typed line sits at the BIOS prompt.
 _POKE = b"\nserialboot\n"
 
@@ -69,11 +71,22 @@ def booted(port, firmware_bin: bytes, data_block: bytes, data_offset: int = DEFA
     name = _port_name(port)
     try:
         link = Link(serial, name)
-        _handshake(link, boot_timeout_s)
         over_socket = str(port).startswith("socket://")
-        boot = SerialBoot(link, window=window or (1 if over_socket else 8),
-                          chunk=chunk or (SIM_CHUNK if over_socket else LOAD_CHUNK),
-                          max_retries=max_retries, quiet_s=quiet_s)
+        for attempt in range(1, HANDSHAKE_ATTEMPTS + 1):
+            _handshake(link, boot_timeout_s)
+            boot = SerialBoot(link, window=window or (1 if over_socket else 8),
+                              chunk=chunk or (SIM_CHUNK if over_socket else LOAD_CHUNK),
+                              max_retries=max_retries, quiet_s=quiet_s)
+            try:
+                boot.send_frames(load_frames(main_ram_base, firmware_bin, boot.chunk)[:1])
+                break
+            except NotListening:
+                # The acknowledge came after the BIOS's own timeout (a slow host, or the
+                # simulator starved of CPU): it is at its prompt again, so ask again.
+                if attempt == HANDSHAKE_ATTEMPTS:
+                    raise
+                say("the BIOS stopped waiting for the serial-boot acknowledge; asking again")
+                link.drain_until_quiet(quiet_s)
         for what, address, data in (("firmware", main_ram_base, firmware_bin),
                                     ("data block", main_ram_base + data_offset, data_block)):
             before = boot.stats.resent

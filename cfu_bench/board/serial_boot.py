@@ -112,6 +112,11 @@ class UploadStats:
     seconds: float = 0.0
 
 
+class NotListening(BoardError):
+    """The first frame of a serial boot met silence or console text: the BIOS gave up waiting
+    for the acknowledge (its own timeout) before it arrived, and is back at its prompt."""
+
+
 class SerialBoot:
     """Talks SFL to a BIOS that has already been sent the magic acknowledge."""
 
@@ -153,6 +158,9 @@ class SerialBoot:
                 continue
             self.stats.errors += 1
             failures[confirmed] += 1
+            first_frame = confirmed == 0 and self.stats.frames == 0
+            if first_frame and answer not in _ANSWERS and failures[0] >= 2:
+                raise NotListening(f"serial boot on {self.link.name}: no answer to the first frame")
             if failures[confirmed] > self.max_retries:
                 address = frames[confirmed][0]
                 reason = ("no answer" if answer is None

@@ -49,13 +49,14 @@ class FakeBios:
     answers. After a JUMP it "runs" `program(ram)`, which returns the bytes to print."""
 
     def __init__(self, program=None, frame_timeout_s=0.1, ack_timeout_s=1.0,
-                 boot_on_connect=True, reject_address=None):
+                 boot_on_connect=True, reject_address=None, late_acks=0):
         self.ram = bytearray(RAM_SIZE)
         self.program = program or (lambda ram: b"CFUB EXIT 0\r\n")
         self.frame_timeout_s = frame_timeout_s
         self.ack_timeout_s = ack_timeout_s
         self.boot_on_connect = boot_on_connect
         self.reject_address = reject_address
+        self.late_acks = late_acks   # acknowledges that arrive after the BIOS's timeout
         self.answers = bytearray()
         self.jumped_to = None
         self._pending = bytearray()
@@ -103,6 +104,10 @@ class FakeBios:
                 recognized += 1
             else:
                 recognized = 1 if c == MAGIC_ACK[0] else 0
+        if self.late_acks:
+            self.late_acks -= 1
+            conn.sendall(b"Timeout\r\n")
+            return False
         while True:
             length = self._read(conn)
             deadline = time.monotonic() + self.frame_timeout_s

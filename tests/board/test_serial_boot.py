@@ -94,6 +94,17 @@ def test_from_the_prompt(bios_server):
     assert "pass=1 fail=0" in out
 
 
+def test_acknowledge_after_the_bios_timeout_is_asked_again(bios_server):
+    """A slow host (or a simulator starved of CPU) acknowledges after the BIOS gave up: the
+    first frame meets the prompt, and the client starts the serial boot over."""
+    bios, server = bios_server(program=_ram_check, late_acks=1)
+    log = []
+    out = run_on_board(server.url, FIRMWARE, DATA, DATA_OFFSET, boot_timeout_s=5, timeout_s=5,
+                       log=log.append)
+    assert "pass=1 fail=0" in out and bios.jumped_to == RAM_BASE
+    assert any("asking again" in m for m in log)
+
+
 @pytest.mark.parametrize("damage", [{"corrupt": {1, 4}}, {"drop": {2}}])
 def test_damaged_frames_are_sent_again(bios_server, damage):
     bios, server = bios_server(program=_ram_check)
