@@ -27,8 +27,8 @@ def parse_layers(spec, n_ops: int) -> tuple[int, int]:
     else:
         text = str(spec).strip()
         try:
-            first, _, last = text.partition(":")
-            first, last = int(first), int(last) if last else int(first)
+            first, sep, last = text.partition(":")
+            first, last = int(first), int(last) if sep else int(first)
         except ValueError:
             raise UserError(f"--trace wants a layer N or a range N:M, got {text!r}") from None
     if not 0 <= first <= last < n_ops:
@@ -152,8 +152,7 @@ def write_gtkw(vcd: Path) -> Path:
     scope = cfu_scope(variables)
 
     def ref(v: VcdVar) -> str:
-        path = v.path.removeprefix("TOP.") if v.path.startswith("TOP.") else v.path
-        return f"{path}[{v.width - 1}:0]" if v.width > 1 else path
+        return f"{v.path}[{v.width - 1}:0]" if v.width > 1 else v.path
 
     ports = {v.name: v for v in variables if v.scope == scope}
     lines = [f'[dumpfile] "{vcd.resolve()}"', "[timestart] 0", "@800200", "-CFU ports"]
@@ -161,8 +160,9 @@ def write_gtkw(vcd: Path) -> Path:
         if name in ports:
             lines += ["@28" if ports[name].width == 1 else "@22", ref(ports[name])]
     lines += ["@1000200", "-CFU ports"]
-    extra = [v for v in variables
-             if v.name.startswith(("dBusWishbone_", "iBusWishbone_")) and v.scope.endswith("VexRiscv")]
+    bus = ("CYC", "STB", "ACK", "WE", "ADR", "DAT_MISO", "DAT_MOSI", "SEL")
+    extra = [v for v in variables if v.scope.endswith(".VexRiscv")
+             and v.name in {f"{b}Wishbone_{s}" for b in ("dBus", "iBus") for s in bus}]
     extra += [v for v in variables if v.name == "sim_marker_storage" or v.name.endswith("marker_storage")][:1]
     if extra:
         lines += ["@800200", "-CPU buses and op marker"]
