@@ -68,9 +68,10 @@ def format_first_mismatch(m: dict) -> str:
     lines = [f"first mismatch: input {m['input']}, layer {m['layer']} {m['op']} "
              f"{'x'.join(map(str, m['shape']))}: {m['count']:,} of {m['elements']:,} elements "
              f"differ, max |diff| {m['max_abs_diff']}"]
-    for e in m["first"]:
-        lines.append(f"  [{','.join(map(str, e['index']))}]  expected {e['expected']:4d}  "
-                     f"got {e['got']:4d}")
+    cells = [f"[{','.join(map(str, e['index']))}]" for e in m["first"]]
+    width = max(map(len, cells), default=0)
+    for cell, e in zip(cells, m["first"]):
+        lines.append(f"  {cell:<{width}}  expected {e['expected']:4d}  got {e['got']:4d}")
     if m.get("note"):
         lines.append(f"  {m['note']}")
     if m.get("dump"):

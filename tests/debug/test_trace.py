@@ -16,11 +16,20 @@ def mac8_fc_instructions(depth: int, out_c: int) -> int:
     """CFU instructions mac8's fully connected kernel issues for one batch (cfu/mac8/kernels,
     fc_eval), when out_c fits the parameter table and outputs are word aligned: CLEAR and two
     CONFIGs; the input vector (WLOAD setup + a word each); three SETPARAMs per channel; per
-    block of 8 channels, per pair of channels a SETPTR and a MAC per word, then a COMMIT; two
-    READs for every block's outputs (one commit late, the last in the flush)."""
-    words, blocks = depth // 4, -(-out_c // 8)
-    pairs = -(-out_c // 2)
-    return 3 + (1 + words) + 3 * out_c + pairs * (1 + words) + blocks * (1 + 2)
+    block of 8 channels, per pair of channels a SETPTR and a MAC per word, then a COMMIT; the
+    block's outputs read one commit late (the last in the flush): one READ for up to 4
+    outputs, two for more."""
+    words = depth // 4
+    blocks = [min(8, out_c - first) for first in range(0, out_c, 8)]
+    pairs = sum(-(-n // 2) for n in blocks)
+    reads = sum(1 if n <= 4 else 2 for n in blocks)
+    return 3 + (1 + words) + 3 * out_c + pairs * (1 + words) + len(blocks) + reads
+
+
+def test_the_instruction_count_formula():
+    # 16 outputs: two full blocks; 12 (KWS's last layer): the second block has 4 outputs
+    assert mac8_fc_instructions(16, 16) == 3 + 5 + 48 + 8 * 5 + 2 + 4 == 102
+    assert mac8_fc_instructions(64, 12) == 3 + 17 + 36 + 6 * 17 + 2 + 3 == 163
 
 
 def test_layer_ranges_are_checked():
@@ -58,3 +67,20 @@ def test_trace_of_reference_layers_has_no_cfu_instruction(model):
     assert [l.kernel for l in result.layers[2:4]] == ["ref", "ref"]
     seen = count_handshakes(Path(result.trace))
     assert seen["handshakes"] == 0 and seen["cycles"] >= sum(l.cycles for l in result.layers[2:4])
+
+
+def test_cli_refuses_a_layer_outside_the_model(model):
+    from click.testing import CliRunner
+
+    from cfu_bench.cli import main
+    r = CliRunner().invoke(main, ["profile", str(model), "--cfu", "mac8", "--trace", "5",
+                                  "--no-baseline", "--quiet"])
+    assert r.exit_code == 2 and "the model's layers are 0 to 4" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_trace_of_kws_last_fc_layer():
+    """A built-in model, a layer whose last block is partial (12 outputs)."""
+    result = profile("kws", cfu="mac8", memory="ideal", inputs=1, trace="11")
+    assert result.layers[11].op == "FULLY_CONNECTED" and result.layers[11].kernel == "mac8_fc"
+    assert count_handshakes(Path(result.trace))["handshakes"] == mac8_fc_instructions(64, 12)
