@@ -54,7 +54,7 @@ def record_trace(runner, design, memory: str, label: str, model_bytes: bytes, in
 
     target = simulate.prepare(design, progress, memory=memory, trace=True,
                               firmware_design=getattr(runner, "firmware_design", None))
-    out = trace_path(label, design.name, memory, layers)
+    out = trace_path(label, design.variant, memory, layers)
     out.unlink(missing_ok=True)
     block = DataBlock(model=model_bytes, inputs=[input_blob], trace_layers=layers)
     run = simulate.run(target, block, cycle_limit=cycle_limit, trace_to=out)

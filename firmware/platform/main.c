@@ -47,7 +47,7 @@ static int tracing(void) {
     return debug_header && (debug_header->flags & CFUB_TRACE_LAYERS);
 }
 
-/* Called by platform.c's cfub_puts before each runtime line. */
+/* Called by platform.c's cfub_puts after each runtime line. */
 void platform_on_puts(const char *s) {
     static const char announce[] = "CFUB INPUT ";
     if (!tracing() || debug_header->debug_first != 0)

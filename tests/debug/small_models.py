@@ -14,3 +14,14 @@ def conv_fc_model(seed: int = 3) -> bytes:
     x = s.fc(x, 16, act="RELU")
     s.b.output(x)
     return s.b.build()
+
+
+def fc_first_model(seed: int = 4) -> bytes:
+    """fully connected (16 -> 16) first, then a reshape: tracing layer 0 starts as the
+    inference does."""
+    s = _Synth(seed, "debug fc_first")
+    x = s.b.input([1, 16], scale=0.05, zero_point=-3)
+    x = s.fc(x, 16, act="RELU")
+    x = s.b.reshape(x, [1, 4, 4])
+    s.b.output(x)
+    return s.b.build()

@@ -7,7 +7,7 @@ from cfu_bench.errors import UserError
 from cfu_bench.profile import profile
 from cfu_bench.trace import CFU_PORTS, count_handshakes, parse_layers
 
-from small_models import conv_fc_model
+from small_models import conv_fc_model, fc_first_model
 
 FC_LAYER = 4
 
@@ -84,3 +84,18 @@ def test_trace_of_kws_last_fc_layer():
     result = profile("kws", cfu="mac8", memory="ideal", inputs=1, trace="11")
     assert result.layers[11].op == "FULLY_CONNECTED" and result.layers[11].kernel == "mac8_fc"
     assert count_handshakes(Path(result.trace))["handshakes"] == mac8_fc_instructions(64, 12)
+
+
+def test_trace_of_layer_0_starts_with_the_inference(tmp_path):
+    """Layer 0's trace starts when the input is announced, not at model setup (which takes
+    far more cycles than the layer)."""
+    path = tmp_path / "fc_first.tflite"
+    path.write_bytes(fc_first_model())
+    result = profile(str(path), cfu="mac8", memory="ideal", inputs=1, trace="0")
+    assert result.layers[0].kernel == "mac8_fc"
+    seen = count_handshakes(Path(result.trace))
+    assert seen["handshakes"] == mac8_fc_instructions(16, 16)
+    # the layer, plus the input's copy into the model and the CRC of the output (measured:
+    # 1,518 cycles more than the layer), far less than the model's setup
+    assert result.layers[0].cycles <= seen["cycles"] < result.layers[0].cycles + 2500
+    assert seen["cycles"] < result.setup_cycles / 5
