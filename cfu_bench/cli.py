@@ -114,9 +114,15 @@ def new(name):
 @click.option("--bitstream", type=click.Path(exists=True, dir_okay=False),
               help="Bitstream to load first (target arty, needs openFPGALoader).")
 @click.option("--no-cache", is_flag=True, help="Simulate even if this exact run is cached.")
+@click.option("--dump", "dump_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="On a mismatch, write the first differing layer's expected and actual "
+                   "tensors here (.npy).")
+@click.option("--trace", "trace", metavar="N|N:M",
+              help="Write a waveform (VCD, with a GTKWave save file) of layers N to M of the "
+                   "first input (target sim; a separate trace build).")
 @click.option("--quiet", is_flag=True, help="Only the table; no progress.")
 def profile(model, cfu, target, memory, baseline, no_baseline, inputs, json_path, csv_path,
-            plot_path, port, bitstream, no_cache, quiet):
+            plot_path, port, bitstream, no_cache, dump_dir, trace, quiet):
     """Per-layer cycles of MODEL (kws, vww, ic, ad or a .tflite path) on the SoC with a CFU,
     every layer checked bit for bit against TFLM."""
     from . import report
@@ -127,7 +133,7 @@ def profile(model, cfu, target, memory, baseline, no_baseline, inputs, json_path
     cfu = cfu or DEFAULT_DESIGN
     common = dict(target=target, memory=memory, inputs=inputs, progress=progress, use_cache=not no_cache,
                   port=port, bitstream=bitstream)
-    result = run_profile(model, cfu=cfu, **common)
+    result = run_profile(model, cfu=cfu, dump_dir=dump_dir, trace=trace, **common)
     base = None
     if not no_baseline and baseline and baseline != cfu:
         base = run_profile(model, cfu=baseline, **common)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import golden, protocol
 from .errors import ResultError, SimulationError, UserError
-from .designs import DEFAULT_DESIGN, load_design
+from .designs import DEFAULT_DESIGN, Design, load_design
 from .model_info import model_info
 from .models_registry import resolve_model
 from .paths import build_root
@@ -35,9 +35,15 @@ def model_label(name_or_path: str) -> str:
 def profile(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", inputs: int = DEFAULT_INPUTS,
             seed: int = INPUT_SEED, progress: Progress | None = None, use_cache: bool = True,
             port: str | None = None, bitstream: Path | None = None,
-            memory: str | None = None) -> ProfileResult:
+            memory: str | None = None, dump_dir: Path | None = None,
+            trace: str | tuple[int, int] | None = None) -> ProfileResult:
     """target: a target name (cfu_bench.targets) or a Target object.
-    memory: "ddr3" or "ideal"; None picks the target's default (ddr3, as on the board)."""
+    memory: "ddr3" or "ideal"; None picks the target's default (ddr3, as on the board).
+    cfu: a design name or path, or a Design.
+    On a mismatch, the first differing layer is dumped and diffed element by element
+    (`first_mismatch`); dump_dir gets its expected and actual tensors as .npy.
+    trace: "N" or "N:M" (layers N to M inclusive) or a pair: a waveform of those layers of
+    the first input, from the trace build of the simulation (`trace`)."""
     progress = progress or Progress(quiet=True)
     if inputs < 1:
         raise UserError("--inputs must be at least 1")
@@ -45,21 +51,48 @@ def profile(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", inputs: 
     target = runner.name
     options = {"port": port, "bitstream": bitstream}
     memory = runner.check(memory, options)
-    design = load_design(cfu)
+    design = cfu if isinstance(cfu, Design) else load_design(cfu)
     path = resolve_model(model)
     model_bytes = path.read_bytes()
     info = model_info(path)  # also validates the file: a malformed model stops here, exit 2
+    if trace is not None:
+        from .trace import check_traceable, parse_layers
+        layers_traced = parse_layers(trace, len(info["ops"]))
+        check_traceable(runner)
     samples = golden.random_inputs(model_bytes, inputs, seed)
     input_blobs = [golden.sample_bytes(s) for s in samples]
     block = DataBlock(model=model_bytes, inputs=input_blobs)
 
     prepared = runner.prepare(design, memory, progress, options)
+    limit = cycle_limit_for(info["total_macs"], inputs)
     key = None
+    result = None
     if prepared.cache_id is not None:
         key = _cache_key(model_bytes, input_blobs, prepared.cache_id, target, memory)
-        cached = _load_cached(key) if use_cache else None
-        if cached:
-            return cached
+        result = _load_cached(key) if use_cache else None
+    if result is None:
+        result = _simulate(prepared, model, model_bytes, samples, block, design, target, memory,
+                           info, inputs, progress)
+        if key:
+            _store(key, result)
+    if not result.bit_exact and (result.first_mismatch is None or dump_dir is not None):
+        from .mismatch import diagnose
+        with progress.step(f"dumping layer {result.mismatches[0]['layer']} of input "
+                           f"{result.mismatches[0]['input']} to compare it with TFLM"):
+            result.first_mismatch = diagnose(prepared, model_bytes, samples, input_blobs,
+                                             result.mismatches[0], limit, dump_dir)
+        if key and dump_dir is None:
+            _store(key, result)
+    if trace is not None:
+        from .trace import record_trace
+        with progress.step(f"tracing layers {layers_traced[0]}..{layers_traced[1]} (trace build)"):
+            result.trace = record_trace(runner, design, memory, model_label(model), model_bytes,
+                                        input_blobs[0], layers_traced, limit, progress)
+    return result
+
+
+def _simulate(prepared, model, model_bytes, samples, block, design, target, memory, info, inputs,
+              progress) -> ProfileResult:
     tracker = _LiveProgress(progress, len(info["ops"]), inputs)
     with progress.step(f"running {model_label(model)} on {target} ({memory}) with CFU "
                        f"{design.name} ({inputs} input{'s' if inputs > 1 else ''})"):
@@ -70,11 +103,8 @@ def profile(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", inputs: 
     report = protocol.parse(out.text).raise_for_error()
     with progress.step("computing TFLM golden outputs"):
         gold = golden.golden_crcs(model_bytes, samples)
-    result = _build_result(model_label(model), design.name, target, memory, info, report, gold,
-                           out.sim, prepared.cycles_source)
-    if key:
-        _store(key, result)
-    return result
+    return _build_result(model_label(model), design.name, target, memory, info, report, gold,
+                         out.sim, prepared.cycles_source)
 
 
 def _build_result(label, cfu, target, memory, info, report, gold, sim, source) -> ProfileResult:
@@ -164,4 +194,8 @@ def check(result: ProfileResult) -> None:
     """Exit 1 (ResultError) when any layer differs from TFLM."""
     if not result.bit_exact:
         bad = sorted({m["layer"] for m in result.mismatches})
-        raise ResultError(f"{result.model} with CFU {result.cfu}: layers {bad} differ from TFLM")
+        first = result.first_mismatch
+        detail = (f"; first: layer {first['layer']}, {first['count']} elements, max |diff| "
+                  f"{first['max_abs_diff']}" if first else "")
+        raise ResultError(f"{result.model} with CFU {result.cfu}: layers {bad} differ from "
+                          f"TFLM{detail}")

@@ -268,3 +268,38 @@ def parse(text) -> Report:
         elif kind == "CYCLES":
             rep.cycles.update({k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", rest)})
     return rep
+
+
+# Debug mode (firmware/platform/main.c, CFUB_DUMP_LAYER): one op's output as hex lines
+#   CFUB DUMP <input> <op> <offset> <hex>   ...   CFUB DUMPEND <input> <op> <bytes> <crc32>
+_DUMP = re.compile(r"CFUB DUMP (\d+) (\d+) (\d+) ([0-9a-f]*)\s*$")
+_DUMPEND = re.compile(r"CFUB DUMPEND (\d+) (\d+) (\d+) ([0-9a-f]{8})")
+
+
+def dumps(text: str) -> dict[tuple[int, int], bytes]:
+    """(input, op) -> the op's output bytes, from CFUB DUMP lines; ProtocolError when a dump
+    is incomplete or its bytes do not match the firmware's own length and CRC."""
+    import zlib
+
+    parts: dict[tuple[int, int], bytearray] = {}
+    out = {}
+    for raw in _lines(text):
+        m = _DUMP.search(raw)
+        if m:
+            key, offset = (int(m.group(1)), int(m.group(2))), int(m.group(3))
+            buf = parts.setdefault(key, bytearray())
+            if offset != len(buf):
+                raise ProtocolError(f"dump of op {key[1]}: bytes at {offset} arrived after {len(buf)}")
+            buf += bytes.fromhex(m.group(4))
+            continue
+        m = _DUMPEND.search(raw)
+        if m:
+            key = (int(m.group(1)), int(m.group(2)))
+            data = bytes(parts.pop(key, b""))
+            if len(data) != int(m.group(3)) or zlib.crc32(data) != int(m.group(4), 16):
+                raise ProtocolError(f"dump of op {key[1]} (input {key[0]}) is garbled: "
+                                    f"{len(data)} bytes, expected {m.group(3)}")
+            out[key] = data
+    if parts:
+        raise ProtocolError(f"dump of ops {sorted(k[1] for k in parts)} ended early")
+    return out

@@ -10,7 +10,9 @@ MAGIC = 0x42554643  # "CFUB"
 VERSION = 1
 RUN_SELFTEST = 1 << 0
 RUN_MODEL = 1 << 1
-_HEADER = struct.Struct("<10I")
+DUMP_LAYER = 1 << 2      # print op debug_first's output for every input (CFUB DUMP lines)
+TRACE_LAYERS = 1 << 3    # waveform tracing on for ops debug_first..debug_last
+_HEADER = struct.Struct("<12I")
 
 
 @dataclass
@@ -19,17 +21,28 @@ class DataBlock:
     selftest_seed: int = 1
     model: bytes = b""
     inputs: list[bytes] = field(default_factory=list)
+    dump_layer: int | None = None              # debug: dump this op's output
+    trace_layers: tuple[int, int] | None = None  # debug: trace ops first..last (inclusive)
 
     def to_bytes(self) -> bytes:
         input_len = len(self.inputs[0]) if self.inputs else 0
         if any(len(i) != input_len for i in self.inputs):
             raise ValueError("all inputs must have the same length")
         flags = (RUN_SELFTEST if self.selftest_count else 0) | (RUN_MODEL if self.model else 0)
+        if self.dump_layer is not None and self.trace_layers is not None:
+            raise ValueError("dump and trace are separate runs")
+        first = last = 0
+        if self.dump_layer is not None:
+            flags |= DUMP_LAYER
+            first = last = self.dump_layer
+        if self.trace_layers is not None:
+            flags |= TRACE_LAYERS
+            first, last = self.trace_layers
         model_offset = _align(_HEADER.size, 16)
         input_offset = _align(model_offset + len(self.model), 16)
         header = _HEADER.pack(MAGIC, VERSION, flags, self.selftest_count, self.selftest_seed,
                               model_offset, len(self.model), input_offset, input_len,
-                              len(self.inputs))
+                              len(self.inputs), first, last)
         out = bytearray(input_offset + input_len * len(self.inputs))
         out[:len(header)] = header
         out[model_offset:model_offset + len(self.model)] = self.model

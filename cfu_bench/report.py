@@ -35,6 +35,8 @@ class ProfileResult:
     arena_bytes: int = 0
     cycles_source: str = "mcycle, Verilator RTL simulation"
     mismatches: list[dict] = field(default_factory=list)  # first few (input, layer) that differ
+    first_mismatch: dict | None = None  # element diff of the first differing layer (mismatch.py)
+    trace: str | None = None  # waveform of the layers given to --trace (trace.py)
     cached: bool = False
 
     @property
@@ -124,6 +126,12 @@ def format_table(result: ProfileResult, baseline: ProfileResult | None = None) -
     verdict = ("bit-exact with TFLM on every layer" if result.bit_exact
                else f"MISMATCH with TFLM ({len(result.mismatches)} shown in JSON)")
     out.append(f"check: {verdict}, {result.inputs_checked} input(s)")
+    if result.first_mismatch:
+        from .mismatch import format_first_mismatch
+        out.append(format_first_mismatch(result.first_mismatch))
+    if result.trace:
+        out.append(f"trace: {result.trace} (GTKWave: gtkwave {result.trace} "
+                   f"{Path(result.trace).with_suffix('.gtkw')})")
     out.append(f"cycles: {result.cycles_source}"
                + (" (cached result)" if result.cached else ""))
     if result.sim:

@@ -39,16 +39,19 @@ def cfu_verilog(design: Design) -> str:
 
 
 def prepare(design: Design | str, progress: Progress | None = None,
-            firmware_design: Design | None = None, memory: str = DEFAULT_MEMORY) -> SimTarget:
+            firmware_design: Design | None = None, memory: str = DEFAULT_MEMORY,
+            trace: bool = False) -> SimTarget:
     """Build or reuse everything needed to run firmware with this CFU.
 
     firmware_design, when given, supplies the kernels and self-test instead of `design`
-    (e.g. a plain Verilog CFU running another design's firmware).
+    (e.g. a plain Verilog CFU running another design's firmware). trace: the waveform
+    variant of the SoC build (cfu_bench.trace).
     """
     if isinstance(design, str):
         design = load_design(design)
     progress = progress or Progress(quiet=True)
-    soc = build_sim_soc(cfu_verilog(design), SocConfig(memory=memory), progress=progress)
+    soc = build_sim_soc(cfu_verilog(design), SocConfig(memory=memory), progress=progress,
+                        trace=trace)
     fw_design = firmware_design or design
     firmware = build_firmware(soc.software_dir, fw_design.kernel_sources(),
                               fw_design.kernel_include_dirs(), fw_design.selftest_available)
@@ -56,10 +59,10 @@ def prepare(design: Design | str, progress: Progress | None = None,
 
 
 def run(target: SimTarget, block: DataBlock | bytes, cycle_limit: int = DEFAULT_CYCLE_LIMIT,
-        on_line=None) -> SimRun:
+        on_line=None, trace_to=None) -> SimRun:
     data = block.to_bytes() if isinstance(block, DataBlock) else block
     regions = [(0, target.firmware.binary), (target.firmware.data_offset, data)]
-    return run_sim(target.soc, regions, cycle_limit, on_line=on_line)
+    return run_sim(target.soc, regions, cycle_limit, on_line=on_line, trace_to=trace_to)
 
 
 @dataclass
@@ -86,12 +89,18 @@ class Simulation:
     description = "Verilator RTL simulation of the SoC"
     memories = ("ddr3", "ideal")
 
+    def __init__(self, firmware_design: Design | None = None):
+        # firmware_design: kernels from another design than the CFU's (e.g. a faulty CFU
+        # running the right design's firmware)
+        self.firmware_design = firmware_design
+
     def check(self, memory, options) -> str:
         from .targets import check_memory
         return check_memory(self, memory)
 
     def prepare(self, design, memory, progress, options) -> "PreparedSimulation":
-        return PreparedSimulation(prepare(design, progress, memory=memory), memory)
+        return PreparedSimulation(prepare(design, progress, memory=memory,
+                                          firmware_design=self.firmware_design), memory)
 
 
 _MEMORY_LABEL = {"ddr3": "DDR3 (LiteDRAM, MT41K128M16 PHY model, L2 8 KiB)",

@@ -91,8 +91,12 @@ def _locked(path: Path):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def build_sim_soc(cfu_verilog: str, config=None, progress: Progress | None = None) -> SocBuild:
-    """Return a SocBuild for the given CFU Verilog text, building only what is missing."""
+def build_sim_soc(cfu_verilog: str, config=None, progress: Progress | None = None,
+                  trace: bool = False) -> SocBuild:
+    """Return a SocBuild for the given CFU Verilog text, building only what is missing.
+
+    trace: the waveform variant (its own cached build; same software and firmware): the model
+    writes sim.vcd in its run directory while firmware holds the sim_trace CSR at 1."""
     from ..soc.sim_soc import SimSocConfig
 
     config = config or SimSocConfig()
@@ -105,7 +109,8 @@ def build_sim_soc(cfu_verilog: str, config=None, progress: Progress | None = Non
     # not on the CFU, the watchdog or other targets' files: keep it shared across those.
     config_key = _digest(config_blob, _litex_version(), (SOC / "sim_soc.py").read_bytes(),
                          (SOC / "description.py").read_bytes())
-    key = _digest(config_blob, _litex_version(), _soc_sources(), cfu_verilog.encode())
+    key = _digest(config_blob, _litex_version(), _soc_sources(), cfu_verilog.encode(),
+                  *([b"trace"] if trace else []))
     root = build_root() / "soc"
     gw_root = root / f"gw-{key}"
     sw_dir = root / f"sw-{config_key}"
@@ -119,7 +124,7 @@ def build_sim_soc(cfu_verilog: str, config=None, progress: Progress | None = Non
         with _locked(root / "locks" / f"sw-{config_key}.lock"):
             t0 = time.monotonic()
             with progress.step("generating SoC (LiteX, BIOS, libraries)"):
-                _generate(cfu_verilog, config, gw_root, sw_dir)
+                _generate(cfu_verilog, config, gw_root, sw_dir, trace)
             timings["soc_generation_s"] = round(time.monotonic() - t0, 1)
         t0 = time.monotonic()
         with progress.step("building Verilator model"):
@@ -129,7 +134,7 @@ def build_sim_soc(cfu_verilog: str, config=None, progress: Progress | None = Non
         return SocBuild(key, gw_root / "gateware", sw_dir, gw_root / "csr.json", timings)
 
 
-def _generate(cfu_verilog: str, config, gw_root: Path, sw_dir: Path) -> None:
+def _generate(cfu_verilog: str, config, gw_root: Path, sw_dir: Path, trace: bool = False) -> None:
     from litex.build.sim.config import SimConfig
     from litex.soc.integration.builder import Builder
 
@@ -153,7 +158,7 @@ def _generate(cfu_verilog: str, config, gw_root: Path, sw_dir: Path) -> None:
             builder = Builder(soc, output_dir=str(gw_root), gateware_dir=str(gw_root / "gateware"),
                               software_dir=str(sw_dir), compile_gateware=False)
             builder.build(sim_config=sim_config, run=False, jobs=os.cpu_count() or 2,
-                          opt_level="O3")
+                          opt_level="O3", trace=trace)
         layout = _main_ram_layout(soc, config, gateware)
         (gateware / MAIN_RAM_LAYOUT).write_text(json.dumps(asdict(layout)))
     except (Exception, SystemExit) as e:  # LiteX reports some errors with sys.exit

@@ -36,18 +36,38 @@ class SimRun:
 
 
 def run_sim(soc: SocBuild, main_ram: list[tuple[int, bytes]], cycle_limit: int, on_line=None,
-            serial_tcp_port: int | None = None, stdin=subprocess.DEVNULL) -> SimRun:
+            serial_tcp_port: int | None = None, stdin=subprocess.DEVNULL,
+            trace_to: Path | None = None) -> SimRun:
     """Run with main RAM holding `main_ram`, (byte offset, bytes) regions, until the firmware
     ends the simulation. Raises SimulationError on a watchdog stop, a CPU trap, or a
-    simulator that dies or never finishes."""
+    simulator that dies or never finishes.
+
+    trace_to: with a trace build (build_sim_soc(trace=True)), where the waveform the run wrote
+    (what happened while the firmware held sim_trace at 1) is moved to."""
     runs = build_root() / "runs"
     runs.mkdir(parents=True, exist_ok=True)
     run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=runs))
     try:
         _prepare_run_dir(soc, run_dir, main_ram, cycle_limit, serial_tcp_port)
-        return _execute(run_dir, cycle_limit, on_line, stdin, uart_on_tcp=serial_tcp_port is not None)
+        result = _execute(run_dir, cycle_limit, on_line, stdin,
+                          uart_on_tcp=serial_tcp_port is not None)
+        if trace_to is not None:
+            _keep_trace(run_dir, Path(trace_to))
+        return result
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
+
+
+TRACE_FILES = ("sim.fst", "sim.vcd")  # what LiteX's Verilator harness writes, FST or VCD build
+
+
+def _keep_trace(run_dir: Path, dest: Path) -> None:
+    found = [run_dir / n for n in TRACE_FILES if (run_dir / n).is_file() and (run_dir / n).stat().st_size]
+    if not found:
+        raise SimulationError("the simulation wrote no waveform: is this a trace build "
+                              "(build_sim_soc(trace=True)) and did the firmware switch sim_trace on?")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(found[0]), dest)
 
 
 def main_ram_files(layout: MainRamLayout, regions: list[tuple[int, bytes]]) -> dict[str, str]:
@@ -100,6 +120,8 @@ def _execute(run_dir: Path, cycle_limit: int, on_line, stdin, uart_on_tcp: bool 
             *complete, buf = buf.split(b"\n")
             for raw in complete:
                 line = protocol.strip_ansi(raw.decode("utf-8", "replace")).strip("\r")
+                # the trace harness marks sim_trace changes in the console: not firmware output
+                line = line.replace("<DUMP ON>", "").replace("<DUMP OFF>", "")
                 lines.append(line)
                 cycles = protocol.run_total_cycles(line)
                 if cycles is not None:

@@ -5,4 +5,7 @@
 /* Ends the simulation through the sim_finish CSR; on a board, resets into the BIOS. */
 void platform_exit(int status) __attribute__((noreturn));
 
+/* Sees every line the runtime prints, after it went out (weak no-op by default). */
+void platform_on_puts(const char *s);
+
 #endif

@@ -1,0 +1,101 @@
+"""profile --trace: a waveform of one layer holds exactly that layer's CFU instructions."""
+from pathlib import Path
+
+import pytest
+
+from cfu_bench.errors import UserError
+from cfu_bench.profile import profile
+from cfu_bench.trace import CFU_PORTS, count_handshakes, parse_layers
+
+from small_models import conv_fc_model, fc_first_model
+
+FC_LAYER = 4
+
+
+def mac8_fc_instructions(depth: int, out_c: int) -> int:
+    """CFU instructions mac8's fully connected kernel issues for one batch (cfu/mac8/kernels,
+    fc_eval), when out_c fits the parameter table and outputs are word aligned: CLEAR and two
+    CONFIGs; the input vector (WLOAD setup + a word each); three SETPARAMs per channel; per
+    block of 8 channels, per pair of channels a SETPTR and a MAC per word, then a COMMIT; the
+    block's outputs read one commit late (the last in the flush): one READ for up to 4
+    outputs, two for more."""
+    words = depth // 4
+    blocks = [min(8, out_c - first) for first in range(0, out_c, 8)]
+    pairs = sum(-(-n // 2) for n in blocks)
+    reads = sum(1 if n <= 4 else 2 for n in blocks)
+    return 3 + (1 + words) + 3 * out_c + pairs * (1 + words) + len(blocks) + reads
+
+
+def test_the_instruction_count_formula():
+    # 16 outputs: two full blocks; 12 (KWS's last layer): the second block has 4 outputs
+    assert mac8_fc_instructions(16, 16) == 3 + 5 + 48 + 8 * 5 + 2 + 4 == 102
+    assert mac8_fc_instructions(64, 12) == 3 + 17 + 36 + 6 * 17 + 2 + 3 == 163
+
+
+def test_layer_ranges_are_checked():
+    assert parse_layers("3", 5) == (3, 3)
+    assert parse_layers("1:4", 5) == (1, 4)
+    for bad in ("5", "3:2", "x", "-1", "1:"):
+        with pytest.raises(UserError):
+            parse_layers(bad, 5)
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    path = tmp_path_factory.mktemp("models") / "conv_fc.tflite"
+    path.write_bytes(conv_fc_model())
+    return path
+
+
+@pytest.mark.parametrize("memory", ["ideal", "ddr3"])
+def test_trace_of_the_fc_layer_holds_its_cfu_handshakes(model, memory):
+    result = profile(str(model), cfu="mac8", memory=memory, inputs=1, trace=str(FC_LAYER))
+    assert result.bit_exact and result.layers[FC_LAYER].kernel == "mac8_fc"
+    vcd = Path(result.trace)
+    assert vcd.is_file() and vcd.suffix == ".vcd"
+    seen = count_handshakes(vcd)
+    assert seen["handshakes"] == mac8_fc_instructions(depth=16, out_c=16) == 102
+    # the trace covers the layer (its mcycle count) and little else: the CRC of its output
+    # and the runtime's few cycles between ops
+    assert result.layers[FC_LAYER].cycles <= seen["cycles"] < result.layers[FC_LAYER].cycles + 1500
+    gtkw = vcd.with_suffix(".gtkw").read_text()
+    assert all(f"{seen['scope']}.{p}" in gtkw for p in CFU_PORTS)
+
+
+def test_trace_of_reference_layers_has_no_cfu_instruction(model):
+    result = profile(str(model), cfu="mac8", memory="ideal", inputs=1, trace="2:3")
+    assert [l.kernel for l in result.layers[2:4]] == ["ref", "ref"]
+    seen = count_handshakes(Path(result.trace))
+    assert seen["handshakes"] == 0 and seen["cycles"] >= sum(l.cycles for l in result.layers[2:4])
+
+
+def test_cli_refuses_a_layer_outside_the_model(model):
+    from click.testing import CliRunner
+
+    from cfu_bench.cli import main
+    r = CliRunner().invoke(main, ["profile", str(model), "--cfu", "mac8", "--trace", "5",
+                                  "--no-baseline", "--quiet"])
+    assert r.exit_code == 2 and "the model's layers are 0 to 4" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_trace_of_kws_last_fc_layer():
+    """A built-in model, a layer whose last block is partial (12 outputs)."""
+    result = profile("kws", cfu="mac8", memory="ideal", inputs=1, trace="11")
+    assert result.layers[11].op == "FULLY_CONNECTED" and result.layers[11].kernel == "mac8_fc"
+    assert count_handshakes(Path(result.trace))["handshakes"] == mac8_fc_instructions(64, 12)
+
+
+def test_trace_of_layer_0_starts_with_the_inference(tmp_path):
+    """Layer 0's trace starts when the input is announced, not at model setup (which takes
+    far more cycles than the layer)."""
+    path = tmp_path / "fc_first.tflite"
+    path.write_bytes(fc_first_model())
+    result = profile(str(path), cfu="mac8", memory="ideal", inputs=1, trace="0")
+    assert result.layers[0].kernel == "mac8_fc"
+    seen = count_handshakes(Path(result.trace))
+    assert seen["handshakes"] == mac8_fc_instructions(16, 16)
+    # the layer, plus the input's copy into the model and the CRC of the output (measured:
+    # 1,518 cycles more than the layer), far less than the model's setup
+    assert result.layers[0].cycles <= seen["cycles"] < result.layers[0].cycles + 2500
+    assert seen["cycles"] < result.setup_cycles / 5
