@@ -73,7 +73,7 @@ def booted(port, firmware_bin: bytes, data_block: bytes, data_offset: int = DEFA
         link = Link(serial, name)
         over_socket = str(port).startswith("socket://")
         for attempt in range(1, HANDSHAKE_ATTEMPTS + 1):
-            _handshake(link, boot_timeout_s)
+            _handshake(link, boot_timeout_s, wait_for_output=over_socket and attempt == 1)
             boot = SerialBoot(link, window=window or (1 if over_socket else 8),
                               chunk=chunk or (SIM_CHUNK if over_socket else LOAD_CHUNK),
                               max_retries=max_retries, quiet_s=quiet_s)
@@ -150,9 +150,13 @@ def _one_line(e: Exception) -> str:
     return " ".join(str(e).split())
 
 
-def _handshake(link: Link, boot_timeout_s: float, poke_interval_s: float = 1.0) -> None:
+def _handshake(link: Link, boot_timeout_s: float, poke_interval_s: float = 1.0,
+               wait_for_output: bool = False) -> None:
     """Wait for the BIOS's serial-boot request, asking for it from the prompt now and then,
-    and acknowledge it."""
+    and acknowledge it. wait_for_output: send nothing before the SoC has printed something.
+    The simulated SoC boots as we connect, and a byte that reaches its UART before the BIOS
+    enables the receive interrupt is never read (nor is anything after it): its BIOS always
+    prints a banner first. A board already at its prompt prints nothing, so is poked at once."""
     seen = b""
     deadline = time.monotonic() + boot_timeout_s
     next_poke = 0.0
@@ -160,7 +164,7 @@ def _handshake(link: Link, boot_timeout_s: float, poke_interval_s: float = 1.0) 
         now = time.monotonic()
         if now >= deadline:
             break
-        if now >= next_poke:
+        if now >= next_poke and (seen or not wait_for_output):
             # Harmless when the BIOS is already waiting for the acknowledge: it ignores
             # everything but the acknowledge and 'Q'/ESC.
             link.send(_POKE)
