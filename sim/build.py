@@ -20,6 +20,7 @@ from ..errors import UserError
 from ..paths import SOC, build_root
 from ..progress import Progress
 from ..toolchain import riscv_gcc, tool_env, verilator_version
+from . import verilate as recipe
 
 STAMP = "cfu-bench.stamp"
 
@@ -76,7 +77,7 @@ def _soc_sources() -> bytes:
     """The simulation SoC's description and this build recipe (not other targets' files)."""
     files = [SOC / "__init__.py", SOC / "description.py", SOC / "sim_soc.py"] + \
         sorted(SOC.glob("*.v")) + [Path(__file__)]
-    return b"".join(p.read_bytes() for p in files)
+    return b"".join(p.read_bytes() for p in files) + recipe.recipe_fingerprint()
 
 
 @contextmanager
@@ -155,6 +156,7 @@ def _generate(cfu_verilog: str, config, gw_root: Path, sw_dir: Path) -> None:
             builder.build(sim_config=sim_config, run=False, jobs=os.cpu_count() or 2,
                           opt_level="O3")
         layout = _main_ram_layout(soc, config, gateware)
+        recipe.record_sources(soc.platform, gateware)
         (gateware / MAIN_RAM_LAYOUT).write_text(json.dumps(asdict(layout)))
     except (Exception, SystemExit) as e:  # LiteX reports some errors with sys.exit
         reason = " ".join(str(e).split())
@@ -211,11 +213,5 @@ def _main_ram_layout(soc, config, gateware: Path) -> MainRamLayout:
 
 
 def _verilate(gateware_dir: Path) -> None:
-    log = gateware_dir / "verilate.log"
-    with open(log, "w") as f:
-        r = subprocess.run(["bash", "build_sim.sh"], cwd=gateware_dir, env=tool_env(),
-                           stdout=f, stderr=subprocess.STDOUT)
-    if r.returncode != 0 or not (gateware_dir / "obj_dir" / "Vsim").exists():
-        tail = log.read_text().splitlines()[-15:]
-        errors = [l for l in tail if "error" in l.lower()] or tail[-3:]
-        raise UserError(f"Verilator build failed: {' | '.join(errors)} (full log: {log})")
+    # Our recipe and harness (sim/verilate.py), not LiteX's build_sim.sh.
+    recipe.verilate(gateware_dir, jobs=os.cpu_count() or 2)

@@ -45,7 +45,7 @@ def run_sim(soc: SocBuild, main_ram: list[tuple[int, bytes]], cycle_limit: int, 
     run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=runs))
     try:
         _prepare_run_dir(soc, run_dir, main_ram, cycle_limit, serial_tcp_port)
-        return _execute(run_dir, cycle_limit, on_line, stdin, uart_on_tcp=serial_tcp_port is not None)
+        return _execute(run_dir, cycle_limit, on_line, stdin, serial_tcp_port)
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
 
@@ -62,7 +62,6 @@ def _prepare_run_dir(soc: SocBuild, run_dir: Path, main_ram: list[tuple[int, byt
                      cycle_limit: int, serial_tcp_port: int | None) -> None:
     gw = soc.gateware_dir
     os.symlink(soc.vsim, run_dir / "Vsim")
-    os.symlink(gw / "modules", run_dir / "modules")
     files = main_ram_files(soc.main_ram, main_ram)
     for init in gw.glob("*.init"):
         if init.name not in files:
@@ -70,6 +69,8 @@ def _prepare_run_dir(soc: SocBuild, run_dir: Path, main_ram: list[tuple[int, byt
     for name, text in files.items():
         (run_dir / name).write_text(text)
     (run_dir / "cycle_limit.init").write_text(f"{cycle_limit:016x}\n")
+    # The harness takes the TCP port on its command line; sim_config.js stays, in litex_sim's
+    # format, because mlperf's transport finds its simulator by reading it.
     config = json.loads((gw / "sim_config.js").read_text())
     if serial_tcp_port is not None:
         for module in config:
@@ -79,10 +80,12 @@ def _prepare_run_dir(soc: SocBuild, run_dir: Path, main_ram: list[tuple[int, byt
     (run_dir / "sim_config.js").write_text(json.dumps(config, indent=2))
 
 
-def _execute(run_dir: Path, cycle_limit: int, on_line, stdin, uart_on_tcp: bool = False) -> SimRun:
+def _execute(run_dir: Path, cycle_limit: int, on_line, stdin, serial_tcp_port: int | None = None) -> SimRun:
+    uart_on_tcp = serial_tcp_port is not None
     wall_limit = 60 + cycle_limit / MIN_CYCLES_PER_SECOND if cycle_limit else None
     t0 = time.monotonic()
-    proc = subprocess.Popen(["./Vsim"], cwd=run_dir, env=tool_env(), stdin=stdin,
+    command = ["./Vsim"] + (["--uart-tcp", str(serial_tcp_port)] if uart_on_tcp else [])
+    proc = subprocess.Popen(command, cwd=run_dir, env=tool_env(), stdin=stdin,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     lines = []
     total_cycles = None
