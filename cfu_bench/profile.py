@@ -3,7 +3,11 @@ layer's output checked against TFLM by CRC, results cached by everything that de
 """
 import hashlib
 import json
+import os
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import golden, protocol
@@ -20,6 +24,20 @@ from .targets import get_target
 DEFAULT_INPUTS = 2
 INPUT_SEED = 20261121
 MAX_MISMATCHES_KEPT = 20
+
+# Profiles may run in threads (profile_with_baseline), but only their simulations overlap:
+# SoC generation changes the process's working directory and file descriptors, and TFLM's
+# golden runs redirect fd 2, so everything else holds this lock.
+_HOST_LOCK = threading.Lock()
+
+
+@contextmanager
+def _unlocked():
+    _HOST_LOCK.release()
+    try:
+        yield
+    finally:
+        _HOST_LOCK.acquire()
 
 
 def cycle_limit_for(total_macs: int, inputs: int) -> int:
@@ -38,6 +56,13 @@ def profile(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", inputs: 
             memory: str | None = None) -> ProfileResult:
     """target: a target name (cfu_bench.targets) or a Target object.
     memory: "ddr3" or "ideal"; None picks the target's default (ddr3, as on the board)."""
+    with _HOST_LOCK:
+        return _profile(model, cfu, target, inputs, seed, progress, use_cache, port, bitstream,
+                        memory)
+
+
+def _profile(model, cfu, target, inputs, seed, progress, use_cache, port, bitstream,
+             memory) -> ProfileResult:
     progress = progress or Progress(quiet=True)
     if inputs < 1:
         raise UserError("--inputs must be at least 1")
@@ -63,8 +88,9 @@ def profile(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", inputs: 
     tracker = _LiveProgress(progress, len(info["ops"]), inputs)
     with progress.step(f"running {model_label(model)} on {target} ({memory}) with CFU "
                        f"{design.name} ({inputs} input{'s' if inputs > 1 else ''})"):
-        out = prepared.run(block, on_line=tracker,
-                           cycle_limit=cycle_limit_for(info["total_macs"], inputs))
+        with _unlocked():
+            out = prepared.run(block, on_line=tracker,
+                               cycle_limit=cycle_limit_for(info["total_macs"], inputs))
     progress.end_status()
 
     report = protocol.parse(out.text).raise_for_error()
@@ -75,6 +101,38 @@ def profile(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", inputs: 
     if key:
         _store(key, result)
     return result
+
+
+def parallel_simulations() -> int:
+    """How many simulations may run at once: one per core this process may use (each
+    Verilator model is single-threaded)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def profile_with_baseline(model: str, cfu: str, baseline: str | None, target: str = "sim",
+                          progress: Progress | None = None, parallel: bool | None = None,
+                          **options) -> tuple[ProfileResult, ProfileResult | None]:
+    """The design's profile and, unless baseline is None or the design itself, the baseline's.
+
+    On the simulator, with two cores or more, the two run as parallel simulations (builds
+    included: each waits only for its own SoC). Each is its own simulation either way, so
+    the cycles are the same as run one after the other. The board has one SoC: in turn.
+    """
+    progress = progress or Progress(quiet=True)
+    if not baseline or baseline == cfu:
+        return profile(model, cfu=cfu, target=target, progress=progress, **options), None
+    if parallel is None:
+        parallel = target == "sim" and parallel_simulations() >= 2
+    if not parallel:
+        return (profile(model, cfu=cfu, target=target, progress=progress, **options),
+                profile(model, cfu=baseline, target=target, progress=progress, **options))
+    progress.status(f"baseline {baseline}: simulating in parallel")
+    progress.end_status()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        base = pool.submit(profile, model, cfu=baseline, target=target,
+                           progress=Progress(quiet=True), **options)
+        result = profile(model, cfu=cfu, target=target, progress=progress, **options)
+        return result, base.result()
 
 
 def _build_result(label, cfu, target, memory, info, report, gold, sim, source) -> ProfileResult:
