@@ -62,6 +62,6 @@ def test_hash_follows_faults_and_is_stable():
 def test_kernels():
     assert load_design("none").kernel_sources() == []
     template = load_design("template")
-    assert [p.name for p in template.kernel_sources()] == ["selftest.c"]
+    assert [p.name for p in template.kernel_sources()] == ["selftest.c", "template_fc.c"]
     assert template.selftest_available
     assert template.kernel_include_dirs()[0].name == "kernels"
