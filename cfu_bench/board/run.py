@@ -158,13 +158,18 @@ def _handshake(link: Link, boot_timeout_s: float, poke_interval_s: float = 1.0,
     enables the receive interrupt is never read (nor is anything after it): its BIOS always
     prints a banner first. A board already at its prompt prints nothing, so is poked at once."""
     seen = b""
-    deadline = time.monotonic() + boot_timeout_s
+    start = time.monotonic()
+    deadline = start + boot_timeout_s
+    # Output may also have come and gone before we connected (reset_input_buffer drops it, or
+    # the simulator printed before accepting us): then the BIOS is past its UART set-up, and
+    # after a grace period it is asked all the same.
+    poke_anyway = start + min(5.0, boot_timeout_s / 3)
     next_poke = 0.0
     while True:
         now = time.monotonic()
         if now >= deadline:
             break
-        if now >= next_poke and (seen or not wait_for_output):
+        if now >= next_poke and (seen or not wait_for_output or now >= poke_anyway):
             # Harmless when the BIOS is already waiting for the acknowledge: it ignores
             # everything but the acknowledge and 'Q'/ESC.
             link.send(_POKE)
