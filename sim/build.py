@@ -20,6 +20,7 @@ from ..errors import UserError
 from ..paths import SOC, build_root
 from ..progress import Progress
 from ..toolchain import riscv_gcc, tool_env, verilator_version
+from . import verilate as recipe
 
 STAMP = "cfu-bench.stamp"
 
@@ -37,6 +38,12 @@ class SocBuild:
     @property
     def vsim(self) -> Path:
         return self.gateware_dir / "obj_dir" / "Vsim"
+
+    @property
+    def litex_harness(self) -> bool:
+        """True for the trace variant, built with LiteX's own recipe and harness (its VCD
+        tracer follows the sim_trace signal); every other build uses sim/verilate.py's."""
+        return (self.gateware_dir / "modules").is_dir()
 
     @property
     def main_ram(self) -> "MainRamLayout":
@@ -76,7 +83,7 @@ def _soc_sources() -> bytes:
     """The simulation SoC's description and this build recipe (not other targets' files)."""
     files = [SOC / "__init__.py", SOC / "description.py", SOC / "sim_soc.py"] + \
         sorted(SOC.glob("*.v")) + [Path(__file__)]
-    return b"".join(p.read_bytes() for p in files)
+    return b"".join(p.read_bytes() for p in files) + recipe.recipe_fingerprint()
 
 
 @contextmanager
@@ -128,7 +135,7 @@ def build_sim_soc(cfu_verilog: str, config=None, progress: Progress | None = Non
             timings["soc_generation_s"] = round(time.monotonic() - t0, 1)
         t0 = time.monotonic()
         with progress.step("building Verilator model"):
-            _verilate(gw_root / "gateware")
+            _verilate(gw_root / "gateware", trace)
         timings["verilator_build_s"] = round(time.monotonic() - t0, 1)
         stamp.write_text(json.dumps(timings))
         return SocBuild(key, gw_root / "gateware", sw_dir, gw_root / "csr.json", timings)
@@ -160,6 +167,7 @@ def _generate(cfu_verilog: str, config, gw_root: Path, sw_dir: Path, trace: bool
             builder.build(sim_config=sim_config, run=False, jobs=os.cpu_count() or 2,
                           opt_level="O3", trace=trace)
         layout = _main_ram_layout(soc, config, gateware)
+        recipe.record_sources(soc.platform, gateware)
         (gateware / MAIN_RAM_LAYOUT).write_text(json.dumps(asdict(layout)))
     except (Exception, SystemExit) as e:  # LiteX reports some errors with sys.exit
         reason = " ".join(str(e).split())
@@ -215,12 +223,14 @@ def _main_ram_layout(soc, config, gateware: Path) -> MainRamLayout:
     return MainRamLayout("ddr3", [banks[b] for b in range(nbanks)], word_bytes, row_bytes)
 
 
-def _verilate(gateware_dir: Path) -> None:
+def _verilate(gateware_dir: Path, trace: bool) -> None:
+    if not trace:
+        recipe.verilate(gateware_dir, jobs=os.cpu_count() or 2)
+        return
+    # The waveform variant keeps LiteX's recipe: its harness dumps while sim_trace is high.
     log = gateware_dir / "verilate.log"
     with open(log, "w") as f:
         r = subprocess.run(["bash", "build_sim.sh"], cwd=gateware_dir, env=tool_env(),
                            stdout=f, stderr=subprocess.STDOUT)
     if r.returncode != 0 or not (gateware_dir / "obj_dir" / "Vsim").exists():
-        tail = log.read_text().splitlines()[-15:]
-        errors = [l for l in tail if "error" in l.lower()] or tail[-3:]
-        raise UserError(f"Verilator build failed: {' | '.join(errors)} (full log: {log})")
+        raise UserError(f"Verilator build failed: {recipe.log_errors(log)} (full log: {log})")

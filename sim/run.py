@@ -49,8 +49,8 @@ def run_sim(soc: SocBuild, main_ram: list[tuple[int, bytes]], cycle_limit: int, 
     run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=runs))
     try:
         _prepare_run_dir(soc, run_dir, main_ram, cycle_limit, serial_tcp_port)
-        result = _execute(run_dir, cycle_limit, on_line, stdin,
-                          uart_on_tcp=serial_tcp_port is not None)
+        result = _execute(run_dir, cycle_limit, on_line, stdin, serial_tcp_port,
+                          litex_harness=soc.litex_harness)
         if trace_to is not None:
             _keep_trace(run_dir, Path(trace_to))
         return result
@@ -82,7 +82,8 @@ def _prepare_run_dir(soc: SocBuild, run_dir: Path, main_ram: list[tuple[int, byt
                      cycle_limit: int, serial_tcp_port: int | None) -> None:
     gw = soc.gateware_dir
     os.symlink(soc.vsim, run_dir / "Vsim")
-    os.symlink(gw / "modules", run_dir / "modules")
+    if soc.litex_harness:
+        os.symlink(gw / "modules", run_dir / "modules")
     files = main_ram_files(soc.main_ram, main_ram)
     for init in gw.glob("*.init"):
         if init.name not in files:
@@ -90,6 +91,8 @@ def _prepare_run_dir(soc: SocBuild, run_dir: Path, main_ram: list[tuple[int, byt
     for name, text in files.items():
         (run_dir / name).write_text(text)
     (run_dir / "cycle_limit.init").write_text(f"{cycle_limit:016x}\n")
+    # Our harness takes the TCP port on its command line, litex_sim's from sim_config.js;
+    # the file is written for both, since mlperf's transport finds its simulator by reading it.
     config = json.loads((gw / "sim_config.js").read_text())
     if serial_tcp_port is not None:
         for module in config:
@@ -99,10 +102,15 @@ def _prepare_run_dir(soc: SocBuild, run_dir: Path, main_ram: list[tuple[int, byt
     (run_dir / "sim_config.js").write_text(json.dumps(config, indent=2))
 
 
-def _execute(run_dir: Path, cycle_limit: int, on_line, stdin, uart_on_tcp: bool = False) -> SimRun:
+def _execute(run_dir: Path, cycle_limit: int, on_line, stdin, serial_tcp_port: int | None = None,
+             litex_harness: bool = False) -> SimRun:
+    uart_on_tcp = serial_tcp_port is not None
     wall_limit = 60 + cycle_limit / MIN_CYCLES_PER_SECOND if cycle_limit else None
     t0 = time.monotonic()
-    proc = subprocess.Popen(["./Vsim"], cwd=run_dir, env=tool_env(), stdin=stdin,
+    command = ["./Vsim"]
+    if uart_on_tcp and not litex_harness:
+        command += ["--uart-tcp", str(serial_tcp_port)]
+    proc = subprocess.Popen(command, cwd=run_dir, env=tool_env(), stdin=stdin,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     lines = []
     total_cycles = None
