@@ -25,9 +25,9 @@
 
 namespace {
 
-// Host I/O (accept, read, write) every this many half cycles: rare enough to cost nothing,
-// frequent enough that a TCP client sees no delay (2048 cycles are ~1 ms of wall time).
-constexpr unsigned IO_EVERY = 4096;
+// Host I/O (accept, read, write) after every batch of this many half cycles, the first after
+// the first batch: litex_sim's cadence (its libevent callback runs 1000 steps per call).
+constexpr unsigned IO_EVERY = 1000;
 
 struct RxQueue {
     unsigned char buf[1 << 16];
@@ -45,6 +45,11 @@ struct Uart {
     int listen_fd = -1;   // TCP mode: listening socket
     int client_fd = -1;   // TCP mode: the connected client (litex: bytes before it are dropped)
     bool stdin_open = true;
+    // Host bytes wait until the SoC has sent its first byte. The BIOS's UART init clears a
+    // pending RX event but not the RX FIFO, so a byte that arrives earlier (a client poking
+    // the BIOS as soon as it connects) leaves the FIFO non-empty with no event to come: the
+    // BIOS never sees another byte. litex_sim's timing happened to avoid this.
+    bool soc_spoke = false;
     RxQueue rx;
     char tx[8192];
     size_t tx_len = 0;
@@ -84,6 +89,7 @@ struct Uart {
     }
 
     void put(unsigned char c) {
+        soc_spoke = true;
         if (tcp() && client_fd < 0) return;
         tx[tx_len++] = c;
         if (tx_len == sizeof tx || (!tcp() && c == '\n')) flush_tx();
@@ -122,6 +128,7 @@ struct Uart {
         s->serial_source_ready = 1;
         if (s->serial_source_valid) put(s->serial_source_data);
         s->serial_sink_valid = 0;
+        if (!soc_spoke) return;
         if (tcp()) {
             if (rx.len) {
                 s->serial_sink_data = rx.front();
@@ -157,7 +164,7 @@ int main(int argc, char** argv) {
         sim->sys_clk = rising;
         sim->eval();
         if (rising) uart.tick(sim);
-        if (step % IO_EVERY == 0) uart.poll_host();
+        if (step % IO_EVERY == IO_EVERY - 1) uart.poll_host();
     }
     uart.flush_tx();
     sim->final();
