@@ -127,16 +127,14 @@ def profile(model, cfu, target, memory, baseline, no_baseline, inputs, json_path
     every layer checked bit for bit against TFLM."""
     from . import report
     from .designs import DEFAULT_DESIGN
-    from .profile import check, profile as run_profile
+    from .profile import check, profile_with_baseline
 
     progress = Progress(quiet=quiet)
     cfu = cfu or DEFAULT_DESIGN
     common = dict(target=target, memory=memory, inputs=inputs, progress=progress, use_cache=not no_cache,
                   port=port, bitstream=bitstream)
-    result = run_profile(model, cfu=cfu, dump_dir=dump_dir, trace=trace, **common)
-    base = None
-    if not no_baseline and baseline and baseline != cfu:
-        base = run_profile(model, cfu=baseline, **common)
+    result, base = profile_with_baseline(model, cfu, None if no_baseline else baseline,
+                                         dump_dir=dump_dir, trace=trace, **common)
     click.echo(report.format_table(result, base))
     if json_path:
         report.write_json(result, json_path, base)

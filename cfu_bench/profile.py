@@ -3,7 +3,10 @@ layer's output checked against TFLM by CRC, results cached by everything that de
 """
 import hashlib
 import json
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import golden, protocol
@@ -45,10 +48,52 @@ def profile(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", inputs: 
     trace: "N" or "N:M" (layers N to M inclusive) or a pair: a waveform of those layers of
     the first input, from the trace build of the simulation (`trace`)."""
     progress = progress or Progress(quiet=True)
+    job = _plan(model, cfu, target, inputs, seed, progress, use_cache, port, bitstream, memory,
+                trace)
+    _simulate([job], progress)
+    return _follow_up(job, progress, dump_dir, trace)
+
+
+def profile_with_baseline(model: str, cfu: str, baseline: str | None, target: str = "sim",
+                          inputs: int = DEFAULT_INPUTS, seed: int = INPUT_SEED,
+                          progress: Progress | None = None, use_cache: bool = True,
+                          port: str | None = None, bitstream: Path | None = None,
+                          memory: str | None = None, dump_dir: Path | None = None,
+                          trace=None) -> tuple[ProfileResult, ProfileResult | None]:
+    """The design's profile and, unless baseline is None or the design itself, the
+    baseline's, with the simulations of both (one per input) sharing the machine's cores."""
+    progress = progress or Progress(quiet=True)
+    common = (target, inputs, seed, progress, use_cache, port, bitstream, memory)
+    jobs = [_plan(model, cfu, *common, trace)]
+    if baseline and baseline != cfu:
+        jobs.append(_plan(model, baseline, *common, None))
+    _simulate(jobs, progress)
+    result = _follow_up(jobs[0], progress, dump_dir, trace)
+    return result, (_follow_up(jobs[1], progress, None, None) if len(jobs) > 1 else None)
+
+
+@dataclass
+class _Job:
+    """One profile between its plan (built, cache looked up) and its result."""
+    label: str
+    design: Design
+    runner: object
+    memory: str
+    model_bytes: bytes
+    info: dict
+    samples: list
+    input_blobs: list[bytes]
+    prepared: object
+    limit: int
+    key: str | None
+    result: ProfileResult | None  # from the cache, or once simulated
+
+
+def _plan(model, cfu, target, inputs, seed, progress, use_cache, port, bitstream, memory,
+          trace) -> _Job:
     if inputs < 1:
         raise UserError("--inputs must be at least 1")
     runner = get_target(target) if isinstance(target, str) else target
-    target = runner.name
     options = {"port": port, "bitstream": bitstream}
     memory = runner.check(memory, options)
     design = cfu if isinstance(cfu, Design) else load_design(cfu)
@@ -57,54 +102,105 @@ def profile(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", inputs: 
     info = model_info(path)  # also validates the file: a malformed model stops here, exit 2
     if trace is not None:
         from .trace import check_traceable, parse_layers
-        layers_traced = parse_layers(trace, len(info["ops"]))
+        parse_layers(trace, len(info["ops"]))
         check_traceable(runner)
     samples = golden.random_inputs(model_bytes, inputs, seed)
     input_blobs = [golden.sample_bytes(s) for s in samples]
-    block = DataBlock(model=model_bytes, inputs=input_blobs)
-
     prepared = runner.prepare(design, memory, progress, options)
-    limit = cycle_limit_for(info["total_macs"], inputs)
-    key = None
-    result = None
+    key = result = None
     if prepared.cache_id is not None:
-        key = _cache_key(model_bytes, input_blobs, prepared.cache_id, target, memory)
+        key = _cache_key(model_bytes, input_blobs, prepared.cache_id, runner.name, memory)
         result = _load_cached(key) if use_cache else None
-    if result is None:
-        result = _simulate(prepared, model, model_bytes, samples, block, design, target, memory,
-                           info, inputs, progress)
-        if key:
-            _store(key, result)
+    return _Job(model_label(model), design, runner, memory, model_bytes, info, samples,
+                input_blobs, prepared, cycle_limit_for(info["total_macs"], 1), key, result)
+
+
+def _runs_of(job: _Job) -> list[DataBlock]:
+    """The data blocks a job runs. A simulation runs each input on its own, from the same
+    state after boot and model setup, so an input's cycles do not depend on the inputs before
+    it or on how many simulations the machine runs at once. A board runs them in one boot."""
+    if getattr(job.prepared, "separate_inputs", False):
+        return [DataBlock(model=job.model_bytes, inputs=[b]) for b in job.input_blobs]
+    return [DataBlock(model=job.model_bytes, inputs=job.input_blobs)]
+
+
+def _simulate(jobs: list[_Job], progress: Progress) -> None:
+    """Run every simulation the jobs need, as many at once as the targets allow (each
+    Verilator model uses one core), then check each job's outputs against TFLM."""
+    todo = [(job, k, block) for job in jobs if job.result is None
+            for k, block in enumerate(_runs_of(job))]
+    if not todo:
+        return
+    width = max(1, min(min(getattr(j.prepared, "parallel_runs", 1) for j, _, _ in todo), len(todo)))
+    tracker = _LiveProgress(progress, sum(len(b.inputs) for _, _, b in todo), width)
+    names = sorted({j.design.name for j, _, _ in todo})
+    first = todo[0][0]
+    what = (f"running {first.label} on {first.runner.name} ({first.memory}) with CFU "
+            f"{' and '.join(names)}: {len(todo)} simulation{'s' if len(todo) > 1 else ''}"
+            + (f", {width} at a time" if width > 1 else ""))
+    outputs: dict[int, list] = {id(j): [None] * len(_runs_of(j)) for j, _, _ in todo}
+    with progress.step(what):
+        t0 = time.monotonic()
+        with ThreadPoolExecutor(max_workers=width) as pool:
+            futures = {pool.submit(job.prepared.run, block, on_line=tracker,
+                                   cycle_limit=job.limit * len(block.inputs)): (job, k)
+                       for job, k, block in todo}
+            for future, (job, k) in futures.items():
+                outputs[id(job)][k] = future.result()
+        wall = time.monotonic() - t0
+    progress.end_status()
+    for job in {id(j): j for j, _, _ in todo}.values():
+        with progress.step(f"computing TFLM golden outputs ({job.design.name})"):
+            gold = golden.golden_crcs(job.model_bytes, job.samples)
+        report = _merged([protocol.parse(o.text).raise_for_error() for o in outputs[id(job)]])
+        sim = _sim_speed(outputs[id(job)], wall)
+        job.result = _build_result(job.label, job.design.name, job.runner.name, job.memory,
+                                   job.info, report, gold, sim, job.prepared.cycles_source)
+        if job.key:
+            _store(job.key, job.result)
+
+
+def _merged(reports: list) -> protocol.Report:
+    """One report of several runs' inferences, numbered in input order."""
+    first = reports[0]
+    for r in reports[1:]:
+        for inv in r.invokes:
+            inv.index = len(first.invokes)
+            first.invokes.append(inv)
+    return first
+
+
+def _sim_speed(outputs: list, wall: float) -> dict | None:
+    """Per-simulation speed (what a faster model or harness changes) and the wall time of
+    them all, which parallel runs shorten."""
+    sims = [o.sim for o in outputs if o.sim]
+    if not sims:
+        return None
+    speeds = [s["cycles_per_second"] for s in sims if s.get("cycles_per_second")]
+    return {"cycles_per_second": sum(speeds) / len(speeds) if speeds else None,
+            "wall_seconds": round(wall, 3), "simulations": len(sims)}
+
+
+def _follow_up(job: _Job, progress: Progress, dump_dir, trace) -> ProfileResult:
+    """The mismatch diagnosis and the waveform, which rerun one input on their own."""
+    result = job.result
     if not result.bit_exact and (result.first_mismatch is None or dump_dir is not None):
         from .mismatch import diagnose
         with progress.step(f"dumping layer {result.mismatches[0]['layer']} of input "
                            f"{result.mismatches[0]['input']} to compare it with TFLM"):
-            result.first_mismatch = diagnose(prepared, model_bytes, samples, input_blobs,
-                                             result.mismatches[0], limit, dump_dir)
-        if key and dump_dir is None:
-            _store(key, result)
+            result.first_mismatch = diagnose(job.prepared, job.model_bytes, job.samples,
+                                             job.input_blobs, result.mismatches[0], job.limit,
+                                             dump_dir)
+        if job.key and dump_dir is None:
+            _store(job.key, result)
     if trace is not None:
-        from .trace import record_trace
-        with progress.step(f"tracing layers {layers_traced[0]}..{layers_traced[1]} (trace build)"):
-            result.trace = record_trace(runner, design, memory, model_label(model), model_bytes,
-                                        input_blobs[0], layers_traced, limit, progress)
+        from .trace import parse_layers, record_trace
+        layers = parse_layers(trace, len(job.info["ops"]))
+        with progress.step(f"tracing layers {layers[0]}..{layers[1]} (trace build)"):
+            result.trace = record_trace(job.runner, job.design, job.memory, job.label,
+                                        job.model_bytes, job.input_blobs[0], layers, job.limit,
+                                        progress)
     return result
-
-
-def _simulate(prepared, model, model_bytes, samples, block, design, target, memory, info, inputs,
-              progress) -> ProfileResult:
-    tracker = _LiveProgress(progress, len(info["ops"]), inputs)
-    with progress.step(f"running {model_label(model)} on {target} ({memory}) with CFU "
-                       f"{design.name} ({inputs} input{'s' if inputs > 1 else ''})"):
-        out = prepared.run(block, on_line=tracker,
-                           cycle_limit=cycle_limit_for(info["total_macs"], inputs))
-    progress.end_status()
-
-    report = protocol.parse(out.text).raise_for_error()
-    with progress.step("computing TFLM golden outputs"):
-        gold = golden.golden_crcs(model_bytes, samples)
-    return _build_result(model_label(model), design.name, target, memory, info, report, gold,
-                         out.sim, prepared.cycles_source)
 
 
 def _build_result(label, cfu, target, memory, info, report, gold, sim, source) -> ProfileResult:
@@ -143,27 +239,34 @@ def _build_result(label, cfu, target, memory, info, report, gold, sim, source) -
 
 
 class _LiveProgress:
-    """Turns CFUB lines into a live status: input k/n, op i/m, cycles so far."""
+    """Turns CFUB lines of the running simulations into one live status (inferences done of
+    all, seconds so far). Called from several threads when simulations run in parallel."""
 
-    def __init__(self, progress: Progress, n_ops: int, n_inputs: int):
-        self.progress, self.n_ops, self.n_inputs = progress, n_ops, n_inputs
+    def __init__(self, progress: Progress, n_inferences: int, width: int):
+        self.progress, self.total, self.width = progress, n_inferences, width
+        self.done = 0
+        self.lock = threading.Lock()
         self.t0 = time.monotonic()
 
     def __call__(self, line: str) -> None:
         event = protocol.progress_event(line)
         if event is None:
             return
-        if event[0] == "invoke":
-            self.progress.status(f"  inference {event[1] + 1}/{self.n_inputs} done, "
-                                 f"{time.monotonic() - self.t0:.0f} s")
-        elif event[0] == "model":
-            self.progress.status("  model loaded, running inference 1 ...")
+        with self.lock:
+            elapsed = time.monotonic() - self.t0
+            if event[0] == "invoke":
+                self.done += 1
+                self.progress.status(f"  inference {self.done}/{self.total} done, {elapsed:.0f} s")
+            elif event[0] == "model" and self.done == 0:
+                self.progress.status(f"  model loaded, running inference 1"
+                                     f"{f'-{min(self.width, self.total)}' if self.width > 1 else ''}"
+                                     f" ... {elapsed:.0f} s")
 
 
 def _cache_key(model: bytes, inputs: list[bytes], build_id: str, target: str, memory: str) -> str:
     h = hashlib.sha256()
     for part in (model, b"".join(inputs), build_id.encode(), target.encode(), memory.encode(),
-                 b"v2"):
+                 b"v3"):
         h.update(hashlib.sha256(part).digest())
     return h.hexdigest()[:24]
 

@@ -135,8 +135,11 @@ def format_table(result: ProfileResult, baseline: ProfileResult | None = None) -
     out.append(f"cycles: {result.cycles_source}"
                + (" (cached result)" if result.cached else ""))
     if result.sim:
-        out.append(f"simulation: {result.sim['cycles_per_second'] / 1e6:.2f} M cycles/s, "
-                   f"{result.sim['wall_seconds']:.1f} s wall")
+        n = result.sim.get("simulations", 1)
+        speed = result.sim.get("cycles_per_second")
+        out.append(f"simulation: {speed / 1e6 if speed else 0:.2f} M cycles/s"
+                   f"{' each' if n > 1 else ''}, {n} simulation{'s' if n > 1 else ''}"
+                   f" (one per input) in {result.sim['wall_seconds']:.1f} s wall")
     return "\n".join(out)
 
 

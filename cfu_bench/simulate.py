@@ -3,6 +3,7 @@
 design -> cfu.v (cached by gateware hash) -> Verilated SoC (cached by Verilog + SoC config,
        memory ddr3 or ideal) -> firmware (cached by sources) -> main RAM init files -> run.
 """
+import os
 from dataclasses import dataclass
 
 from . import protocol
@@ -108,7 +109,13 @@ _MEMORY_LABEL = {"ddr3": "DDR3 (LiteDRAM, MT41K128M16 PHY model, L2 8 KiB)",
 
 
 class PreparedSimulation:
+    # profile runs each input in its own simulation, these many at once: one per core this
+    # process may use (a Verilator model is single-threaded)
+    separate_inputs = True
+
     def __init__(self, target: SimTarget, memory: str):
+        self.parallel_runs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+            else (os.cpu_count() or 1)
         self.target = target
         self.cache_id = target.soc.key + ":" + _digest(target.firmware.binary)
         self.cycles_source = f"mcycle, Verilator RTL simulation of the SoC, {_MEMORY_LABEL[memory]}"

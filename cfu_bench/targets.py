@@ -25,6 +25,8 @@ class RunOutput:
 class PreparedTarget(Protocol):
     cache_id: str | None     # identifies SoC build + firmware; None: results are not cached
     cycles_source: str       # where the cycles come from, for the report
+    # optional: separate_inputs (bool) runs each input of a profile on its own;
+    # parallel_runs (int) how many runs may go at once (default 1)
 
     def run(self, block, on_line=None, cycle_limit: int = 0) -> RunOutput: ...
 

@@ -105,3 +105,20 @@ def test_activation_ranges(lib):
     assert lib.cfubh_activation_range(0, 0.01, 0, ctypes.byref(lo), ctypes.byref(hi)) == 1
     assert (lo.value, hi.value) == (-128, 127)
     assert lib.cfubh_activation_range(4, 0.01, 0, ctypes.byref(lo), ctypes.byref(hi)) == 0  # TANH
+
+
+def test_crc32_is_zlibs_at_every_alignment_and_length(lib):
+    """The per-op CRC the host compares with TFLM's outputs (word-at-a-time where aligned)."""
+    import zlib
+    f = lib.cfub_crc32
+    f.restype = ctypes.c_uint32
+    f.argtypes = [ctypes.c_uint32, ctypes.c_char_p, ctypes.c_size_t]
+    data = np.random.default_rng(seeds.derive("crc32")).integers(0, 256, 300, dtype=np.uint8).tobytes()
+    buf = ctypes.create_string_buffer(data, len(data))
+    base = ctypes.addressof(buf)
+    for start in range(8):
+        for length in list(range(0, 13)) + [64, 255, 292 - start]:
+            chunk = data[start:start + length]
+            got = f(0, ctypes.cast(base + start, ctypes.c_char_p), length)
+            assert got == zlib.crc32(chunk), (start, length)
+    assert f(zlib.crc32(data[:5]), data[5:], len(data) - 5) == zlib.crc32(data)
