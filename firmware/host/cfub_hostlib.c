@@ -107,6 +107,7 @@ int cfubh_load_info(const uint8_t *model, size_t model_len, size_t arena_len, ui
 }
 
 int cfubh_quantize_multiplier(double m, int32_t *q, int *shift) { return cfub_quantize_multiplier(m, q, shift); }
+double cfubh_scale_ratio(float a, float b, float c) { return cfub_scale_ratio(a, b, c); }
 
 void cfubh_mbqm(const int32_t *x, int32_t *out, size_t n, int32_t multiplier, int shift) {
     for (size_t i = 0; i < n; i++) out[i] = cfub_mbqm(x[i], multiplier, shift);

@@ -141,6 +141,19 @@ enum { CFUB_ACT_NONE = 0, CFUB_ACT_RELU = 1, CFUB_ACT_RELU_N1_TO_1 = 2, CFUB_ACT
 
 /* TFLM QuantizeMultiplier. Returns false for a non-finite multiplier. */
 bool cfub_quantize_multiplier(double m, int32_t *quantized, int *shift);
+/* (double)a * (double)b / (double)c bit for bit, without soft-float multiply and divide; with
+ * a and c fixed (a layer's input and output scales), cfub_ratio_init once, then one
+ * cfub_ratio_of per channel. */
+typedef struct cfub_ratio {
+    float a, c;
+    bool exact;              /* both positive normal numbers: the integer path applies */
+    uint32_t ma, mc;
+    int ea, ec;
+    uint64_t reciprocal;     /* floor(2^78 / mc) */
+} cfub_ratio;
+void cfub_ratio_init(cfub_ratio *r, float a, float c);
+double cfub_ratio_of(const cfub_ratio *r, float b);
+double cfub_scale_ratio(float a, float b, float c);
 /* TFLM CalculateActivationRangeQuantized for int8 outputs. Returns false when TFLM would
  * refuse (quantized bound outside int32) or the activation is not one of CFUB_ACT_*. */
 bool cfub_activation_range(int activation, float scale, int32_t zero_point,

@@ -8,6 +8,88 @@
 
 #include "cfub_kernels.h"
 
+/* f = mant * 2^exp with mant in [2^23, 2^24), for positive normal floats only. */
+static bool float_parts(float f, uint32_t *mant, int *exp) {
+    uint32_t bits;
+    memcpy(&bits, &f, sizeof bits);
+    const int biased = (int)((bits >> 23) & 0xff);
+    if ((bits >> 31) || biased == 0 || biased == 0xff) return false;
+    *mant = (bits & 0x7fffffu) | 0x800000u;
+    *exp = biased - 150;
+    return true;
+}
+
+/* floor(2^78 / d) for d in [2^23, 2^24), a byte at a time with 32-bit divisions (rv32im
+ * divides 32 bits in hardware; a 64-bit division is a library loop of a bit per step). */
+static uint64_t reciprocal78(uint32_t d) {
+    uint64_t q = 0;
+    uint32_t r = 0;
+    for (int bit = 72; bit >= 0; bit -= 8) {
+        r = (r << 8) | (bit == 72 ? 0x40u : 0u);    /* 2^78 is 0x40 in the byte at bit 72 */
+        const uint32_t digit = r / d;                /* r < d * 2^8 < 2^32 */
+        r -= digit * d;
+        q = (q << 8) | digit;
+    }
+    return q;
+}
+
+/* floor(x * y / 2^48) for x < 2^48, y < 2^56, from 32 x 32 -> 64-bit products. */
+static uint64_t mul_shift48(uint64_t x, uint64_t y) {
+    const uint32_t x0 = (uint32_t)x, x1 = (uint32_t)(x >> 32), y0 = (uint32_t)y, y1 = (uint32_t)(y >> 32);
+    const uint64_t p00 = (uint64_t)x0 * y0, p01 = (uint64_t)x0 * y1, p10 = (uint64_t)x1 * y0;
+    const uint64_t p11 = (uint64_t)x1 * y1;
+    const uint64_t mid = (p00 >> 32) + (uint32_t)p01 + (uint32_t)p10;
+    const uint64_t hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+    return (hi << 16) | ((uint32_t)mid >> 16);
+}
+
+void cfub_ratio_init(cfub_ratio *r, float a, float c) {
+    r->a = a;
+    r->c = c;
+    r->exact = float_parts(a, &r->ma, &r->ea) && float_parts(c, &r->mc, &r->ec);
+    if (r->exact) r->reciprocal = reciprocal78(r->mc);
+}
+
+/* (double)a * (double)b / (double)c, the requantization scale TFLM computes per channel, in
+ * integers: the product of two floats is exact in double, so the one rounding is the
+ * division's, done here to nearest-even on a 53-bit quotient from the layer's reciprocal of
+ * c's mantissa (one multiply, one correction). Soft-float multiply and divide cost ~1.4 k
+ * cycles per channel, most of a model's setup (vww has ~3 k channels). Inputs or results
+ * outside positive normal numbers take the floating-point expression itself. */
+double cfub_ratio_of(const cfub_ratio *r, float b) {
+    uint32_t mb;
+    int eb;
+    if (!r->exact || !float_parts(b, &mb, &eb)) return (double)r->a * (double)b / (double)r->c;
+    const uint32_t mc = r->mc;
+    const uint64_t p = (uint64_t)r->ma * mb;                 /* [2^46, 2^48) */
+    /* q30 = floor(p * 2^30 / mc): the estimate is at most one below (p / 2^48 < 1) */
+    uint64_t q30 = mul_shift48(p, r->reciprocal);
+    if ((p << 30) - q30 * mc >= mc) q30++;                  /* mod 2^64: the true value is < 2 mc */
+    /* q30 is in [2^52, 2^55): keep 53 bits, k = 30 - dropped bits */
+    const int drop = q30 >= (UINT64_C(1) << 54) ? 2 : q30 >= (UINT64_C(1) << 53) ? 1 : 0;
+    int k = 30 - drop;
+    uint64_t mant = q30 >> drop;
+    const uint64_t rem = (p << k) - mant * mc;              /* < mc */
+    if (2 * rem > mc || (2 * rem == mc && (mant & 1))) mant++;
+    if (mant == (UINT64_C(1) << 53)) {
+        mant >>= 1;
+        k--;
+    }
+    /* value = mant * 2^(ea + eb - ec - k); the biased exponent of mant * 2^x is x + 52 + 1023 */
+    const int biased = r->ea + eb - r->ec - k + 52 + 1023;
+    if (biased < 1 || biased > 2046) return (double)r->a * (double)b / (double)r->c;
+    const uint64_t bits = ((uint64_t)biased << 52) | (mant & ((UINT64_C(1) << 52) - 1));
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
+
+double cfub_scale_ratio(float a, float b, float c) {
+    cfub_ratio r;
+    cfub_ratio_init(&r, a, c);
+    return cfub_ratio_of(&r, b);
+}
+
 bool cfub_quantize_multiplier(double m, int32_t *quantized, int *shift) {
     uint64_t bits;
     memcpy(&bits, &m, sizeof bits);

@@ -89,11 +89,13 @@ int cfub_per_channel_multipliers(cfub_interp *ip, const cfub_node *n, const cfub
     int32_t *mult = cfub_persistent(ip, (size_t)channels * sizeof(int32_t));
     int32_t *shift = cfub_persistent(ip, (size_t)channels * sizeof(int32_t));
     if (!mult || !shift) return cfub_fail(ip, CFUB_ERR_ARENA, "arena too small for per-channel multipliers");
+    cfub_ratio ratio;
+    cfub_ratio_init(&ratio, input->scale, output->scale);
     for (int32_t c = 0; c < channels; c++) {
         const float fs = fb_vec_f32(&ip->fb, &filter->scales, ns == 1 ? 0 : (uint32_t)c);
         if (ip->fb.err) return cfub_fail_fb(ip);
         if (!cfub_finite(fs)) return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "non-finite filter scale");
-        const double effective = (double)input->scale * (double)fs / (double)output->scale;
+        const double effective = cfub_ratio_of(&ratio, fs);
         int rc = cfub_op_requant(ip, n, effective, &mult[c], &shift[c]);
         if (rc) return rc;
     }
