@@ -56,8 +56,10 @@ def test_trace_of_the_fc_layer_holds_its_cfu_handshakes(model, memory):
     seen = count_handshakes(vcd)
     assert seen["handshakes"] == mac8_fc_instructions(depth=16, out_c=16) == 102
     # the trace covers the layer (its mcycle count) and little else: the CRC of its output
-    # and the runtime's few cycles between ops
-    assert result.layers[FC_LAYER].cycles <= seen["cycles"] < result.layers[FC_LAYER].cycles + 1500
+    # and the runtime's few cycles between ops, whose code and data miss the caches (~70
+    # cycles a line with DDR3: measured 1,747 extra cycles there)
+    extra = 1500 if memory == "ideal" else 3000
+    assert result.layers[FC_LAYER].cycles <= seen["cycles"] < result.layers[FC_LAYER].cycles + extra
     gtkw = vcd.with_suffix(".gtkw").read_text()
     assert all(f"{seen['scope']}.{p}" in gtkw for p in CFU_PORTS)
 
