@@ -11,6 +11,17 @@ from .soc.description import MEMORIES
 from .targets import TARGET_NAMES
 
 
+def param_option(f):
+    """-P NAME=VALUE, repeatable: a design parameter passed to make_cfu(**params)."""
+    return click.option("-P", "--param", "params", multiple=True, metavar="NAME=VALUE",
+                        help="Design parameter for make_cfu (repeatable), e.g. -P lanes=4.")(f)
+
+
+def _params(items) -> dict:
+    from .designs import parse_params
+    return parse_params(items)
+
+
 class Group(click.Group):
     """Turns our errors into one line on stderr and the documented exit code, no traceback."""
 
@@ -68,17 +79,21 @@ def list_cmd():
 @main.command()
 @click.argument("design", required=False)
 @click.option("--no-soc", is_flag=True, help="Only the cocotb tests, not the SoC self-test.")
+@param_option
 @click.option("--quiet", is_flag=True, help="No progress output.")
-def test(design, no_soc, quiet):
+def test(design, no_soc, params, quiet):
     """Verify CFU designs: cocotb tests on the generated Verilog, then the firmware self-test
     on the simulated SoC. DESIGN defaults to every design under cfu/."""
     from .designs import list_designs
     from .verify import verify_design
 
     progress = Progress(quiet=quiet)
+    params = _params(params)
+    if params and not design:
+        raise UserError("-P needs a DESIGN: parameters belong to one design")
     checks = []
     for name in [design] if design else list_designs():
-        checks += verify_design(name, with_soc=not no_soc, progress=progress)
+        checks += verify_design(name, with_soc=not no_soc, progress=progress, params=params)
     for c in checks:
         click.echo(f"{'PASS' if c.ok else 'FAIL'}  {c.design:<12} {c.what:<14} {c.detail}")
     if not all(c.ok for c in checks):
@@ -120,9 +135,10 @@ def new(name):
 @click.option("--trace", "trace", metavar="N|N:M",
               help="Write a waveform (VCD, with a GTKWave save file) of layers N to M of the "
                    "first input (target sim; a separate trace build).")
+@param_option
 @click.option("--quiet", is_flag=True, help="Only the table; no progress.")
 def profile(model, cfu, target, memory, baseline, no_baseline, inputs, json_path, csv_path,
-            plot_path, port, bitstream, no_cache, dump_dir, trace, quiet):
+            plot_path, port, bitstream, no_cache, dump_dir, trace, params, quiet):
     """Per-layer cycles of MODEL (kws, vww, ic, ad or a .tflite path) on the SoC with a CFU,
     every layer checked bit for bit against TFLM."""
     from . import report
@@ -133,7 +149,7 @@ def profile(model, cfu, target, memory, baseline, no_baseline, inputs, json_path
     cfu = cfu or DEFAULT_DESIGN
     common = dict(target=target, memory=memory, inputs=inputs, progress=progress, use_cache=not no_cache,
                   port=port, bitstream=bitstream)
-    result = run_profile(model, cfu=cfu, dump_dir=dump_dir, trace=trace, **common)
+    result = run_profile(model, cfu=cfu, dump_dir=dump_dir, trace=trace, params=_params(params), **common)
     base = None
     if not no_baseline and baseline and baseline != cfu:
         base = run_profile(model, cfu=baseline, **common)
@@ -237,8 +253,9 @@ def models_build(names):
               help="Main RAM models to run, comma-separated (ddr3, ideal).")
 @click.option("--no-resources", is_flag=True, help="Skip the Yosys resource estimates.")
 @click.option("--jobs", default=2, show_default=True, help="Simulations run at once.")
+@param_option
 @click.option("--quiet", is_flag=True)
-def bench(models, designs, inputs, memories, no_resources, jobs, quiet):
+def bench(models, designs, inputs, memories, no_resources, jobs, params, quiet):
     """The benchmark suite: the four models x {none, the default CFU, other designs} x the
     memories, written to benchmarks/results/ (JSON per run, results.md, memory.md, cycles.png)."""
     from .errors import UserError
@@ -253,7 +270,8 @@ def bench(models, designs, inputs, memories, no_resources, jobs, quiet):
     command = "cfu-bench bench" + "".join(f" --model {m}" for m in models) + \
               "".join(f" --cfu {d}" for d in designs) + \
               (f" --inputs {inputs}" if inputs != 2 else "") + \
-              (f" --memory {','.join(memory_list)}" if memory_list != list(MEMORIES) else "")
+              (f" --memory {','.join(memory_list)}" if memory_list != list(MEMORIES) else "") + \
+              "".join(f" -P {p}" for p in params)
 
     def on_run(model, design, memory, r, seconds):
         click.echo(f"{model:<4} {design:<10} {memory:<5} {r.total_cycles:>13,} cycles  "
@@ -263,7 +281,7 @@ def bench(models, designs, inputs, memories, no_resources, jobs, quiet):
 
     summary = run_suite(list(models) or None, list(designs) or None, inputs, command=command,
                         progress=Progress(quiet=quiet), with_resources=not no_resources,
-                        jobs=jobs, on_run=on_run, memories=memory_list)
+                        jobs=jobs, on_run=on_run, memories=memory_list, params=_params(params))
     from .paths import RESULTS
     click.echo((RESULTS / "results.md").read_text())
     if not all(r["bit_exact"] for r in summary["runs"]):
@@ -276,8 +294,9 @@ def bench(models, designs, inputs, memories, no_resources, jobs, quiet):
 @click.option("--variant", type=click.Choice(["a7-35", "a7-100"]), default="a7-35", show_default=True)
 @click.option("--no-compile", is_flag=True, help="Write the project (Verilog, XDC, TCL, firmware) only.")
 @click.option("--out", type=click.Path(file_okay=False), help="Project folder (default under build/arty/).")
+@param_option
 @click.option("--quiet", is_flag=True)
-def build(target, cfu, variant, no_compile, out, quiet):
+def build(target, cfu, variant, no_compile, out, params, quiet):
     """Build the board SoC with a CFU: the bitstream when Vivado (or openXC7/F4PGA) is on PATH,
     otherwise --no-compile writes the complete project to build elsewhere."""
     import json
@@ -285,6 +304,6 @@ def build(target, cfu, variant, no_compile, out, quiet):
     from .board import build_arty
     from .designs import DEFAULT_DESIGN, load_design
 
-    result = build_arty(load_design(cfu or DEFAULT_DESIGN), out_dir=out, variant=variant,
+    result = build_arty(load_design(cfu or DEFAULT_DESIGN, **_params(params)), out_dir=out, variant=variant,
                         no_compile=no_compile, progress=Progress(quiet=quiet))
     click.echo(json.dumps(result.as_dict(), indent=2))

@@ -36,10 +36,11 @@ def profile(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", inputs: 
             seed: int = INPUT_SEED, progress: Progress | None = None, use_cache: bool = True,
             port: str | None = None, bitstream: Path | None = None,
             memory: str | None = None, dump_dir: Path | None = None,
-            trace: str | tuple[int, int] | None = None) -> ProfileResult:
+            trace: str | tuple[int, int] | None = None, params: dict | None = None) -> ProfileResult:
     """target: a target name (cfu_bench.targets) or a Target object.
     memory: "ddr3" or "ideal"; None picks the target's default (ddr3, as on the board).
-    cfu: a design name or path, or a Design.
+    cfu: a design name or path, or a Design. params: the design's parameters (make_cfu's
+    keywords; with a name or path only).
     On a mismatch, the first differing layer is dumped and diffed element by element
     (`first_mismatch`); dump_dir gets its expected and actual tensors as .npy.
     trace: "N" or "N:M" (layers N to M inclusive) or a pair: a waveform of those layers of
@@ -51,7 +52,7 @@ def profile(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", inputs: 
     target = runner.name
     options = {"port": port, "bitstream": bitstream}
     memory = runner.check(memory, options)
-    design = cfu if isinstance(cfu, Design) else load_design(cfu)
+    design = cfu if isinstance(cfu, Design) else load_design(cfu, **(params or {}))
     path = resolve_model(model)
     model_bytes = path.read_bytes()
     info = model_info(path)  # also validates the file: a malformed model stops here, exit 2
@@ -75,6 +76,7 @@ def profile(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", inputs: 
                            info, inputs, progress)
         if key:
             _store(key, result)
+    result.params = design.resolved_params
     if not result.bit_exact and (result.first_mismatch is None or dump_dir is not None):
         from .mismatch import diagnose
         with progress.step(f"dumping layer {result.mismatches[0]['layer']} of input "

@@ -30,22 +30,24 @@ def suite_designs() -> list[str]:
 def run_suite(models: list[str] | None = None, designs: list[str] | None = None,
               inputs: int = DEFAULT_INPUTS, out_dir: Path = RESULTS, command: str = "",
               progress: Progress | None = None, with_resources: bool = True, jobs: int = 2,
-              on_run=None, memories: list[str] | None = None) -> dict:
+              on_run=None, memories: list[str] | None = None, params: dict | None = None) -> dict:
     """Every model x design x memory. on_run(model, design, memory, result, seconds) is called
-    as each run finishes."""
+    as each run finishes. params: design parameters for every design but the baseline."""
     progress = progress or Progress(quiet=True)
     models = models or list(BENCHMARKS)
     designs = designs or suite_designs()
     memories = memories or list(MEMORIES)
     out_dir.mkdir(parents=True, exist_ok=True)
+    from .designs import load_design
+    loaded = {d: load_design(d, **(params or {}) if d != BASELINE_DESIGN else {}) for d in designs}
     for memory in memories:  # builds first, one at a time: they share the LiteX software tree
         for design in designs:
-            simulate.prepare(design, progress, memory=memory)
+            simulate.prepare(loaded[design], progress, memory=memory)
 
     def one(model: str, design: str, memory: str) -> ProfileResult:
         t0 = time.monotonic()
-        r = profile(model, cfu=design, inputs=inputs, memory=memory)
-        (out_dir / run_file(model, design, memory)).write_text(
+        r = profile(model, cfu=loaded[design], inputs=inputs, memory=memory)
+        (out_dir / run_file(model, loaded[design].variant, memory)).write_text(
             json.dumps(r.to_json_dict(), indent=1) + "\n")
         if on_run:
             on_run(model, design, memory, r, time.monotonic() - t0)

@@ -3,7 +3,7 @@
  * TFLM's int8 ADD is out = clamp(MBQM(s1(a) + s2(b), m, shift) + output_offset), where the
  * scaled inputs s1, s2 each depend on one int8 value (cfub_add_scaled_input). Prepare makes
  * two 256-entry tables of them; eval looks both up, hands the sum to the CFU as a channel's
- * bias, and a bare COMMIT runs the output stage on 8 elements at once: the requantizer
+ * bias, and a bare COMMIT runs the output stage on LANES elements at once: the requantizer
  * computes clamp(MBQM(acc + bias, multiplier, shift) + output_offset) with acc = 0, which is
  * exactly TFLM's output stage (shift <= 0, so no left shift). */
 #include "mac8_stream.h"
@@ -14,6 +14,7 @@ typedef struct {
 
 static bool add_prepare(const cfub_layer *l, cfub_alloc *alloc, void **state) {
     const cfub_add_params *p = l->params;
+    if (!mac8_cfu_matches()) return false;
     if (p->broadcast || p->output_shift > 0) return false;
     if (!quantization_fits(0, p->output_offset, p->act_min, p->act_max, &p->output_shift, 1, 0)) return false;
     add_tables *t = cfub_alloc_persistent(alloc, sizeof *t);
@@ -57,6 +58,7 @@ static void add_eval(const cfub_layer *l, void *state) {
      * SETPARAM then finds it idle. */
     output_queue q = new_queue();
     int32_t n = p->size;
+#if MAC8_LANES == 8
     if (aligned4(a) && aligned4(b)) {
         /* A cache line (32 bytes) of the first input goes into registers before the second
          * input's line is read: the two often share a set of the direct-mapped data cache
@@ -91,6 +93,22 @@ static void add_eval(const cfub_layer *l, void *state) {
         ADD_LANE(4, 4); ADD_LANE(5, 5); ADD_LANE(6, 6); ADD_LANE(7, 7);
         q = commit(q, out, LANES);
     }
+#else
+    /* Other lane counts: the same, a word of each input at a time (no cache-line grouping). */
+    if (aligned4(a) && aligned4(b)) {
+        for (; n >= LANES; n -= LANES, a += LANES, b += LANES, out += LANES) {
+            for (int32_t w = 0; w < LANES / 4; w++) {
+                const uint32_t wa = ((const uint32_t *)a)[w], wb = ((const uint32_t *)b)[w];
+                ADD_WORD(4 * w, wa, wb);
+            }
+            q = commit(q, out, LANES);
+        }
+    }
+    for (; n >= LANES; n -= LANES, a += LANES, b += LANES, out += LANES) {
+        for (int32_t i = 0; i < LANES; i++) ADD_LANE(i, i);
+        q = commit(q, out, LANES);
+    }
+#endif
     if (n) {
         for (int32_t i = 0; i < n; i++) ADD_LANE(i, i);
         q = commit(q, out, n);
