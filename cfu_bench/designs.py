@@ -107,7 +107,8 @@ class Design:
             raise UserError(f"design {self.name} has no parameter {', '.join(unknown)}; its parameters: "
                             + (", ".join(f"{k} (default {v})" for k, v in defaults.items()) or "none"))
         try:
-            self.core()
+            core = self.core()
+            core._MustUse__silence = True   # built only to check the values, never elaborated
         except (ValueError, TypeError) as e:
             raise UserError(f"design {self.name}: bad parameter value: {e}") from None
         return self
