@@ -307,3 +307,58 @@ def build(target, cfu, variant, no_compile, out, params, quiet):
     result = build_arty(load_design(cfu or DEFAULT_DESIGN, **_params(params)), out_dir=out, variant=variant,
                         no_compile=no_compile, progress=Progress(quiet=quiet))
     click.echo(json.dumps(result.as_dict(), indent=2))
+
+
+@main.command()
+@click.argument("design")
+@click.option("--param", "grid", multiple=True, metavar="NAME=V1,V2,...",
+              help="Values of a design parameter (repeatable; the grid is every combination).")
+@click.option("--model", "models", multiple=True, required=True,
+              help="Model to profile at every point (repeatable).")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="local: a process pool here; ray: one Ray task per point.")
+@click.option("--ray-address", default=None, metavar="ADDR",
+              help="Ray cluster to use (host:port); without it --engine ray starts a local one.")
+@click.option("--jobs", default=1, show_default=True, help="Points run at once (local engine, or "
+              "the size of a Ray cluster started here).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Write sweep.csv, sweep.json and pareto.png here (default build/sweep/DESIGN).")
+@click.option("--memory", type=click.Choice(MEMORIES), default="ddr3", show_default=True,
+              help="Main RAM model of the simulated SoC.")
+@click.option("--inputs", default=1, show_default=True, help="Random inputs per profile.")
+@click.option("--soc", is_flag=True, help="Estimate the whole Arty SoC with the CFU (minutes per "
+              "point) instead of the CFU alone.")
+def sweep(design, grid, models, engine, ray_address, jobs, out_dir, memory, inputs, soc):
+    """Design-space sweep: every combination of --param values builds (cached), passes the
+    design's cocotb tests, gets a resource estimate and profiles each --model bit-exact;
+    rows, Pareto fronts (cycles vs LUTs and vs DSPs) and a plot. Resumes from the cache."""
+    from pathlib import Path
+
+    from .sweep import parse_grid, sweep as run_sweep
+
+    parsed = parse_grid(grid)
+    out = Path(out_dir) if out_dir else paths.build_root() / "sweep" / design
+    command = (f"cfu-bench sweep {design}" + "".join(f" --param {g}" for g in grid)
+               + "".join(f" --model {m}" for m in models)
+               + (f" --engine {engine}" if engine != "local" else "")
+               + (f" --memory {memory}" if memory != "ddr3" else "")
+               + (f" --inputs {inputs}" if inputs != 1 else "") + (" --soc" if soc else ""))
+    doc = run_sweep(design, parsed, list(models), engine=engine, jobs=jobs, out_dir=out, memory=memory,
+                    inputs=inputs, resources="soc" if soc else "cfu", ray_address=ray_address,
+                    command=command)
+    names = list(parsed)
+    click.echo(" ".join(f"{n:>6}" for n in names) + f" {'model':<5} {'cycles':>12} {'LUTs':>6} {'DSPs':>5} "
+               f"{'BRAM36':>6}  bit-exact")
+    for r in doc["rows"]:
+        click.echo(" ".join(f"{r[n]!s:>6}" for n in names) + f" {r['model']:<5} {r['cycles']:>12,} "
+                   f"{r['luts']!s:>6} {r['dsps']!s:>5} {r['brams']!s:>6}  {'yes' if r['bit_exact'] else 'NO'}")
+    for model, fronts in doc["pareto"].items():
+        click.echo(f"Pareto {model}: cycles vs LUTs " + "; ".join(point_text(p) for p in fronts["luts"])
+                   + " | vs DSPs " + "; ".join(point_text(p) for p in fronts["dsps"]))
+    click.echo(f"wrote {out}/sweep.csv, sweep.json, pareto.png ({doc['wall_seconds']:.0f} s)")
+    if not all(r["bit_exact"] for r in doc["rows"]):
+        raise ResultError("some points are not bit-exact with TFLM")
+
+
+def point_text(params: dict) -> str:
+    return " ".join(f"{k}={v}" for k, v in params.items())
