@@ -107,8 +107,12 @@ def _cached_json(kind: str, key: str, compute):
 
 
 def _cocotb_check(design) -> str:
+    import logging
+
     from .testing.cocotb_runner import run_cocotb
     from .testing import seeds
+
+    logging.getLogger("Verilator").setLevel(logging.WARNING)  # the runner's command lines
 
     def run():
         r = run_cocotb(design)
