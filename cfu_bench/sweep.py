@@ -112,7 +112,9 @@ def _cocotb_check(design) -> str:
     from .testing.cocotb_runner import run_cocotb
     from .testing import seeds
 
-    logging.getLogger("Verilator").setLevel(logging.WARNING)  # the runner's command lines
+    # The cocotb runner logs each command at INFO on a logger of its own class's name (and
+    # sets that level itself): in a sweep those lines drown the progress.
+    logging.getLogger("Verilator").disabled = True
 
     def run():
         r = run_cocotb(design)
@@ -330,6 +332,22 @@ def write_outputs(doc: dict, out_dir: Path) -> None:
     write_plot(doc, out_dir / "pareto.png")
 
 
+def _label_clusters(rows: list[dict], res: str, names: list[str]):
+    """One label per group of points that would overlap (within 3 % on both axes)."""
+    groups = []
+    for r in sorted(rows, key=lambda r: (r[res], r["cycles"])):
+        for g in groups:
+            x, y = g[0][res], g[0]["cycles"]
+            if abs(r[res] - x) <= 0.03 * max(x, 1) and abs(r["cycles"] - y) <= 0.03 * y:
+                g.append(r)
+                break
+        else:
+            groups.append([r])
+    for g in groups:
+        text = ", ".join(" ".join(f"{n[0]}{r[n]}" for n in names) for r in g)
+        yield g[0][res], g[0]["cycles"], text
+
+
 def write_plot(doc: dict, path: Path) -> None:
     import matplotlib
     matplotlib.use("Agg")
@@ -354,9 +372,8 @@ def write_plot(doc: dict, path: Path) -> None:
                     drawstyle="steps-post")
             ax.scatter([r[res] for r in best], [r["cycles"] for r in best], marker=markers[k % len(markers)],
                        color=color, label=f"{model} Pareto")
-            for r in mine:
-                ax.annotate(" ".join(f"{n[0]}{r[n]}" for n in names), (r[res], r["cycles"]),
-                            fontsize=7, xytext=(3, 3), textcoords="offset points")
+            for x, y, text in _label_clusters(mine, res, names):
+                ax.annotate(text, (x, y), fontsize=7, xytext=(4, 3), textcoords="offset points")
         ax.set_xlabel(f"{label} ({doc['resources']} estimate, yosys)")
         ax.set_ylabel(f"cycles per inference (RTL sim, {doc['memory']})")
         ax.set_yscale("log")

@@ -94,14 +94,32 @@ static void add_eval(const cfub_layer *l, void *state) {
         q = commit(q, out, LANES);
     }
 #else
-    /* Other lane counts: the same, a word of each input at a time (no cache-line grouping). */
+    /* Other lane counts: the same cache-line grouping (a line of the first input into
+     * registers, then the second's words), committed every LANES elements. */
     if (aligned4(a) && aligned4(b)) {
-        for (; n >= LANES; n -= LANES, a += LANES, b += LANES, out += LANES) {
-            for (int32_t w = 0; w < LANES / 4; w++) {
-                const uint32_t wa = ((const uint32_t *)a)[w], wb = ((const uint32_t *)b)[w];
-                ADD_WORD(4 * w, wa, wb);
-            }
+        for (; n >= 32; n -= 32, a += 32, b += 32, out += 32) {
+            const uint32_t *wa = (const uint32_t *)a, *wb = (const uint32_t *)b;
+            const uint32_t a0 = wa[0], a1 = wa[1], a2 = wa[2], a3 = wa[3];
+            const uint32_t a4 = wa[4], a5 = wa[5], a6 = wa[6], a7 = wa[7];
+            LOADS_DONE4(a0, a1, a2, a3);
+            LOADS_DONE4(a4, a5, a6, a7);
+#if MAC8_LANES == 16
+            uint32_t b0 = wb[0], b1 = wb[1], b2 = wb[2], b3 = wb[3];
+            LOADS_DONE4(b0, b1, b2, b3);
+            ADD_WORD(0, a0, b0); ADD_WORD(4, a1, b1); ADD_WORD(8, a2, b2); ADD_WORD(12, a3, b3);
             q = commit(q, out, LANES);
+            b0 = wb[4]; b1 = wb[5]; b2 = wb[6]; b3 = wb[7];
+            LOADS_DONE4(b0, b1, b2, b3);
+            ADD_WORD(0, a4, b0); ADD_WORD(4, a5, b1); ADD_WORD(8, a6, b2); ADD_WORD(12, a7, b3);
+            q = commit(q, out + LANES, LANES);
+#else /* 4 lanes: a commit per word */
+#define ADD_WORD_COMMIT(k, ak) \
+    do { const uint32_t bk = wb[k]; LOADS_DONE4(bk, bk, bk, bk); ADD_WORD(0, ak, bk); \
+         q = commit(q, out + 4 * (k), LANES); } while (0)
+            ADD_WORD_COMMIT(0, a0); ADD_WORD_COMMIT(1, a1); ADD_WORD_COMMIT(2, a2); ADD_WORD_COMMIT(3, a3);
+            ADD_WORD_COMMIT(4, a4); ADD_WORD_COMMIT(5, a5); ADD_WORD_COMMIT(6, a6); ADD_WORD_COMMIT(7, a7);
+#undef ADD_WORD_COMMIT
+#endif
         }
     }
     for (; n >= LANES; n -= LANES, a += LANES, b += LANES, out += LANES) {

@@ -172,3 +172,14 @@ def test_instruction_timing_as_documented(design):
     latencies = []
     simulate_commands(design.core(), commands, latencies=latencies)
     assert latencies == [1, 17, 1, 12, 17, 1, 2, 1, 2]
+
+
+@pytest.mark.slow   # the default SoC and a firmware build for it
+def test_firmware_for_other_parameters_declines_on_this_cfu():
+    """Kernels built for 4 lanes on the default 8-lane CFU: their prepare reads the CFU's ID,
+    sees the difference and declines, so the reference kernels run every layer, bit-exact."""
+    from cfu_bench.profile import profile
+    from cfu_bench.simulate import Simulation
+    r = profile("ad", cfu=load_design(DESIGN), inputs=1,
+                target=Simulation(firmware_design=load_design(DESIGN, **FOUR_LANES)))
+    assert r.bit_exact and all(layer.kernel == "ref" for layer in r.layers)
