@@ -214,6 +214,10 @@ static inline void store_outputs(int8_t *dst, int32_t n, unsigned slot) {
     }
 #else
     const uint32_t sel = slot * MAC8_SLOT_SEL;
+    if (n == LANES && aligned4(dst)) {   /* whole words: a store per word, not per byte */
+        for (int32_t w = 0; w < LANES / 4; w++) ((uint32_t *)dst)[w] = mac8_op(MAC8_READ, 0, sel | (uint32_t)w, 0);
+        return;
+    }
     uint32_t word = mac8_op(MAC8_READ, 0, sel, 0);
     for (int32_t i = 0; i < n; i++) {
         if (i && (i & 3) == 0) word = mac8_op(MAC8_READ, 0, sel | (uint32_t)(i >> 2), 0);
