@@ -334,7 +334,7 @@ def sweep(design, grid, models, engine, ray_address, jobs, out_dir, memory, inpu
     rows, Pareto fronts (cycles vs LUTs and vs DSPs) and a plot. Resumes from the cache."""
     from pathlib import Path
 
-    from .sweep import parse_grid, sweep as run_sweep
+    from .sweep import format_summary, parse_grid, sweep as run_sweep
 
     parsed = parse_grid(grid)
     out = Path(out_dir) if out_dir else paths.build_root() / "sweep" / design
@@ -346,19 +346,7 @@ def sweep(design, grid, models, engine, ray_address, jobs, out_dir, memory, inpu
     doc = run_sweep(design, parsed, list(models), engine=engine, jobs=jobs, out_dir=out, memory=memory,
                     inputs=inputs, resources="soc" if soc else "cfu", ray_address=ray_address,
                     command=command)
-    names = list(parsed)
-    click.echo(" ".join(f"{n:>6}" for n in names) + f" {'model':<5} {'cycles':>12} {'LUTs':>6} {'DSPs':>5} "
-               f"{'BRAM36':>6}  bit-exact")
-    for r in doc["rows"]:
-        click.echo(" ".join(f"{r[n]!s:>6}" for n in names) + f" {r['model']:<5} {r['cycles']:>12,} "
-                   f"{r['luts']!s:>6} {r['dsps']!s:>5} {r['brams']!s:>6}  {'yes' if r['bit_exact'] else 'NO'}")
-    for model, fronts in doc["pareto"].items():
-        click.echo(f"Pareto {model}: cycles vs LUTs " + "; ".join(point_text(p) for p in fronts["luts"])
-                   + " | vs DSPs " + "; ".join(point_text(p) for p in fronts["dsps"]))
+    click.echo(format_summary(doc))
     click.echo(f"wrote {out}/sweep.csv, sweep.json, pareto.png ({doc['wall_seconds']:.0f} s)")
     if not all(r["bit_exact"] for r in doc["rows"]):
         raise ResultError("some points are not bit-exact with TFLM")
-
-
-def point_text(params: dict) -> str:
-    return " ".join(f"{k}={v}" for k, v in params.items())

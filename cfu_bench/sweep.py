@@ -320,6 +320,20 @@ CSV_TAIL = ("model", "cycles", "luts", "ffs", "dsps", "brams", "bit_exact", "mem
             "cycles_per_mac")
 
 
+def format_summary(doc: dict) -> str:
+    """The rows as a table, then the Pareto points per model."""
+    names = list(doc["parameters"])
+    lines = [" ".join(f"{n:>6}" for n in names) + f" {'model':<5} {'cycles':>12} {'LUTs':>6} {'DSPs':>5} "
+             f"{'BRAM36':>6}  bit-exact"]
+    for r in doc["rows"]:
+        lines.append(" ".join(f"{r[n]!s:>6}" for n in names) + f" {r['model']:<5} {r['cycles']:>12,} "
+                     f"{r['luts']!s:>6} {r['dsps']!s:>5} {r['brams']!s:>6}  {'yes' if r['bit_exact'] else 'NO'}")
+    for model, fronts in doc["pareto"].items():
+        lines.append(f"Pareto {model}: cycles vs LUTs " + "; ".join(map(point_label, fronts["luts"]))
+                     + " | vs DSPs " + "; ".join(map(point_label, fronts["dsps"])))
+    return "\n".join(lines)
+
+
 def write_outputs(doc: dict, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     names = list(doc["parameters"])
