@@ -210,7 +210,8 @@ def _run_ray(spec, points, jobs, on_rows, address):
     started_here = not ray.is_initialized()
     if started_here:
         try:
-            ray.init(address=address, runtime_env=runtime_env, log_to_driver=True,
+            # "local": a new Ray here, never whatever `ray start` left on this machine
+            ray.init(address=address or "local", runtime_env=runtime_env, log_to_driver=True,
                      include_dashboard=False, logging_level="ERROR", configure_logging=False,
                      **({} if address else {"num_cpus": max(1, jobs)}))
         except ConnectionError as e:
