@@ -271,6 +271,11 @@ def sweep(design: str, grid: dict, models: list[str], engine: str = "local", job
 
     def on_rows(i, rows):
         results[i] = rows
+        if engine == "ray":   # workers' lines reach us through Ray's log forwarding, if at all
+            for k, r in enumerate(rows):
+                _say(f"[{i * len(models) + k + 1}/{len(points) * len(models)}] {point_label(points[i])} "
+                     f"{r['model']}: {r['cycles']:,} cycles, {'bit-exact' if r['bit_exact'] else 'NOT bit-exact'}"
+                     " (Ray task done)")
 
     if engine == "local":
         _run_local(spec, points, jobs, on_rows)

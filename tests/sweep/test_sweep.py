@@ -3,6 +3,7 @@
 import csv
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -72,14 +73,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _ray_head(port: int, tmp: Path):
+def _ray_head(port: int, env: dict):
     """A Ray head on 127.0.0.1, from this interpreter's environment (the repo's .venv), in a
     process group of its own so the test can end exactly what it started."""
     ray_cli = Path(sys.executable).parent / "ray"
     proc = subprocess.Popen([str(ray_cli), "start", "--head", "--block", f"--port={port}",
                              "--node-ip-address=127.0.0.1", "--num-cpus=2", "--include-dashboard=false",
-                             "--disable-usage-stats", f"--temp-dir={tmp}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                             "--disable-usage-stats"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                            env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         with socket.socket() as s:
@@ -110,11 +112,18 @@ def test_two_point_sweep_same_rows_on_local_and_ray(tmp_path):
     assert (tmp_path / "local" / "pareto.png").stat().st_size > 10_000
     assert json.loads((tmp_path / "local" / "sweep.json").read_text())["rows"] == rows
 
+    # The test's cluster has a token of its own (Ray's token authentication), given to the head
+    # and to the driver through their environment: nothing is read from or written to ~/.ray.
+    # The driver is the command line in a process of its own, as a user would run it.
+    env = {**os.environ, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
     port = _free_port()
-    head = _ray_head(port, Path("/tmp") / f"cfub-ray-{os.getpid()}")
+    head = _ray_head(port, env)
     try:
-        remote = sweep_mod.sweep("mac8", grid, ["ad"], engine="ray", ray_address=f"127.0.0.1:{port}",
-                                 out_dir=tmp_path / "ray")
+        cli = Path(sys.executable).parent / "cfu-bench"
+        run = subprocess.run([str(cli), "sweep", "mac8", "--param", "lanes=4,8", "--model", "ad",
+                              "--engine", "ray", "--ray-address", f"127.0.0.1:{port}",
+                              "--out", str(tmp_path / "ray")], env=env, capture_output=True, text=True,
+                             timeout=900)
     finally:
         os.killpg(head.pid, signal.SIGTERM)
         try:
@@ -125,5 +134,9 @@ def test_two_point_sweep_same_rows_on_local_and_ray(tmp_path):
             os.killpg(head.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert f"[2/2] lanes=8 ad: {rows[1]['cycles']:,} cycles" in run.stderr   # progress per point
+    remote = json.loads((tmp_path / "ray" / "sweep.json").read_text())
+    assert remote["engine"] == "ray"
     assert remote["rows"] == rows
     assert (tmp_path / "ray" / "sweep.csv").read_text() == (tmp_path / "local" / "sweep.csv").read_text()
