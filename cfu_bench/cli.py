@@ -11,6 +11,17 @@ from .soc.description import MEMORIES
 from .targets import TARGET_NAMES
 
 
+def param_option(f):
+    """-P NAME=VALUE, repeatable: a design parameter passed to make_cfu(**params)."""
+    return click.option("-P", "--param", "params", multiple=True, metavar="NAME=VALUE",
+                        help="Design parameter for make_cfu (repeatable), e.g. -P lanes=4.")(f)
+
+
+def _params(items) -> dict:
+    from .designs import parse_params
+    return parse_params(items)
+
+
 class Group(click.Group):
     """Turns our errors into one line on stderr and the documented exit code, no traceback."""
 
@@ -68,17 +79,21 @@ def list_cmd():
 @main.command()
 @click.argument("design", required=False)
 @click.option("--no-soc", is_flag=True, help="Only the cocotb tests, not the SoC self-test.")
+@param_option
 @click.option("--quiet", is_flag=True, help="No progress output.")
-def test(design, no_soc, quiet):
+def test(design, no_soc, params, quiet):
     """Verify CFU designs: cocotb tests on the generated Verilog, then the firmware self-test
     on the simulated SoC. DESIGN defaults to every design under cfu/."""
     from .designs import list_designs
     from .verify import verify_design
 
     progress = Progress(quiet=quiet)
+    params = _params(params)
+    if params and not design:
+        raise UserError("-P needs a DESIGN: parameters belong to one design")
     checks = []
     for name in [design] if design else list_designs():
-        checks += verify_design(name, with_soc=not no_soc, progress=progress)
+        checks += verify_design(name, with_soc=not no_soc, progress=progress, params=params)
     for c in checks:
         click.echo(f"{'PASS' if c.ok else 'FAIL'}  {c.design:<12} {c.what:<14} {c.detail}")
     if not all(c.ok for c in checks):
@@ -120,9 +135,10 @@ def new(name):
 @click.option("--trace", "trace", metavar="N|N:M",
               help="Write a waveform (VCD, with a GTKWave save file) of layers N to M of the "
                    "first input (target sim; a separate trace build).")
+@param_option
 @click.option("--quiet", is_flag=True, help="Only the table; no progress.")
 def profile(model, cfu, target, memory, baseline, no_baseline, inputs, json_path, csv_path,
-            plot_path, port, bitstream, no_cache, dump_dir, trace, quiet):
+            plot_path, port, bitstream, no_cache, dump_dir, trace, params, quiet):
     """Per-layer cycles of MODEL (kws, vww, ic, ad or a .tflite path) on the SoC with a CFU,
     every layer checked bit for bit against TFLM."""
     from . import report
@@ -134,7 +150,8 @@ def profile(model, cfu, target, memory, baseline, no_baseline, inputs, json_path
     common = dict(target=target, memory=memory, inputs=inputs, progress=progress, use_cache=not no_cache,
                   port=port, bitstream=bitstream)
     result, base = profile_with_baseline(model, cfu, None if no_baseline else baseline,
-                                         dump_dir=dump_dir, trace=trace, **common)
+                                         dump_dir=dump_dir, trace=trace, params=_params(params),
+                                         **common)
     click.echo(report.format_table(result, base))
     if json_path:
         report.write_json(result, json_path, base)
@@ -235,8 +252,9 @@ def models_build(names):
               help="Main RAM models to run, comma-separated (ddr3, ideal).")
 @click.option("--no-resources", is_flag=True, help="Skip the Yosys resource estimates.")
 @click.option("--jobs", default=2, show_default=True, help="Simulations run at once.")
+@param_option
 @click.option("--quiet", is_flag=True)
-def bench(models, designs, inputs, memories, no_resources, jobs, quiet):
+def bench(models, designs, inputs, memories, no_resources, jobs, params, quiet):
     """The benchmark suite: the four models x {none, the default CFU, other designs} x the
     memories, written to benchmarks/results/ (JSON per run, results.md, memory.md, cycles.png)."""
     from .errors import UserError
@@ -251,7 +269,8 @@ def bench(models, designs, inputs, memories, no_resources, jobs, quiet):
     command = "cfu-bench bench" + "".join(f" --model {m}" for m in models) + \
               "".join(f" --cfu {d}" for d in designs) + \
               (f" --inputs {inputs}" if inputs != 2 else "") + \
-              (f" --memory {','.join(memory_list)}" if memory_list != list(MEMORIES) else "")
+              (f" --memory {','.join(memory_list)}" if memory_list != list(MEMORIES) else "") + \
+              "".join(f" -P {p}" for p in params)
 
     def on_run(model, design, memory, r, seconds):
         click.echo(f"{model:<4} {design:<10} {memory:<5} {r.total_cycles:>13,} cycles  "
@@ -261,7 +280,7 @@ def bench(models, designs, inputs, memories, no_resources, jobs, quiet):
 
     summary = run_suite(list(models) or None, list(designs) or None, inputs, command=command,
                         progress=Progress(quiet=quiet), with_resources=not no_resources,
-                        jobs=jobs, on_run=on_run, memories=memory_list)
+                        jobs=jobs, on_run=on_run, memories=memory_list, params=_params(params))
     from .paths import RESULTS
     click.echo((RESULTS / "results.md").read_text())
     if not all(r["bit_exact"] for r in summary["runs"]):
@@ -274,8 +293,9 @@ def bench(models, designs, inputs, memories, no_resources, jobs, quiet):
 @click.option("--variant", type=click.Choice(["a7-35", "a7-100"]), default="a7-35", show_default=True)
 @click.option("--no-compile", is_flag=True, help="Write the project (Verilog, XDC, TCL, firmware) only.")
 @click.option("--out", type=click.Path(file_okay=False), help="Project folder (default under build/arty/).")
+@param_option
 @click.option("--quiet", is_flag=True)
-def build(target, cfu, variant, no_compile, out, quiet):
+def build(target, cfu, variant, no_compile, out, params, quiet):
     """Build the board SoC with a CFU: the bitstream when Vivado (or openXC7/F4PGA) is on PATH,
     otherwise --no-compile writes the complete project to build elsewhere."""
     import json
@@ -283,6 +303,49 @@ def build(target, cfu, variant, no_compile, out, quiet):
     from .board import build_arty
     from .designs import DEFAULT_DESIGN, load_design
 
-    result = build_arty(load_design(cfu or DEFAULT_DESIGN), out_dir=out, variant=variant,
+    result = build_arty(load_design(cfu or DEFAULT_DESIGN, **_params(params)), out_dir=out, variant=variant,
                         no_compile=no_compile, progress=Progress(quiet=quiet))
     click.echo(json.dumps(result.as_dict(), indent=2))
+
+
+@main.command()
+@click.argument("design")
+@click.option("--param", "grid", multiple=True, metavar="NAME=V1,V2,...",
+              help="Values of a design parameter (repeatable; the grid is every combination).")
+@click.option("--model", "models", multiple=True, required=True,
+              help="Model to profile at every point (repeatable).")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="local: a process pool here; ray: one Ray task per point.")
+@click.option("--ray-address", default=None, metavar="ADDR",
+              help="Ray cluster to use (host:port); without it --engine ray starts a local one.")
+@click.option("--jobs", default=1, show_default=True, help="Points run at once (local engine, or "
+              "the size of a Ray cluster started here).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Write sweep.csv, sweep.json and pareto.png here (default build/sweep/DESIGN).")
+@click.option("--memory", type=click.Choice(MEMORIES), default="ddr3", show_default=True,
+              help="Main RAM model of the simulated SoC.")
+@click.option("--inputs", default=1, show_default=True, help="Random inputs per profile.")
+@click.option("--soc", is_flag=True, help="Estimate the whole Arty SoC with the CFU (minutes per "
+              "point) instead of the CFU alone.")
+def sweep(design, grid, models, engine, ray_address, jobs, out_dir, memory, inputs, soc):
+    """Design-space sweep: every combination of --param values builds (cached), passes the
+    design's cocotb tests, gets a resource estimate and profiles each --model bit-exact;
+    rows, Pareto fronts (cycles vs LUTs and vs DSPs) and a plot. Resumes from the cache."""
+    from pathlib import Path
+
+    from .sweep import format_summary, parse_grid, sweep as run_sweep
+
+    parsed = parse_grid(grid)
+    out = Path(out_dir) if out_dir else paths.build_root() / "sweep" / design
+    command = (f"cfu-bench sweep {design}" + "".join(f" --param {g}" for g in grid)
+               + "".join(f" --model {m}" for m in models)
+               + (f" --engine {engine}" if engine != "local" else "")
+               + (f" --memory {memory}" if memory != "ddr3" else "")
+               + (f" --inputs {inputs}" if inputs != 1 else "") + (" --soc" if soc else ""))
+    doc = run_sweep(design, parsed, list(models), engine=engine, jobs=jobs, out_dir=out, memory=memory,
+                    inputs=inputs, resources="soc" if soc else "cfu", ray_address=ray_address,
+                    command=command)
+    click.echo(format_summary(doc))
+    click.echo(f"wrote {out}/sweep.csv, sweep.json, pareto.png ({doc['wall_seconds']:.0f} s)")
+    if not all(r["bit_exact"] for r in doc["rows"]):
+        raise ResultError("some points are not bit-exact with TFLM")

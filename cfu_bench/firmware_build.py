@@ -32,15 +32,23 @@ def _sources_digest(files: list[Path], extra: str) -> str:
     return h.hexdigest()[:16]
 
 
+def define_flags(defines: dict | None) -> list[str]:
+    return [f"-D{k}={v}" for k, v in sorted((defines or {}).items())]
+
+
 def build_firmware(software_dir: Path, kernel_sources: list[Path] = (),
                    include_dirs: list[Path] = (), selftest: bool = False,
-                   mlperf: bool = False) -> Firmware:
-    """mlperf: the MLPerf Tiny protocol firmware (firmware/mlperf/) instead of the CFUB run."""
+                   mlperf: bool = False, defines: dict | None = None) -> Firmware:
+    """mlperf: the MLPerf Tiny protocol firmware (firmware/mlperf/) instead of the CFUB run.
+    defines: the design's build-time constants for its parameters (Design.kernel_defines)."""
     riscv_gcc()
     own = [p for p in FIRMWARE.rglob("*") if p.suffix in _FIRMWARE_SUFFIXES or p.name == "Makefile"]
     headers = [p for d in include_dirs for p in Path(d).rglob("*.h")]
+    # the defines are in the pool's configuration too: an object compiled with other
+    # constants never serves this build
     config = (f"{software_dir}|{selftest}|{sorted(map(str, include_dirs))}"
-              + ("|mlperf" if mlperf else ""))
+              + ("|mlperf" if mlperf else "")
+              + (f"|{define_flags(defines)}" if defines else ""))
     key = _sources_digest(own + list(kernel_sources) + headers, config)
     out = build_root() / "firmware" / key
     binary = out / "firmware.bin"
@@ -52,6 +60,8 @@ def build_firmware(software_dir: Path, kernel_sources: list[Path] = (),
                "CFU_SOURCES=" + " ".join(str(p) for p in kernel_sources),
                "CFU_INCLUDES=" + " ".join(str(p) for p in include_dirs),
                f"CFU_SELFTEST={int(selftest)}", f"MLPERF={int(mlperf)}"]
+        if defines:
+            cmd.append("EXTRA_CFLAGS=" + " ".join(define_flags(defines)))
         r = subprocess.run(cmd, env=tool_env(), capture_output=True, text=True)
         if r.returncode != 0:
             errors = [l for l in (r.stdout + r.stderr).splitlines() if "error" in l.lower()]

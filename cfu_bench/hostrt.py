@@ -75,9 +75,11 @@ def _gcc_version(gcc: str) -> str:
     return subprocess.run([gcc, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
 
 
-def _digest(variant: str, sources: list[Path], includes: list[Path]) -> str:
+def _digest(variant: str, sources: list[Path], includes: list[Path], defines: list[str] = ()) -> str:
     h = hashlib.sha256()
     h.update(variant.encode())
+    if defines:
+        h.update(" ".join(defines).encode())
     h.update(" ".join(VARIANTS[variant]).encode())
     h.update(_gcc_version(_gcc()).encode())
     headers = set()
@@ -89,25 +91,28 @@ def _digest(variant: str, sources: list[Path], includes: list[Path]) -> str:
     return h.hexdigest()[:20]
 
 
-def build(variant: str = "release", extra_sources=(), extra_includes=()) -> Path:
+def build(variant: str = "release", extra_sources=(), extra_includes=(), defines: dict | None = None) -> Path:
     """Compile (once per content hash) and return the build folder.
 
     extra_sources: C files linked in as well, e.g. a CFU design's kernels defining
-    cfub_accel_conv[]; extra_includes: their include folders.
+    cfub_accel_conv[]; extra_includes: their include folders; defines: -D constants for them
+    (a design's parameters, Design.kernel_defines).
     """
     if variant not in VARIANTS:
         raise UserError(f"unknown host build variant {variant!r}")
     extra = [Path(p).resolve() for p in extra_sources]
     incs = [Path(p).resolve() for p in extra_includes]
     sources = runtime_sources() + extra
-    out = build_root() / "host" / f"{variant}-{_digest(variant, sources, incs)}"
+    define_flags = [f"-D{k}={v}" for k, v in sorted((defines or {}).items())]
+    out = build_root() / "host" / f"{variant}-{_digest(variant, sources, incs, define_flags)}"
     marker = out / ".complete"
     if marker.exists():
         return out
     if out.exists():  # a build that died half way
         shutil.rmtree(out, ignore_errors=True)
     gcc = _gcc()
-    flags = VARIANTS[variant] + [f"-I{FIRMWARE / 'runtime'}", f"-I{FIRMWARE / 'kernels'}"] + [f"-I{i}" for i in incs]
+    flags = VARIANTS[variant] + [f"-I{FIRMWARE / 'runtime'}", f"-I{FIRMWARE / 'kernels'}"] + [f"-I{i}" for i in incs] \
+        + define_flags
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{variant}-", dir=out.parent))
     platform = [HOST_DIR / "host_platform.c"]
@@ -164,9 +169,9 @@ def _join_inputs(samples) -> tuple[bytes, int]:
 class HostRuntime:
     """ctypes handle on the release build (optionally with extra kernel sources linked in)."""
 
-    def __init__(self, extra_sources=(), extra_includes=()):
+    def __init__(self, extra_sources=(), extra_includes=(), defines: dict | None = None):
         self.path = build(
-            "release", extra_sources, extra_includes) / "libcfub_host.so"
+            "release", extra_sources, extra_includes, defines) / "libcfub_host.so"
         lib = ctypes.CDLL(str(self.path))
         lib.cfubh_run.restype = ctypes.c_int
         lib.cfubh_run.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_char_p,

@@ -39,17 +39,18 @@ def profile(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", inputs: 
             seed: int = INPUT_SEED, progress: Progress | None = None, use_cache: bool = True,
             port: str | None = None, bitstream: Path | None = None,
             memory: str | None = None, dump_dir: Path | None = None,
-            trace: str | tuple[int, int] | None = None) -> ProfileResult:
+            trace: str | tuple[int, int] | None = None, params: dict | None = None) -> ProfileResult:
     """target: a target name (cfu_bench.targets) or a Target object.
     memory: "ddr3" or "ideal"; None picks the target's default (ddr3, as on the board).
-    cfu: a design name or path, or a Design.
+    cfu: a design name or path, or a Design. params: the design's parameters (make_cfu's
+    keywords; with a name or path only).
     On a mismatch, the first differing layer is dumped and diffed element by element
     (`first_mismatch`); dump_dir gets its expected and actual tensors as .npy.
     trace: "N" or "N:M" (layers N to M inclusive) or a pair: a waveform of those layers of
     the first input, from the trace build of the simulation (`trace`)."""
     progress = progress or Progress(quiet=True)
     job = _plan(model, cfu, target, inputs, seed, progress, use_cache, port, bitstream, memory,
-                trace)
+                trace, params)
     _simulate([job], progress)
     return _follow_up(job, progress, dump_dir, trace)
 
@@ -59,14 +60,16 @@ def profile_with_baseline(model: str, cfu: str, baseline: str | None, target: st
                           progress: Progress | None = None, use_cache: bool = True,
                           port: str | None = None, bitstream: Path | None = None,
                           memory: str | None = None, dump_dir: Path | None = None,
-                          trace=None) -> tuple[ProfileResult, ProfileResult | None]:
+                          trace=None, params: dict | None = None
+                          ) -> tuple[ProfileResult, ProfileResult | None]:
     """The design's profile and, unless baseline is None or the design itself, the
-    baseline's, with the simulations of both (one per input) sharing the machine's cores."""
+    baseline's, with the simulations of both (one per input) sharing the machine's cores.
+    params: the design's parameters (the baseline runs with its defaults)."""
     progress = progress or Progress(quiet=True)
     common = (target, inputs, seed, progress, use_cache, port, bitstream, memory)
-    jobs = [_plan(model, cfu, *common, trace)]
+    jobs = [_plan(model, cfu, *common, trace, params)]
     if baseline and baseline != cfu:
-        jobs.append(_plan(model, baseline, *common, None))
+        jobs.append(_plan(model, baseline, *common, None, None))
     _simulate(jobs, progress)
     result = _follow_up(jobs[0], progress, dump_dir, trace)
     return result, (_follow_up(jobs[1], progress, None, None) if len(jobs) > 1 else None)
@@ -90,13 +93,13 @@ class _Job:
 
 
 def _plan(model, cfu, target, inputs, seed, progress, use_cache, port, bitstream, memory,
-          trace) -> _Job:
+          trace, params=None) -> _Job:
     if inputs < 1:
         raise UserError("--inputs must be at least 1")
     runner = get_target(target) if isinstance(target, str) else target
     options = {"port": port, "bitstream": bitstream}
     memory = runner.check(memory, options)
-    design = cfu if isinstance(cfu, Design) else load_design(cfu)
+    design = cfu if isinstance(cfu, Design) else load_design(cfu, **(params or {}))
     path = resolve_model(model)
     model_bytes = path.read_bytes()
     info = model_info(path)  # also validates the file: a malformed model stops here, exit 2
@@ -184,6 +187,7 @@ def _sim_speed(outputs: list, wall: float) -> dict | None:
 def _follow_up(job: _Job, progress: Progress, dump_dir, trace) -> ProfileResult:
     """The mismatch diagnosis and the waveform, which rerun one input on their own."""
     result = job.result
+    result.params = job.design.resolved_params
     if not result.bit_exact and (result.first_mismatch is None or dump_dir is not None):
         from .mismatch import diagnose
         with progress.step(f"dumping layer {result.mismatches[0]['layer']} of input "

@@ -37,6 +37,7 @@ class ProfileResult:
     mismatches: list[dict] = field(default_factory=list)  # first few (input, layer) that differ
     first_mismatch: dict | None = None  # element diff of the first differing layer (mismatch.py)
     trace: str | None = None  # waveform of the layers given to --trace (trace.py)
+    params: dict = field(default_factory=dict)  # the design's parameters, defaults included
     cached: bool = False
 
     @property
@@ -109,7 +110,9 @@ def format_table(result: ProfileResult, baseline: ProfileResult | None = None) -
     def line(vals):
         return "  ".join(cell(v).rjust(widths[h]) if h in numeric else cell(v).ljust(widths[h])
                          for h, v in zip(headers, vals)).rstrip()
+    params = " ".join(f"{k}={v}" for k, v in result.params.items())
     out = [f"{result.model} on {result.target}, memory {result.memory}, CFU {result.cfu}"
+           + (f" ({params})" if params else "")
            + (f", baseline {baseline.cfu}" if baseline else ""),
            line(headers), line(["-" * widths[h] for h in headers])]
     out += [line([r[h] for h in headers]) for r in rows]

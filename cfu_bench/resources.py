@@ -108,12 +108,18 @@ def synthesize(verilog, top: str = "Cfu") -> Resources:
 def design_resources(name: str, **params) -> Resources:
     """The CFU alone."""
     from .designs import load_design
+    return design_resources_of(load_design(name, **params))
+
+
+def design_resources_of(design) -> Resources:
+    """The CFU alone, for a Design (parameters included)."""
     with tempfile.TemporaryDirectory() as tmp:
-        return synthesize(load_design(name, **params).write_verilog(Path(tmp)))
+        return synthesize(design.write_verilog(Path(tmp)))
 
 
-def soc_resources(name: str, variant: str = "a7-35") -> Resources:
-    """The whole Arty SoC with the CFU `name`, from the project `build --no-compile` writes."""
+def soc_resources(name, variant: str = "a7-35") -> Resources:
+    """The whole Arty SoC with the CFU `name` (a design name or a Design), from the project
+    `build --no-compile` writes."""
     from .board import BUILD_NAME, build_arty
     from .paths import build_root
 

@@ -55,7 +55,8 @@ def prepare(design: Design | str, progress: Progress | None = None,
                         trace=trace)
     fw_design = firmware_design or design
     firmware = build_firmware(soc.software_dir, fw_design.kernel_sources(),
-                              fw_design.kernel_include_dirs(), fw_design.selftest_available)
+                              fw_design.kernel_include_dirs(), fw_design.selftest_available,
+                              defines=fw_design.kernel_defines())
     return SimTarget(design, soc, firmware)
 
 

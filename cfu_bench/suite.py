@@ -30,22 +30,24 @@ def suite_designs() -> list[str]:
 def run_suite(models: list[str] | None = None, designs: list[str] | None = None,
               inputs: int = DEFAULT_INPUTS, out_dir: Path = RESULTS, command: str = "",
               progress: Progress | None = None, with_resources: bool = True, jobs: int = 2,
-              on_run=None, memories: list[str] | None = None) -> dict:
+              on_run=None, memories: list[str] | None = None, params: dict | None = None) -> dict:
     """Every model x design x memory. on_run(model, design, memory, result, seconds) is called
-    as each run finishes."""
+    as each run finishes. params: design parameters for every design but the baseline."""
     progress = progress or Progress(quiet=True)
     models = models or list(BENCHMARKS)
     designs = designs or suite_designs()
     memories = memories or list(MEMORIES)
     out_dir.mkdir(parents=True, exist_ok=True)
+    from .designs import load_design
+    loaded = {d: load_design(d, **(params or {}) if d != BASELINE_DESIGN else {}) for d in designs}
     for memory in memories:  # builds first, one at a time: they share the LiteX software tree
         for design in designs:
-            simulate.prepare(design, progress, memory=memory)
+            simulate.prepare(loaded[design], progress, memory=memory)
 
     def one(model: str, design: str, memory: str) -> ProfileResult:
         t0 = time.monotonic()
-        r = profile(model, cfu=design, inputs=inputs, memory=memory)
-        (out_dir / run_file(model, design, memory)).write_text(
+        r = profile(model, cfu=loaded[design], inputs=inputs, memory=memory)
+        (out_dir / run_file(model, loaded[design].variant, memory)).write_text(
             json.dumps(r.to_json_dict(), indent=1) + "\n")
         if on_run:
             on_run(model, design, memory, r, time.monotonic() - t0)
@@ -55,7 +57,7 @@ def run_suite(models: list[str] | None = None, designs: list[str] | None = None,
     runs = [(m, d, mem) for m in models for d in designs for mem in memories]
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         results = dict(zip(runs, pool.map(lambda run: one(*run), runs)))
-    resources = _resources(designs) if with_resources else {}
+    resources = _resources(designs, loaded) if with_resources else {}
     summary = {"command": command, "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
                "host": f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}",
                "inputs_per_run": inputs, "memories": memories, "resources": resources,
@@ -82,23 +84,27 @@ def _summary_row(r: ProfileResult) -> dict:
             "layers": len(r.layers)}
 
 
-def _resources(designs: list[str]) -> dict:
-    """Per design: the CFU's estimate, and under "soc" the whole Arty SoC's with that CFU."""
-    from .resources import ARTY_A7_35T, design_resources, soc_resources
+def _resources(designs: list[str], loaded: dict | None = None) -> dict:
+    """Per design: the CFU's estimate, and under "soc" the whole Arty SoC's with that CFU.
+    loaded: the Designs by name (with their parameters); by default the plain designs."""
+    from .designs import load_design
+    from .resources import ARTY_A7_35T, design_resources_of, soc_resources
 
+    loaded = loaded or {}
     out = {}
-    for d in designs:
+    for name in designs:
+        d = loaded.get(name) or load_design(name)
         try:
-            r = design_resources(d)
+            r = design_resources_of(d)
         except Exception as e:  # a failed estimate is reported in the table, not fatal
-            out[d] = {"error": " ".join(str(e).split())[:200]}
+            out[name] = {"error": " ".join(str(e).split())[:200]}
             continue
-        out[d] = r.as_dict()
+        out[name] = r.as_dict()
         try:
             s = soc_resources(d)
-            out[d]["soc"] = {**s.as_dict(), "fits_xc7a35t": s.fits(ARTY_A7_35T)}
+            out[name]["soc"] = {**s.as_dict(), "fits_xc7a35t": s.fits(ARTY_A7_35T)}
         except Exception as e:
-            out[d]["soc"] = {"error": " ".join(str(e).split())[:200]}
+            out[name]["soc"] = {"error": " ".join(str(e).split())[:200]}
     return out
 
 

@@ -19,9 +19,11 @@ class Check:
 
 
 def verify_design(name: str, with_soc: bool = True, progress: Progress | None = None,
-                  selftest_count: int = 2000) -> list[Check]:
+                  selftest_count: int = 2000, params: dict | None = None) -> list[Check]:
     progress = progress or Progress(quiet=True)
-    design = load_design(name)
+    design = load_design(name, **(params or {}))
+    if design.key_params:
+        name = design.variant
     checks = []
     if design.tests_dir is not None:
         with progress.step(f"{name}: cocotb tests (Verilator)"):

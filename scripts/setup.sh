@@ -4,7 +4,7 @@
 # Idempotent: a second run only checks stamps and takes a second or two.
 #
 #   scripts/setup.sh            runtime + simulation dependencies (make bench)
-#   scripts/setup.sh --models   also TensorFlow, needed to regenerate models (make test)
+#   scripts/setup.sh --models   also TensorFlow (to regenerate models) and Ray (sweep --engine ray): make test
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -55,14 +55,14 @@ find_python() {
 # The stamp records what the venv was built from; any change to the locks or pyproject rebuilds.
 want_stamp() {
     cat "$ROOT/requirements/base.lock" "$ROOT/pyproject.toml"
-    ((WITH_MODELS)) && cat "$ROOT/requirements/models.lock"
+    ((WITH_MODELS)) && cat "$ROOT/requirements/models.lock" "$ROOT/requirements/sweep.lock"
     return 0
 }
 stamp_file="$VENV/.cfu-bench-stamp"
 want=$(want_stamp | sha256sum | cut -d' ' -f1)
 have=$(cat "$stamp_file" 2>/dev/null || true)
 # A --models stamp also satisfies the base setup.
-models_stamp=$( (cat "$ROOT/requirements/base.lock" "$ROOT/pyproject.toml" "$ROOT/requirements/models.lock") | sha256sum | cut -d' ' -f1)
+models_stamp=$( (cat "$ROOT/requirements/base.lock" "$ROOT/pyproject.toml" "$ROOT/requirements/models.lock" "$ROOT/requirements/sweep.lock") | sha256sum | cut -d' ' -f1)
 
 if [[ "$have" != "$want" && "$have" != "$models_stamp" ]]; then
     if [[ ! -x "$VENV/bin/python" ]] || ! python_ok "$VENV/bin/python"; then
@@ -75,6 +75,7 @@ if [[ "$have" != "$want" && "$have" != "$models_stamp" ]]; then
     pip_q -r "$ROOT/requirements/base.lock"
     if ((WITH_MODELS)); then
         pip_q -r "$ROOT/requirements/models.lock"
+        pip_q -r "$ROOT/requirements/sweep.lock"
     fi
     pip_q --no-deps --no-build-isolation -e "$ROOT"
     echo "$want" > "$stamp_file"

@@ -1,9 +1,11 @@
-"""mac8: an 8-lane weight-stationary int8 MAC engine for CONV_2D, DEPTHWISE_CONV_2D and
-FULLY_CONNECTED, with TFLite-exact requantization in hardware.
+"""mac8: a weight-stationary int8 MAC engine (8 lanes by default; 4 or 16 as a parameter)
+for CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED, with TFLite-exact requantization in
+hardware.
 
-The weights of 8 output channels live in the CFU (one 2 KiB buffer per lane); the CPU
-streams activation words and every MAC instruction does up to 32 multiply-accumulates with
-the input offset folded in. A COMMIT hands the 8 accumulators to a pipelined requantizer
+The weights of `lanes` output channels live in the CFU (one `depth`-word buffer per lane);
+the CPU streams activation words and every MAC instruction does up to 4 x lanes
+multiply-accumulates with the input offset folded in. A COMMIT hands the accumulators to a
+pipelined requantizer
 (per-channel bias, multiplier and shift from an on-chip table, output offset, clamp) whose
 int8 results the CPU reads back packed 4 per word. README.md has the instruction set.
 """
@@ -13,9 +15,9 @@ from amaranth.lib.wiring import In
 
 from cfu_bench.gateware.dispatch import DispatchedCfu, InstructionSignature
 
-from .constants import (ADDR_BITS, BLOCK_BITS, C_OFFSETS, CHANNEL_BITS, CLEAR, COMMIT_BIT, CONFIG,
-                        ID, INFO, LANES, MAC, NOMAC, OFFSET_WIDTH, OUTPUT_OFFSET_WIDTH, READ,
-                        SETPARAM, SETPTR, W_DIRECT, W_SETUP, W_STREAM, WLOAD)
+from .constants import (C_OFFSETS, CHANNEL_BITS, CLEAR, COMMIT_BIT, CONFIG, DEFAULT, ID, MAC, NOMAC,
+                        OFFSET_WIDTH, OUTPUT_OFFSET_WIDTH, READ, SETPARAM, SETPTR, W_DIRECT, W_SETUP,
+                        W_STREAM, WLOAD, Geometry)
 from .lane_buffers import LaneBuffers
 from .mac_array import MacArray
 from .requant_sequencer import RequantSequencer
@@ -27,14 +29,17 @@ PORTS = {MAC: "mac", SETPTR: "setptr", WLOAD: "wload", READ: "read", SETPARAM: "
 class Mac8Engine(wiring.Component):
     """All mac8 state, with one instruction port per funct3."""
 
-    def __init__(self):
+    def __init__(self, geometry: Geometry = DEFAULT):
+        self.geometry = geometry
         super().__init__({name: In(InstructionSignature()) for name in PORTS.values()})
 
     def elaborate(self, platform):
         m = Module()
-        m.submodules.buffers = buffers = LaneBuffers()
-        m.submodules.array = array = MacArray()
-        m.submodules.requant = requant = RequantSequencer()
+        g = self.geometry
+        ADDR_BITS, BLOCK_BITS, LANES = g.addr_bits, g.block_bits, g.lanes
+        m.submodules.buffers = buffers = LaneBuffers(g)
+        m.submodules.array = array = MacArray(g)
+        m.submodules.requant = requant = RequantSequencer(g)
 
         input_offset = Signal(signed(OFFSET_WIDTH))
         output_offset = Signal(signed(OUTPUT_OFFSET_WIDTH))
@@ -42,7 +47,7 @@ class Mac8Engine(wiring.Component):
         act_max = Signal(signed(8), init=127)
         rptr = Signal(ADDR_BITS)
         block = Signal(BLOCK_BITS)
-        pair = Signal(2)
+        pair = Signal(g.pair_bits)
         write_slot = Signal()
 
         m.d.comb += [
@@ -85,7 +90,7 @@ class Mac8Engine(wiring.Component):
         # SETPTR
         with m.If(single_cycle(self.setptr)):
             m.d.sync += [rptr.eq(self.setptr.in0[:ADDR_BITS]), block.eq(self.setptr.in1[:BLOCK_BITS]),
-                         pair.eq(self.setptr.in1[8:10])]
+                         pair.eq(self.setptr.in1[8:8 + g.pair_bits])]
 
         # WLOAD: auto-incrementing stream (row by row, lane by lane), setup, or direct write.
         wload = self.wload
@@ -98,7 +103,7 @@ class Mac8Engine(wiring.Component):
         op = wload.funct7[:2]
         m.d.comb += buffers.write_data.eq(wload.in0)
         with m.If(op == W_DIRECT):
-            m.d.comb += [buffers.write_lane.eq(wload.in1[ADDR_BITS:ADDR_BITS + 3]),
+            m.d.comb += [buffers.write_lane.eq(wload.in1[ADDR_BITS:ADDR_BITS + g.lane_bits]),
                          buffers.write_addr.eq(wload.in1[:ADDR_BITS])]
         with m.Else():
             m.d.comb += [buffers.write_lane.eq(wlane), buffers.write_addr.eq(wword)]
@@ -115,11 +120,12 @@ class Mac8Engine(wiring.Component):
         # READ: answers at once if the slot is done, otherwise when it is.
         read = self.read
         waiting = Signal()
-        wanted = Signal(2)           # {slot, word}
-        select = Mux(waiting, wanted, read.in0[:2])
-        m.d.comb += [requant.read_word.eq(select[0]), requant.read_slot.eq(select[1]),
+        W = g.read_word_bits
+        wanted = Signal(W + 1)       # {slot, word}
+        select = Mux(waiting, wanted, read.in0[:W + 1])
+        m.d.comb += [requant.read_word.eq(select[:W]), requant.read_slot.eq(select[W]),
                      read.ready.eq(1), read.result.eq(requant.read_data)]
-        slot_ready = ~requant.slot_busy.bit_select(select[1], 1)
+        slot_ready = ~requant.slot_busy.bit_select(select[W], 1)
         with m.If(waiting):
             m.d.comb += read.done.eq(slot_ready)
             with m.If(slot_ready):
@@ -127,7 +133,7 @@ class Mac8Engine(wiring.Component):
         with m.Elif(read.valid):
             m.d.comb += read.done.eq(slot_ready)
             with m.If(~slot_ready):
-                m.d.sync += [waiting.eq(1), wanted.eq(read.in0[:2])]
+                m.d.sync += [waiting.eq(1), wanted.eq(read.in0[:W + 1])]
 
         # SETPARAM
         with m.If(single_cycle(self.setparam, ready=idle)):
@@ -150,15 +156,27 @@ class Mac8Engine(wiring.Component):
             m.d.comb += array.clear.eq(1)
             m.d.sync += write_slot.eq(0)
 
-        single_cycle(self.info, result=INFO)
+        single_cycle(self.info, result=g.info)
         return m
 
 
 class Mac8Cfu(DispatchedCfu):
+    def __init__(self, geometry: Geometry = DEFAULT):
+        self.geometry = geometry
+        super().__init__()
+
     def instructions(self, m):
-        m.submodules.engine = engine = Mac8Engine()
+        m.submodules.engine = engine = Mac8Engine(self.geometry)
         return {funct3: getattr(engine, name) for funct3, name in PORTS.items()}
 
 
-def make_cfu():
-    return Mac8Cfu()
+def make_cfu(lanes: int = 8, depth: int = 512):
+    """lanes: output channels at once (4, 8 or 16); depth: words per lane buffer (a power of
+    two, 64 to 4096). The defaults are the design as measured in README.md."""
+    return Mac8Cfu(Geometry(lanes=lanes, depth=depth))
+
+
+def kernel_defines(lanes: int = 8, depth: int = 512) -> dict:
+    """The C kernels' build-time constants for these parameters (mac8_emu.h)."""
+    Geometry(lanes=lanes, depth=depth)
+    return {"MAC8_LANES": lanes, "MAC8_DEPTH": depth}

@@ -1,10 +1,10 @@
-"""One 512 x 32-bit memory per lane (a block RAM each): the stationary operand of the MACs."""
+"""One depth x 32-bit memory per lane (a block RAM each): the stationary operand of the MACs."""
 from amaranth.hdl import Module
 from amaranth.lib import data, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
-from .constants import ADDR_BITS, DEPTH, LANES
+from .constants import DEFAULT, Geometry
 
 
 class LaneBuffers(wiring.Component):
@@ -14,21 +14,22 @@ class LaneBuffers(wiring.Component):
     cycle in which `read_en` was high, which is when the MAC pipeline wants them.
     """
 
-    def __init__(self):
+    def __init__(self, geometry: Geometry = DEFAULT):
+        self.geometry = g = geometry
         super().__init__({
             "write_en": In(1),
-            "write_lane": In(range(LANES)),
-            "write_addr": In(ADDR_BITS),
+            "write_lane": In(range(g.lanes)),
+            "write_addr": In(g.addr_bits),
             "write_data": In(32),
             "read_en": In(1),
-            "read_addr": In(ADDR_BITS),
-            "read_data": Out(data.ArrayLayout(32, LANES)),
+            "read_addr": In(g.addr_bits),
+            "read_data": Out(data.ArrayLayout(32, g.lanes)),
         })
 
     def elaborate(self, platform):
         m = Module()
-        for lane in range(LANES):
-            m.submodules[f"lane{lane}"] = memory = Memory(shape=32, depth=DEPTH, init=[])
+        for lane in range(self.geometry.lanes):
+            m.submodules[f"lane{lane}"] = memory = Memory(shape=32, depth=self.geometry.depth, init=[])
             write = memory.write_port()
             read = memory.read_port()
             m.d.comb += [

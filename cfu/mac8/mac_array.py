@@ -1,4 +1,4 @@
-"""The 8 x 4 int8 multiplier array, its accumulators and the commit snapshot.
+"""The lanes x 4 int8 multiplier array, its accumulators and the commit snapshot.
 
 Pipeline of one MAC (issue cycle F):
   F    the engine presents the command; the lane buffers read the word at the read pointer
@@ -7,7 +7,8 @@ Pipeline of one MAC (issue cycle F):
        snapshot (for the requantizer) and the accumulator restarts at 0
 Modes (which operand comes from where):
   CONV  lane l: sum_b (rs1.b[b] + offset) * buffer[l].b[b]       (4 x 8 = 32 MACs)
-  DW    lane l: ({rs2, rs1}.b[l] + offset) * buffer[l].b[0]      (8 MACs, one per channel)
+  DW    lane l < 8: ({rs2, rs1}.b[l] + offset) * buffer[l].b[0]  (one MAC per channel;
+        with 4 lanes rs2 is unused, with 16 lanes 8..15 add nothing)
   FC    lanes 2p, 2p+1: sum_b (buffer[0].b[b] + offset) * rs1.b[b] / rs2.b[b]  (8 MACs)
   NOMAC no products (a COMMIT on its own)
 """
@@ -15,7 +16,7 @@ from amaranth.hdl import Cat, Module, Mux, Signal, signed
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
-from .constants import BLOCK_BITS, BYTES, CONV, DW, FC, LANES, OFFSET_WIDTH
+from .constants import BYTES, CONV, DEFAULT, DW, FC, OFFSET_WIDTH, Geometry
 
 OPERAND = signed(OFFSET_WIDTH + 1)      # int8 + offset
 PRODUCT = signed(OFFSET_WIDTH + 1 + 8)
@@ -26,12 +27,14 @@ def _byte(word, i):
 
 
 class MacArray(wiring.Component):
-    def __init__(self):
+    def __init__(self, geometry: Geometry = DEFAULT):
+        self.geometry = g = geometry
+        LANES, BLOCK_BITS = g.lanes, g.block_bits
         super().__init__({
             "issue": In(1),
             "mode": In(2),
             "commit": In(1),
-            "pair": In(2),
+            "pair": In(g.pair_bits),
             "block": In(BLOCK_BITS),
             "slot": In(1),
             "in0": In(32),
@@ -49,12 +52,14 @@ class MacArray(wiring.Component):
 
     def elaborate(self, platform):
         m = Module()
+        g = self.geometry
+        LANES, BLOCK_BITS = g.lanes, g.block_bits
 
         # Stage 1: the command, one cycle later, next to the buffer words.
         s1_valid = Signal()
         s1_mode = Signal(2)
         s1_commit = Signal()
-        s1_pair = Signal(2)
+        s1_pair = Signal(g.pair_bits)
         s1_block = Signal(BLOCK_BITS)
         s1_slot = Signal()
         s1_in0 = Signal(32)
@@ -85,9 +90,10 @@ class MacArray(wiring.Component):
                     with m.Case(CONV):
                         m.d.comb += [a.eq(_byte(s1_in0, b) + self.offset), w.eq(_byte(word, b))]
                     with m.Case(DW):
-                        if b == 0:
-                            m.d.comb += a.eq(_byte(activations8, lane) + self.offset)
-                        m.d.comb += w.eq(_byte(word, b))
+                        if lane < g.dw_lanes:
+                            if b == 0:
+                                m.d.comb += a.eq(_byte(activations8, lane) + self.offset)
+                            m.d.comb += w.eq(_byte(word, b))
                     with m.Case(FC):
                         m.d.comb += [
                             a.eq(_byte(self.lane_words[0], b) + self.offset),

@@ -1,10 +1,10 @@
-"""Requantizing a committed block of 8 accumulators into a slot of 8 int8 outputs.
+"""Requantizing a committed block of `lanes` accumulators into a slot of int8 outputs.
 
 One shared Requantizer (4 DSPs for its 32 x 32 product) takes the lanes one per cycle, so a
-commit keeps it busy for 8 cycles plus its pipeline; meanwhile the CPU streams the next
+commit keeps it busy for `lanes` cycles plus its pipeline; meanwhile the CPU streams the next
 pixel. Two output slots let the CPU read one pixel's outputs while the next is computed.
 `reserve` marks a slot busy as soon as a commit is accepted, so a READ issued right after
-waits for the right data; the slot is free again once its eighth value is written.
+waits for the right data; the slot is free again once its last lane's value is written.
 """
 from amaranth.hdl import Cat, Module, Mux, Signal, signed
 from amaranth.lib import data, wiring
@@ -13,14 +13,14 @@ from amaranth.lib.wiring import In, Out
 
 from cfu_bench.gateware.requant import SHIFT_WIDTH, Requantizer
 
-from .constants import (BLOCK_BITS, CHANNEL_BITS, CHANNELS, LANES, OUTPUT_OFFSET_WIDTH, P_BIAS,
-                        P_MULTIPLIER, P_SHIFT)
-
-LANE_BITS = (LANES - 1).bit_length()
+from .constants import (CHANNEL_BITS, CHANNELS, DEFAULT, OUTPUT_OFFSET_WIDTH, P_BIAS, P_MULTIPLIER,
+                        P_SHIFT, Geometry)
 
 
 class RequantSequencer(wiring.Component):
-    def __init__(self):
+    def __init__(self, geometry: Geometry = DEFAULT):
+        self.geometry = g = geometry
+        LANES, BLOCK_BITS = g.lanes, g.block_bits
         super().__init__({
             # A commit: `values` must hold still while `feeding` is high.
             "start": In(1),
@@ -40,7 +40,7 @@ class RequantSequencer(wiring.Component):
             "act_max": In(signed(8)),
             # Output slots.
             "read_slot": In(1),
-            "read_word": In(1),
+            "read_word": In(g.read_word_bits),
             "read_data": Out(32),
             "slot_busy": Out(2),
             "feeding": Out(1),
@@ -48,6 +48,8 @@ class RequantSequencer(wiring.Component):
 
     def elaborate(self, platform):
         m = Module()
+        g = self.geometry
+        LANES, BLOCK_BITS, LANE_BITS = g.lanes, g.block_bits, g.lane_bits
 
         memories = {}
         for which, name, shape in ((P_BIAS, "bias", signed(32)), (P_MULTIPLIER, "multiplier", signed(32)),
@@ -107,9 +109,10 @@ class RequantSequencer(wiring.Component):
             with m.If(self.reserve & (self.reserve_slot == s)):
                 m.d.sync += self.slot_busy[s].eq(1)
 
+        # Words past the last lane (word 1 with 4 lanes) read as zero.
         with m.Switch(Cat(self.read_word, self.read_slot)):
             for s in range(2):
-                for word in range(2):
-                    with m.Case(word | (s << 1)):
+                for word in range(g.read_words):
+                    with m.Case(word | (s << g.read_word_bits)):
                         m.d.comb += self.read_data.eq(Cat(*outputs[s][4 * word:4 * word + 4]))
         return m

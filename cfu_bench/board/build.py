@@ -105,7 +105,7 @@ def build_arty(design, out_dir=None, variant: str = "a7-35", no_compile: bool = 
         design = load_design(design)
     progress = progress or Progress(quiet=True)
     config = ArtyConfig(variant=variant)
-    out = Path(out_dir) if out_dir else build_root() / "arty" / f"{design.name}-{variant}"
+    out = Path(out_dir) if out_dir else build_root() / "arty" / f"{design.variant}-{variant}"
     out.mkdir(parents=True, exist_ok=True)
 
     verilog_text = cfu_verilog(design)
@@ -132,7 +132,7 @@ def build_arty(design, out_dir=None, variant: str = "a7-35", no_compile: bool = 
         compiled_with = toolchain
 
     firmware = build_firmware(sw_dir, design.kernel_sources(), design.kernel_include_dirs(),
-                              design.selftest_available)
+                              design.selftest_available, defines=design.kernel_defines())
     (out / "firmware.bin").write_bytes(firmware.binary)
     shutil.copyfile(firmware.elf, out / "firmware.elf")
 

@@ -144,7 +144,8 @@ def run_mlperf(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", port:
         config = SocConfig(memory=memory)
         soc = build_sim_soc(cfu_verilog(design), config, progress=progress)
         firmware = build_firmware(soc.software_dir, design.kernel_sources(),
-                                  design.kernel_include_dirs(), design.selftest_available, mlperf=True)
+                                  design.kernel_include_dirs(), design.selftest_available, mlperf=True,
+                                  defines=design.kernel_defines())
         limit = _cycle_limit(info["total_macs"], k * (n + w))
         session = open_sim(soc, firmware, block, limit)
         clock_hz = config.sys_clk_freq
@@ -235,7 +236,8 @@ def _arty_mlperf_firmware(build, design) -> bytes:
 
     summary = json.loads((build.out_dir / SUMMARY).read_text())
     firmware = build_firmware(Path(summary["software_dir"]), design.kernel_sources(),
-                              design.kernel_include_dirs(), design.selftest_available, mlperf=True)
+                              design.kernel_include_dirs(), design.selftest_available, mlperf=True,
+                              defines=design.kernel_defines())
     return firmware.binary
 
 

@@ -10,6 +10,7 @@ cocotb's seed comes from the one seed (`seeds`), so a run is reproducible; every
 message carries the seed.
 """
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -23,7 +24,7 @@ from cfu_bench.paths import build_root
 from cfu_bench.toolchain import tool_env
 
 from . import seeds
-from .cocotb_suite import DESIGN_ENV
+from .cocotb_suite import DESIGN_ENV, DESIGN_PARAMS_ENV
 
 TOPLEVEL = "Cfu"
 # Amaranth's Verilog is clean but not Verilator-lint-clean (unused bits, wide constants).
@@ -102,7 +103,8 @@ def run_cocotb(design: Design | str, *, testcase: str | None = None, quiet: bool
             runner.test(test_module=module, hdl_toplevel=TOPLEVEL, build_dir=build_dir,
                         test_dir=build_dir, seed=seeds.derive("cocotb", design.variant),
                         testcase=testcase,
-                        extra_env={DESIGN_ENV: design.name, seeds.ENV_VAR: str(seed)},
+                        extra_env={DESIGN_ENV: design.name, DESIGN_PARAMS_ENV: json.dumps(design.params),
+                                   seeds.ENV_VAR: str(seed)},
                         log_file=log)
         except SystemExit:
             pass   # a crashed simulation leaves no results file, handled below

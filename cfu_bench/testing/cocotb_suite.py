@@ -21,6 +21,7 @@ from . import seeds
 from .cocotb_driver import CfuDriver
 
 DESIGN_ENV = "CFU_BENCH_DESIGN"
+DESIGN_PARAMS_ENV = "CFU_BENCH_DESIGN_PARAMS"   # the design's parameters, JSON
 
 
 def _no_commands():

@@ -33,10 +33,11 @@ class _DesignTest:
     design: str
     model: type
     commands = None          # staticmethod(rng, n) -> [(funct3, funct7, in0, in1)]
+    params: dict = {}        # design parameters (a non-default point of a parameterised design)
 
     @pytest.fixture
     def loaded(self):
-        return load_design(self.design)
+        return load_design(self.design, **self.params)
 
     def rng(self, test: str):
         return seeds.rng(self.design, test)
@@ -79,8 +80,10 @@ class EmulationTests(_DesignTest):
     def test_c_emulation_matches_model(self, loaded):
         commands = self.commands(self.rng("emulation"), self.emulation_commands)
         commands.insert(len(commands) // 2, RESET_LINE)
-        assert emulation_mismatches(self.design, loaded.kernels_dir, self.model(), commands) == []
+        assert emulation_mismatches(self.design, loaded.kernels_dir, self.model(), commands,
+                                    defines=loaded.kernel_defines()) == []
 
     def test_kernels_compile_for_the_cpu(self, loaded, tmp_path):
         assert loaded.selftest_available
-        compile_for_target(loaded.kernel_sources(), loaded.kernel_include_dirs(), tmp_path)
+        compile_for_target(loaded.kernel_sources(), loaded.kernel_include_dirs(), tmp_path,
+                           defines=loaded.kernel_defines())

@@ -45,13 +45,17 @@ def host_compiler() -> str:
     return cc
 
 
-def build_emulator(name: str, kernels_dir: Path, out_dir: Path) -> Path:
+def _define_flags(defines) -> list[str]:
+    return [f"-D{k}={v}" for k, v in sorted((defines or {}).items())]
+
+
+def build_emulator(name: str, kernels_dir: Path, out_dir: Path, defines: dict | None = None) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     src = out_dir / "emu_harness.c"
     src.write_text(_HARNESS.format(name=name))
     exe = out_dir / "emu_harness"
     subprocess.run([host_compiler(), "-std=c11", "-O1", "-Wall", "-Wextra", "-Werror",
-                    f"-I{kernels_dir}", str(src), "-o", str(exe)], check=True,
+                    f"-I{kernels_dir}", *_define_flags(defines), str(src), "-o", str(exe)], check=True,
                    capture_output=True, text=True)
     return exe
 
@@ -67,11 +71,12 @@ def run_emulator(exe: Path, commands) -> list[int]:
     return [int(v, 16) for v in out.split()]
 
 
-def emulation_mismatches(name: str, kernels_dir: Path, model, commands, limit: int = 5) -> list[str]:
+def emulation_mismatches(name: str, kernels_dir: Path, model, commands, limit: int = 5,
+                         defines: dict | None = None) -> list[str]:
     """Run the same commands through the C emulation and the Python model; describe the
     first `limit` disagreements (empty list: they agree)."""
     with tempfile.TemporaryDirectory() as tmp:
-        exe = build_emulator(name, kernels_dir, Path(tmp))
+        exe = build_emulator(name, kernels_dir, Path(tmp), defines)
         got = run_emulator(exe, commands)
     model.reset()
     problems = []
@@ -90,7 +95,7 @@ def emulation_mismatches(name: str, kernels_dir: Path, model, commands, limit: i
 _STDIO_STUB = "int printf(const char *fmt, ...);\n"
 
 
-def compile_for_target(sources, include_dirs, out_dir: Path) -> None:
+def compile_for_target(sources, include_dirs, out_dir: Path, defines: dict | None = None) -> None:
     """Compile C sources for the SoC's CPU with the firmware's warning flags, to catch code that
     does not build there (e.g. non-constant funct3). picolibc is not built here, so <stdio.h>
     is a one-line stub; linking is the firmware build's job."""
@@ -104,7 +109,7 @@ def compile_for_target(sources, include_dirs, out_dir: Path) -> None:
     for src in sources:
         cmd = [riscv_gcc(), "-march=rv32im_zicsr", "-mabi=ilp32", "-O2", "-std=gnu11",
                "-Wall", "-Wextra", "-Werror", "-ffreestanding",
-               *[f"-I{d}" for d in [*firmware_includes, *include_dirs, stub]],
+               *[f"-I{d}" for d in [*firmware_includes, *include_dirs, stub]], *_define_flags(defines),
                "-c", str(src), "-o", str(out_dir / (Path(src).stem + ".o"))]
         result = subprocess.run(cmd, capture_output=True, text=True)
         if result.returncode != 0:

@@ -3,7 +3,7 @@
  * TFLM's int8 ADD is out = clamp(MBQM(s1(a) + s2(b), m, shift) + output_offset), where the
  * scaled inputs s1, s2 each depend on one int8 value (cfub_add_scaled_input). Prepare makes
  * two 256-entry tables of them; eval looks both up, hands the sum to the CFU as a channel's
- * bias, and a bare COMMIT runs the output stage on 8 elements at once: the requantizer
+ * bias, and a bare COMMIT runs the output stage on LANES elements at once: the requantizer
  * computes clamp(MBQM(acc + bias, multiplier, shift) + output_offset) with acc = 0, which is
  * exactly TFLM's output stage (shift <= 0, so no left shift). */
 #include "mac8_stream.h"
@@ -14,6 +14,7 @@ typedef struct {
 
 static bool add_prepare(const cfub_layer *l, cfub_alloc *alloc, void **state) {
     const cfub_add_params *p = l->params;
+    if (!mac8_cfu_matches()) return false;
     if (p->broadcast || p->output_shift > 0) return false;
     if (!quantization_fits(0, p->output_offset, p->act_min, p->act_max, &p->output_shift, 1, 0)) return false;
     add_tables *t = cfub_alloc_persistent(alloc, sizeof *t);
@@ -57,6 +58,7 @@ static void add_eval(const cfub_layer *l, void *state) {
      * SETPARAM then finds it idle. */
     output_queue q = new_queue();
     int32_t n = p->size;
+#if MAC8_LANES == 8
     if (aligned4(a) && aligned4(b)) {
         /* A cache line (32 bytes) of the first input goes into registers before the second
          * input's line is read: the two often share a set of the direct-mapped data cache
@@ -91,6 +93,40 @@ static void add_eval(const cfub_layer *l, void *state) {
         ADD_LANE(4, 4); ADD_LANE(5, 5); ADD_LANE(6, 6); ADD_LANE(7, 7);
         q = commit(q, out, LANES);
     }
+#else
+    /* Other lane counts: the same cache-line grouping (a line of the first input into
+     * registers, then the second's words), committed every LANES elements. */
+    if (aligned4(a) && aligned4(b)) {
+        for (; n >= 32; n -= 32, a += 32, b += 32, out += 32) {
+            const uint32_t *wa = (const uint32_t *)a, *wb = (const uint32_t *)b;
+            const uint32_t a0 = wa[0], a1 = wa[1], a2 = wa[2], a3 = wa[3];
+            const uint32_t a4 = wa[4], a5 = wa[5], a6 = wa[6], a7 = wa[7];
+            LOADS_DONE4(a0, a1, a2, a3);
+            LOADS_DONE4(a4, a5, a6, a7);
+#if MAC8_LANES == 16
+            uint32_t b0 = wb[0], b1 = wb[1], b2 = wb[2], b3 = wb[3];
+            LOADS_DONE4(b0, b1, b2, b3);
+            ADD_WORD(0, a0, b0); ADD_WORD(4, a1, b1); ADD_WORD(8, a2, b2); ADD_WORD(12, a3, b3);
+            q = commit(q, out, LANES);
+            b0 = wb[4]; b1 = wb[5]; b2 = wb[6]; b3 = wb[7];
+            LOADS_DONE4(b0, b1, b2, b3);
+            ADD_WORD(0, a4, b0); ADD_WORD(4, a5, b1); ADD_WORD(8, a6, b2); ADD_WORD(12, a7, b3);
+            q = commit(q, out + LANES, LANES);
+#else /* 4 lanes: a commit per word */
+#define ADD_WORD_COMMIT(k, ak) \
+    do { const uint32_t bk = wb[k]; LOADS_DONE4(bk, bk, bk, bk); ADD_WORD(0, ak, bk); \
+         q = commit(q, out + 4 * (k), LANES); } while (0)
+            ADD_WORD_COMMIT(0, a0); ADD_WORD_COMMIT(1, a1); ADD_WORD_COMMIT(2, a2); ADD_WORD_COMMIT(3, a3);
+            ADD_WORD_COMMIT(4, a4); ADD_WORD_COMMIT(5, a5); ADD_WORD_COMMIT(6, a6); ADD_WORD_COMMIT(7, a7);
+#undef ADD_WORD_COMMIT
+#endif
+        }
+    }
+    for (; n >= LANES; n -= LANES, a += LANES, b += LANES, out += LANES) {
+        for (int32_t i = 0; i < LANES; i++) ADD_LANE(i, i);
+        q = commit(q, out, LANES);
+    }
+#endif
     if (n) {
         for (int32_t i = 0; i < n; i++) ADD_LANE(i, i);
         q = commit(q, out, n);

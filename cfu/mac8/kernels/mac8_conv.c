@@ -39,6 +39,7 @@ static bool plan_padded_copy(const cfub_conv_params *p, mac8_pad_geometry *g, cf
 static bool conv_prepare(const cfub_layer *l, cfub_alloc *alloc, void **state) {
     const cfub_conv_params *p = l->params;
     const mac8_data data = mac8_layer_data(l), *d = &data;
+    if (!mac8_cfu_matches()) return false;
     if (p->filter_in_c != p->in_c || p->dil_h != 1 || p->dil_w != 1 || p->out_c > MAC8_CHANNELS) return false;
     if (!quantization_fits(p->input_offset, p->output_offset, p->act_min, p->act_max,
                            p->out_shift, p->out_c, 1))
@@ -169,7 +170,7 @@ static __attribute__((noinline)) void conv_inside_direct(const inside_run *r, co
         for (int32_t j = 0; j < nb; j++) {
             conv_block_fast(corner, k_h, run, row_bytes, (uint32_t)(j * row_words), (uint32_t)(b0 + j), prev, sel);
             prev = out + j * LANES;
-            sel ^= 2;
+            sel ^= MAC8_SLOT_SEL;
         }
     }
     fq->prev = prev;
@@ -219,7 +220,7 @@ static __attribute__((noinline)) void conv_inside_unaligned(const inside_run *r,
             for (int32_t j = 0; j < nb; j++) {
                 conv_block_fast(patch, 1, row_words, 0, (uint32_t)(j * row_words), (uint32_t)(b0 + j), f.prev, f.sel);
                 f.prev = out + j * LANES;
-                f.sel ^= 2;
+                f.sel ^= MAC8_SLOT_SEL;
             }
         }
         *fq = f;
@@ -265,7 +266,7 @@ static void conv_eval(const cfub_layer *l, void *state) {
     output_queue q = new_queue();
     fast_queue f = new_fast_queue();
 #define COMMIT_BLOCK(dst, n) do { if (full) f = commit_fast(f, (dst)); else q = commit(q, (dst), (n)); } while (0)
-#define FAST_BLOCK_DONE(dst) do { f.prev = (dst); f.sel ^= 2; } while (0)
+#define FAST_BLOCK_DONE(dst) do { f.prev = (dst); f.sel ^= MAC8_SLOT_SEL; } while (0)
     for (int32_t b0 = 0; b0 < blocks; b0 += blocks_per_pass) {
         const int32_t nb = min32(blocks_per_pass, blocks - b0);
         for (int32_t j = 0; j < nb; j++) {

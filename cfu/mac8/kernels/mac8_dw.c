@@ -1,8 +1,10 @@
 /* DEPTHWISE_CONV_2D on mac8 (`mac8_dw`). */
 #include "mac8_stream.h"
 
-/* Lane l of group g is channel 8g+l; its buffer words g*taps.. hold one tap weight each (in
- * byte 0). A MAC takes the 8 channels of one input pixel (two words) and does 8 MACs. */
+/* Lane l of group g is channel DW_LANES*g+l; its buffer words g*taps.. hold one tap weight
+ * each (in byte 0). A MAC takes the DW_LANES channels of one input pixel (two words, or one
+ * with 4 lanes) and does DW_LANES MACs. On 16 lanes a group is 8 channels in lanes 0..7 of
+ * its block (MAC DW takes 8 bytes), so its parameters go to slots 16g..16g+7. */
 
 typedef struct {
     int32_t taps, groups;
@@ -11,13 +13,17 @@ typedef struct {
 static bool dw_prepare(const cfub_layer *l, cfub_alloc *alloc, void **state) {
     const cfub_dw_params *p = l->params;
     const mac8_data data = mac8_layer_data(l), *d = &data;
+    if (!mac8_cfu_matches()) return false;
     if (p->depth_multiplier != 1 || p->dil_h != 1 || p->dil_w != 1 || p->out_c > MAC8_CHANNELS) return false;
     if (p->in_c % 4 != 0 || !aligned4(d->input)) return false;
     if (!quantization_fits(p->input_offset, p->output_offset, p->act_min, p->act_max,
                            p->out_shift, p->out_c, 1))
         return false;
-    const int32_t taps = p->k_h * p->k_w, groups = (p->in_c + LANES - 1) / LANES;
+    const int32_t taps = p->k_h * p->k_w, groups = (p->in_c + DW_LANES - 1) / DW_LANES;
     if (taps * groups > DEPTH) return false;
+#if DW_LANES != MAC8_LANES
+    if (groups * LANES > MAC8_CHANNELS) return false;  /* 16 lanes: a block per 8 channels */
+#endif
     dw_plan *plan = cfub_alloc_persistent(alloc, sizeof *plan);
     if (!plan) return false;
     plan->taps = taps;
@@ -40,7 +46,7 @@ static inline __attribute__((always_inline)) void dw_row3(const int8_t *px, int3
 #else
 static inline void dw_row3(const int8_t *px, int32_t C) {
     for (int i = 0; i < 3; i++, px += C)
-        mac8_op(MAC8_MAC, MAC8_DW, *(const uint32_t *)px, *(const uint32_t *)(px + 4));
+        mac8_op(MAC8_MAC, MAC8_DW, *(const uint32_t *)px, DW_HI(px));
 }
 #endif
 
@@ -53,10 +59,10 @@ static __attribute__((noinline)) void dw3x3_inside(const int8_t *corner, int8_t 
     uint32_t sel = fq->sel;
     for (; pixels > 0; pixels--, corner += pixel_step, out += C) {
         const int8_t *px = corner;
-        for (int32_t g = 0; g < groups; g++, px += LANES) {
+        for (int32_t g = 0; g < groups; g++, px += DW_LANES) {
             dw3x3_block_fast(px, C, row_bytes, (uint32_t)(g * taps), (uint32_t)g, prev, sel);
-            prev = out + g * LANES;
-            sel ^= 2;
+            prev = out + g * DW_LANES;
+            sel ^= MAC8_SLOT_SEL;
         }
     }
     fq->prev = prev;
@@ -76,11 +82,11 @@ static __attribute__((noinline)) void dw_edge_pixel(const dw_shape *s, const int
     const int32_t C = s->C, row_bytes = s->row_bytes, k_w = s->k_w, taps = s->taps, groups = s->groups;
     int8_t *prev = fq->prev;
     uint32_t sel = fq->sel;
-    for (int32_t g = 0; g < groups; g++, corner += LANES) {
+    for (int32_t g = 0; g < groups; g++, corner += DW_LANES) {
         dw_clipped_block_fast(corner, rows, cols, C, row_bytes, (uint32_t)(g * taps + first_tap), k_w,
                               (uint32_t)g, prev, sel);
-        prev = out + g * LANES;
-        sel ^= 2;
+        prev = out + g * DW_LANES;
+        sel ^= MAC8_SLOT_SEL;
     }
     fq->prev = prev;
     fq->sel = sel;
@@ -117,9 +123,9 @@ static __attribute__((noinline)) void dw3x3_layer(const dw_geom *gm, const int8_
         int8_t *out = output + (oy * out_w + ox_lo) * C;
         for (int32_t ox = ox_lo; ox < ox_hi; ox++, corner += sw * C, out += C)
             for (int32_t g = 0; g < groups; g++) {
-                dw3x3_block_fast(corner + g * LANES, C, row_bytes, (uint32_t)(g * taps), (uint32_t)g, prev, sel);
-                prev = out + g * LANES;
-                sel ^= 2;
+                dw3x3_block_fast(corner + g * DW_LANES, C, row_bytes, (uint32_t)(g * taps), (uint32_t)g, prev, sel);
+                prev = out + g * DW_LANES;
+                sel ^= MAC8_SLOT_SEL;
             }
     }
     for (int32_t oy = 0; oy < out_h; oy++) {
@@ -138,15 +144,15 @@ static __attribute__((noinline)) void dw3x3_layer(const dw_geom *gm, const int8_
             const int8_t *corner = image + ((in_y0 + ky0) * in_w + in_x0 + kx0) * C;
             for (int32_t g = 0; g < groups; g++) {
                 if (rows > 0 && cols > 0) {
-                    dw_clipped_block_fast(corner + g * LANES, rows, cols, C, row_bytes,
+                    dw_clipped_block_fast(corner + g * DW_LANES, rows, cols, C, row_bytes,
                                           (uint32_t)(g * taps + ky0 * 3 + kx0), 3, (uint32_t)g, prev, sel);
                 } else { /* no tap inside: the output is the bias alone */
                     mac8_op(MAC8_SETPTR, 0, 0, g);
                     fast_queue f = {prev, sel};
-                    commit_fast(f, NULL);
+                    commit_fast_dw(f, NULL);
                 }
-                prev = out + g * LANES;
-                sel ^= 2;
+                prev = out + g * DW_LANES;
+                sel ^= MAC8_SLOT_SEL;
             }
         }
     }
@@ -160,11 +166,15 @@ static void dw_eval(const cfub_layer *l, void *state) {
     const dw_plan *plan = state;
     const int32_t taps = plan->taps, groups = plan->groups, C = p->in_c;
     setup_layer(p->input_offset, p->output_offset, p->act_min, p->act_max);
+#if DW_LANES == MAC8_LANES
     load_params(d->bias, p->out_mult, p->out_shift, 0, C, 1);
+#else
+    load_params_grouped(d->bias, p->out_mult, p->out_shift, C, DW_LANES);
+#endif
     for (int32_t g = 0; g < groups; g++) {
         mac8_op(MAC8_WLOAD, MAC8_W_SETUP, g * taps, taps);
-        for (int32_t lane = 0; lane < LANES; lane++) {
-            const int32_t c = g * LANES + lane;
+        for (int32_t lane = 0; lane < DW_LANES; lane++) {
+            const int32_t c = g * DW_LANES + lane;
             for (int32_t t = 0; t < taps; t++)
                 mac8_op(MAC8_WLOAD, MAC8_W_STREAM, c < C ? (uint8_t)d->filter[t * C + c] : 0, 0);
         }
@@ -173,21 +183,21 @@ static void dw_eval(const cfub_layer *l, void *state) {
     const int32_t k_h = p->k_h, k_w = p->k_w, stride_h = p->stride_h, stride_w = p->stride_w;
     const int32_t pad_h = p->pad_h, pad_w = p->pad_w, batches = p->batches;
     const int32_t image_bytes = in_h * in_w * C, row_bytes = in_w * C;
-    const int32_t full_groups = C / LANES, last_n = C - full_groups * LANES;  /* last_n: 0 or 4 */
+    const int32_t full_groups = C / DW_LANES, last_n = C - full_groups * DW_LANES;  /* last_n: 0 or 4 */
     const int8_t *const input = d->input;
     int8_t *const output = d->output;
 
-    const bool full = C % LANES == 0 && aligned4(output);
+    const bool full = C % DW_LANES == 0 && aligned4(output);
     output_queue q = new_queue();
     fast_queue f = new_fast_queue();
     if (full && k_h == 3 && k_w == 3) {
         const dw_geom gm = {in_h, in_w, out_h, out_w, stride_h, stride_w, pad_h, pad_w, C, groups, taps};
         for (int32_t batch = 0; batch < batches; batch++)
             dw3x3_layer(&gm, input + batch * image_bytes, output + batch * out_h * out_w * C, &f);
-        store_previous(f);
+        store_previous_dw(f);
         return;
     }
-#define COMMIT_BLOCK(dst, n) do { if (full) f = commit_fast(f, (dst)); else q = commit(q, (dst), (n)); } while (0)
+#define COMMIT_BLOCK(dst, n) do { if (full) f = commit_fast_dw(f, (dst)); else q = commit(q, (dst), (n)); } while (0)
     for (int32_t batch = 0; batch < batches; batch++) {
         const int8_t *image = input + batch * image_bytes;
         int8_t *out = output + batch * out_h * out_w * C;
@@ -223,22 +233,22 @@ static void dw_eval(const cfub_layer *l, void *state) {
                 if (rows == 3 && cols == 3 && k_w == 3) {
                     /* The common case: a whole 3x3 window. */
                     const int8_t *px = corner;
-                    for (int32_t g = 0, base = 0; g < full_groups; g++, base += taps, px += LANES) {
+                    for (int32_t g = 0, base = 0; g < full_groups; g++, base += taps, px += DW_LANES) {
                         if (full) {
                             dw3x3_block_fast(px, C, row_bytes, base, g, f.prev, f.sel);
-                            f.prev = out + g * LANES;
-                            f.sel ^= 2;
+                            f.prev = out + g * DW_LANES;
+                            f.sel ^= MAC8_SLOT_SEL;
                             continue;
                         }
                         mac8_op(MAC8_SETPTR, 0, base, g);
                         dw_row3(px, C);
                         dw_row3(px + row_bytes, C);
                         dw_row3(px + 2 * row_bytes, C);
-                        COMMIT_BLOCK(out + g * LANES, LANES);
+                        COMMIT_BLOCK(out + g * DW_LANES, DW_LANES);
                     }
                     if (full_groups == groups) continue;
                 }
-                for (int32_t g = 0, base = 0; g < groups; g++, base += taps, corner += LANES) {
+                for (int32_t g = 0, base = 0; g < groups; g++, base += taps, corner += DW_LANES) {
                     if (rows == 3 && cols == 3 && k_w == 3 && g < full_groups) continue;
                     int32_t tap = base + first_tap;
                     mac8_op(MAC8_SETPTR, 0, tap, g);
@@ -249,14 +259,14 @@ static void dw_eval(const cfub_layer *l, void *state) {
                             const int8_t *px = row;
                             int32_t n = cols;
                             for (; n >= 2; n -= 2, px += 2 * C) {
-                                const uint32_t lo0 = *(const uint32_t *)px, hi0 = *(const uint32_t *)(px + 4);
+                                const uint32_t lo0 = *(const uint32_t *)px, hi0 = DW_HI(px);
                                 const uint32_t lo1 = *(const uint32_t *)(px + C);
-                                const uint32_t hi1 = *(const uint32_t *)(px + C + 4);
+                                const uint32_t hi1 = DW_HI(px + C);
                                 LOADS_DONE4(lo0, hi0, lo1, hi1);
                                 mac8_op(MAC8_MAC, MAC8_DW, lo0, hi0);
                                 mac8_op(MAC8_MAC, MAC8_DW, lo1, hi1);
                             }
-                            if (n) mac8_op(MAC8_MAC, MAC8_DW, *(const uint32_t *)px, *(const uint32_t *)(px + 4));
+                            if (n) mac8_op(MAC8_MAC, MAC8_DW, *(const uint32_t *)px, DW_HI(px));
                         }
                     } else { /* the last 4 channels: the word after them is not ours to read */
                         for (int32_t r = 0; r < rows; r++, row += row_bytes, tap += k_w) {
@@ -266,12 +276,12 @@ static void dw_eval(const cfub_layer *l, void *state) {
                                 mac8_op(MAC8_MAC, MAC8_DW, *(const uint32_t *)px, 0);
                         }
                     }
-                    COMMIT_BLOCK(out + g * LANES, g < full_groups ? LANES : last_n);
+                    COMMIT_BLOCK(out + g * DW_LANES, g < full_groups ? DW_LANES : last_n);
                 }
             }
         }
     }
-    if (full) store_previous(f);
+    if (full) store_previous_dw(f);
     else flush(q);
 #undef COMMIT_BLOCK
 }

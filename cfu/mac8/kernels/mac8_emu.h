@@ -10,12 +10,49 @@
 
 #include <stdint.h>
 
-enum {
-    MAC8_LANES = 8,
-    MAC8_DEPTH = 512,    /* words per lane buffer */
-    MAC8_CHANNELS = 512, /* per-channel parameter entries */
-    MAC8_INFO = 0x6D380809,
-};
+/* The design's parameters (make_cfu(lanes, depth)): the firmware build passes them as
+ * -DMAC8_LANES=... -DMAC8_DEPTH=... (design.py's kernel_defines); the defaults are the
+ * default design. The ID instruction reports both; prepare checks they agree. */
+#if defined(MAC8_LANES) || defined(MAC8_DEPTH)
+#define MAC8_PARAMETERISED 1 /* built for parameters given on the command line */
+#endif
+#ifndef MAC8_LANES
+#define MAC8_LANES 8
+#endif
+#ifndef MAC8_DEPTH
+#define MAC8_DEPTH 512 /* words per lane buffer */
+#endif
+#if MAC8_LANES != 4 && MAC8_LANES != 8 && MAC8_LANES != 16
+#error "MAC8_LANES must be 4, 8 or 16"
+#endif
+#if MAC8_DEPTH == 64
+#define MAC8_ADDR_BITS 6
+#elif MAC8_DEPTH == 128
+#define MAC8_ADDR_BITS 7
+#elif MAC8_DEPTH == 256
+#define MAC8_ADDR_BITS 8
+#elif MAC8_DEPTH == 512
+#define MAC8_ADDR_BITS 9
+#elif MAC8_DEPTH == 1024
+#define MAC8_ADDR_BITS 10
+#elif MAC8_DEPTH == 2048
+#define MAC8_ADDR_BITS 11
+#elif MAC8_DEPTH == 4096
+#define MAC8_ADDR_BITS 12
+#else
+#error "MAC8_DEPTH must be a power of two from 64 to 4096"
+#endif
+#define MAC8_CHANNELS 512 /* per-channel parameter entries, MAC8_CHANNELS / MAC8_LANES blocks */
+#define MAC8_BLOCKS (MAC8_CHANNELS / MAC8_LANES)
+#define MAC8_PAIRS (MAC8_LANES / 2) /* FC lane pairs */
+/* MAC DW takes the 8 bytes of {rs2, rs1}: lanes past the eighth take none */
+#define MAC8_DW_LANES (MAC8_LANES < 8 ? MAC8_LANES : 8)
+/* READ rs1: word of the slot in bits [MAC8_READ_WORD_BITS-1:0], the slot in the bit above;
+ * MAC8_SLOT_SEL is that bit. Words past the last lane read 0 (word 1 with 4 lanes). */
+#define MAC8_READ_WORDS (MAC8_LANES / 4)
+#define MAC8_READ_WORD_BITS (MAC8_LANES == 16 ? 2 : 1)
+#define MAC8_SLOT_SEL (1u << MAC8_READ_WORD_BITS)
+#define MAC8_INFO (0x6D380000u | ((uint32_t)MAC8_LANES << 8) | MAC8_ADDR_BITS)
 
 /* funct3 */
 enum mac8_funct3 {
@@ -110,8 +147,10 @@ static inline void mac8_emu_mac(mac8_emu_state *s, unsigned funct7, uint32_t in0
                 for (unsigned b = 0; b < 4; b++)
                     sum += (mac8_emu_byte(in0, b) + off) * mac8_emu_byte(w, b);
             } else if (mode == MAC8_DW) {
-                const uint32_t word = l < 4 ? in0 : in1;
-                sum = (mac8_emu_byte(word, l & 3) + off) * mac8_emu_byte(w, 0);
+                if (l < MAC8_DW_LANES) {
+                    const uint32_t word = l < 4 ? in0 : in1;
+                    sum = (mac8_emu_byte(word, l & 3) + off) * mac8_emu_byte(w, 0);
+                }
             } else if (l / 2 == s->pair) { /* FC */
                 const uint32_t x = s->buffers[0][s->rptr], weights = (l & 1) ? in1 : in0;
                 for (unsigned b = 0; b < 4; b++)
@@ -150,7 +189,7 @@ static inline void mac8_emu_wload(mac8_emu_state *s, unsigned funct7, uint32_t i
         s->wcount = s->wlane = 0;
         break;
     case MAC8_W_DIRECT:
-        s->buffers[(in1 >> 9) % MAC8_LANES][in1 % MAC8_DEPTH] = in0;
+        s->buffers[(in1 >> MAC8_ADDR_BITS) % MAC8_LANES][in1 % MAC8_DEPTH] = in0;
         break;
     default:
         break;
@@ -165,14 +204,16 @@ static inline uint32_t mac8_emu_op(mac8_emu_state *s, unsigned funct3, unsigned 
         return 0;
     case MAC8_SETPTR:
         s->rptr = in0 % MAC8_DEPTH;
-        s->block = in1 & 0x3F;
-        s->pair = (in1 >> 8) & 3;
+        s->block = in1 & (MAC8_BLOCKS - 1);
+        s->pair = (in1 >> 8) & (MAC8_PAIRS - 1);
         return 0;
     case MAC8_WLOAD:
         mac8_emu_wload(s, funct7, in0, in1);
         return 0;
     case MAC8_READ: {
-        const int8_t *lanes = &s->outputs[(in0 >> 1) & 1][4 * (in0 & 1)];
+        const unsigned w = in0 & (MAC8_SLOT_SEL - 1);
+        if (w >= MAC8_READ_WORDS) return 0;
+        const int8_t *lanes = &s->outputs[(in0 >> MAC8_READ_WORD_BITS) & 1][4 * w];
         uint32_t word = 0;
         for (unsigned i = 0; i < 4; i++)
             word |= (uint32_t)(uint8_t)lanes[i] << (8 * i);

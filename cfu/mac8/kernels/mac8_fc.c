@@ -2,12 +2,13 @@
 #include "mac8_stream.h"
 
 /* The input vector goes to lane 0's buffer; weights stream two output channels at a time
- * (lanes 2p and 2p+1), four pairs making a block of 8 outputs per commit. */
+ * (lanes 2p and 2p+1), LANES / 2 pairs making a block of LANES outputs per commit. */
 
 static bool fc_prepare(const cfub_layer *l, cfub_alloc *alloc, void **state) {
     const cfub_fc_params *p = l->params;
     const mac8_data data = mac8_layer_data(l), *d = &data;
     (void)alloc;
+    if (!mac8_cfu_matches()) return false;
     const int32_t step = p->per_channel ? 1 : 0;
     if (p->filter_offset != 0 || p->accum_depth % 4 != 0 || p->accum_depth / 4 > DEPTH) return false;
     if (!aligned4(d->input)) return false;

@@ -1,7 +1,7 @@
 /* AVERAGE_POOL_2D on mac8 (`mac8_avg_pool`), layers whose windows all lie inside the input
  * (every window has the same tap count; VALID padding, as the MLPerf Tiny models use).
  *
- * MAC DW with every lane's weight w sums a window's taps, 8 channels per instruction, into
+ * MAC DW with every lane's weight w sums a window's taps, DW_LANES channels per instruction, into
  * w * sum; the requantizer's MBQM(w * sum, M, -k) must then equal TFLM's division of sum by
  * the count, rounded half away from zero. Prepare picks w and k (and M = ceil(2^(31+k) /
  * (w * count))) and checks the result for every sum a window can have, declining when no
@@ -60,6 +60,7 @@ static bool find_division(int32_t count, pool_plan *plan) {
 static bool avg_pool_prepare(const cfub_layer *l, cfub_alloc *alloc, void **state) {
     const cfub_pool_params *p = l->params;
     const int32_t taps = p->k_h * p->k_w;
+    if (!mac8_cfu_matches()) return false;
     if (p->channels % 4 != 0 || taps > DEPTH || taps < 1) return false;
     if (((uintptr_t)l->in[0] & 3) != 0) return false;
     /* every window inside: the same count everywhere */
@@ -80,7 +81,7 @@ static void avg_pool_eval(const cfub_layer *l, void *state) {
     const pool_plan *plan = state;
     const int32_t C = p->channels, taps = plan->taps, k_h = p->k_h, k_w = p->k_w;
     const int32_t in_w = p->in_w, out_h = p->out_h, out_w = p->out_w;
-    const int32_t row_bytes = in_w * C, groups = (C + LANES - 1) / LANES, full_groups = C / LANES;
+    const int32_t row_bytes = in_w * C, groups = (C + DW_LANES - 1) / DW_LANES, full_groups = C / DW_LANES;
     setup_layer(0, 0, p->act_min, p->act_max);
     for (int32_t lane = 0; lane < LANES; lane++) {
         mac8_op(MAC8_SETPARAM, MAC8_P_BIAS, 0, lane);
@@ -104,26 +105,26 @@ static void avg_pool_eval(const cfub_layer *l, void *state) {
                      * does not depend on the order). */
                     const bool back = g & 1;
                     const int32_t row_step = back ? -row_bytes : row_bytes, col_step = back ? -C : C;
-                    const int8_t *row = corner + g * LANES + (back ? (k_h - 1) * row_bytes + (k_w - 1) * C : 0);
+                    const int8_t *row = corner + g * DW_LANES + (back ? (k_h - 1) * row_bytes + (k_w - 1) * C : 0);
                     for (int32_t ky = 0; ky < k_h; ky++, row += row_step) {
                         const int8_t *px = row;
                         if (g < full_groups) {
                             int32_t n = k_w;
                             for (; n >= 2; n -= 2, px += 2 * col_step) {
-                                const uint32_t lo0 = *(const uint32_t *)px, hi0 = *(const uint32_t *)(px + 4);
+                                const uint32_t lo0 = *(const uint32_t *)px, hi0 = DW_HI(px);
                                 const uint32_t lo1 = *(const uint32_t *)(px + col_step);
-                                const uint32_t hi1 = *(const uint32_t *)(px + col_step + 4);
+                                const uint32_t hi1 = DW_HI(px + col_step);
                                 LOADS_DONE4(lo0, hi0, lo1, hi1);
                                 mac8_op(MAC8_MAC, MAC8_DW, lo0, hi0);
                                 mac8_op(MAC8_MAC, MAC8_DW, lo1, hi1);
                             }
-                            if (n) mac8_op(MAC8_MAC, MAC8_DW, *(const uint32_t *)px, *(const uint32_t *)(px + 4));
+                            if (n) mac8_op(MAC8_MAC, MAC8_DW, *(const uint32_t *)px, DW_HI(px));
                         } else { /* the last 4 channels: the word after them is not ours */
                             for (int32_t n = 0; n < k_w; n++, px += col_step)
                                 mac8_op(MAC8_MAC, MAC8_DW, *(const uint32_t *)px, 0);
                         }
                     }
-                    q = commit(q, out + g * LANES, g < full_groups ? LANES : C - full_groups * LANES);
+                    q = commit(q, out + g * DW_LANES, g < full_groups ? DW_LANES : C - full_groups * DW_LANES);
                 }
             }
     }

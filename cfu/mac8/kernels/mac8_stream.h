@@ -19,6 +19,66 @@
 
 #define LANES MAC8_LANES
 #define DEPTH MAC8_DEPTH
+#define DW_LANES MAC8_DW_LANES   /* channels per MAC DW: a depthwise group */
+
+/* For the inline assembly: numbers as text. MAC8_LANES and MAC8_DEPTH are plain literals. */
+#define MAC8_STR_(x) #x
+#define MAC8_STR(x) MAC8_STR_(x)
+#if MAC8_LANES == 16
+#define MAC8_SLOT_SEL_TEXT "4"
+#else
+#define MAC8_SLOT_SEL_TEXT "2"
+#endif
+
+/* After a COMMIT: the previous commit's outputs (READ operand `sel`, its slot's first word)
+ * read into r0, r1 and stored at prev. MAC8_READ_TAIL_8 is the 8-output form, which the
+ * depthwise kernels use whenever MAC DW fills 8 lanes. */
+#define MAC8_READ_TAIL_4(r0, r1, sel, prev) \
+    "  .insn r 0x0B, 3, 0, " r0 ", " sel ", x0\n" \
+    "  sw " r0 ", 0(" prev ")\n"
+#define MAC8_READ_TAIL_8(r0, r1, sel, prev) \
+    "  ori " r1 ", " sel ", 1\n" \
+    "  .insn r 0x0B, 3, 0, " r0 ", " sel ", x0\n" \
+    "  .insn r 0x0B, 3, 0, " r1 ", " r1 ", x0\n" \
+    "  sw " r0 ", 0(" prev ")\n  sw " r1 ", 4(" prev ")\n"
+#define MAC8_READ_TAIL_16(r0, r1, sel, prev) \
+    MAC8_READ_TAIL_8(r0, r1, sel, prev) \
+    "  ori " r0 ", " sel ", 2\n  ori " r1 ", " sel ", 3\n" \
+    "  .insn r 0x0B, 3, 0, " r0 ", " r0 ", x0\n" \
+    "  .insn r 0x0B, 3, 0, " r1 ", " r1 ", x0\n" \
+    "  sw " r0 ", 8(" prev ")\n  sw " r1 ", 12(" prev ")\n"
+#if MAC8_LANES == 4
+#define MAC8_READ_TAIL MAC8_READ_TAIL_4
+#define MAC8_DW_READ_TAIL MAC8_READ_TAIL_4
+#elif MAC8_LANES == 8
+#define MAC8_READ_TAIL MAC8_READ_TAIL_8
+#define MAC8_DW_READ_TAIL MAC8_READ_TAIL_8
+#else
+#define MAC8_READ_TAIL MAC8_READ_TAIL_16
+#define MAC8_DW_READ_TAIL MAC8_READ_TAIL_8
+#endif
+/* One output pixel's blocks done: the next block's outputs go LANES bytes further, and
+ * the next commit fills the other slot. */
+#define MAC8_NEXT_BLOCK_TEXT(out, sel) \
+    "  addi " out ", " out ", " MAC8_STR(MAC8_LANES) "\n  xori " sel ", " sel ", " MAC8_SLOT_SEL_TEXT "\n"
+
+/* The word of the 4 channels after `px` for MAC DW's rs2, where MAC DW takes 8 channels. */
+#define DW_HI(px) (DW_LANES > 4 ? *(const uint32_t *)((const int8_t *)(px) + 4) : 0u)
+
+/* The firmware was built for the CFU's parameters: the ID instruction agrees (checked once;
+ * a kernel's prepare declines otherwise, so a mismatched build runs the reference kernels).
+ * Builds for parameters given with -D check; the default build leaves the check to the
+ * self-test, so its code, its layout in the direct-mapped instruction cache and hence its
+ * measured cycle counts stay exactly as before the design had parameters. */
+#ifdef MAC8_PARAMETERISED
+static inline bool mac8_cfu_matches(void) {
+    static int known; /* 0 unknown, 1 yes, 2 no */
+    if (!known) known = mac8_op(MAC8_ID, 0, 0, 0) == MAC8_INFO ? 1 : 2;
+    return known == 1;
+}
+#else
+static inline bool mac8_cfu_matches(void) { return true; }
+#endif
 
 /* A layer's tensors under the names the kernels use. */
 typedef struct {
@@ -92,6 +152,18 @@ static inline void load_params(const int32_t *bias, const int32_t *mult, const i
     }
 }
 
+/* Channels [0, n) of a layer whose blocks use their first `per_block` lanes (depthwise on 16
+ * lanes): channel c goes to lane c % per_block of block c / per_block. */
+static inline void load_params_grouped(const int32_t *bias, const int32_t *mult, const int32_t *shift,
+                                       int32_t n, int32_t per_block) {
+    for (int32_t ch = 0; ch < n; ch++) {
+        const int32_t slot = ((ch / per_block) * LANES + ch % per_block) % MAC8_CHANNELS;
+        mac8_op(MAC8_SETPARAM, MAC8_P_BIAS, bias ? bias[ch] : 0, slot);
+        mac8_op(MAC8_SETPARAM, MAC8_P_MULTIPLIER, mult[ch], slot);
+        mac8_op(MAC8_SETPARAM, MAC8_P_SHIFT, shift[ch], slot);
+    }
+}
+
 static inline void setup_layer(int32_t input_offset, int32_t output_offset, int32_t act_min, int32_t act_max) {
     mac8_op(MAC8_CLEAR, 0, 0, 0);
     mac8_op(MAC8_CONFIG, MAC8_C_OFFSETS, input_offset, output_offset);
@@ -127,6 +199,7 @@ typedef struct {
 } output_queue;
 
 static inline void store_outputs(int8_t *dst, int32_t n, unsigned slot) {
+#if MAC8_LANES == 8
     const uint32_t lo = mac8_op(MAC8_READ, 0, slot << 1, 0);
     if (n == LANES && aligned4(dst)) {
         const uint32_t hi = mac8_op(MAC8_READ, 0, (slot << 1) | 1, 0);
@@ -139,6 +212,18 @@ static inline void store_outputs(int8_t *dst, int32_t n, unsigned slot) {
         if (i == 4) word = mac8_op(MAC8_READ, 0, (slot << 1) | 1, 0);
         dst[i] = (int8_t)(word >> (8 * (i & 3)));
     }
+#else
+    const uint32_t sel = slot * MAC8_SLOT_SEL;
+    if (n == LANES && aligned4(dst)) {   /* whole words: a store per word, not per byte */
+        for (int32_t w = 0; w < LANES / 4; w++) ((uint32_t *)dst)[w] = mac8_op(MAC8_READ, 0, sel | (uint32_t)w, 0);
+        return;
+    }
+    uint32_t word = mac8_op(MAC8_READ, 0, sel, 0);
+    for (int32_t i = 0; i < n; i++) {
+        if (i && (i & 3) == 0) word = mac8_op(MAC8_READ, 0, sel | (uint32_t)(i >> 2), 0);
+        dst[i] = (int8_t)(word >> (8 * (i & 3)));
+    }
+#endif
 }
 
 static inline output_queue commit(output_queue q, int8_t *dst, int32_t n) {
@@ -168,13 +253,15 @@ typedef struct {
     uint32_t sel;     /* READ operand of its first word: 2 * its slot */
 } fast_queue;
 
-static uint32_t discarded_outputs[2];
+static uint32_t discarded_outputs[MAC8_LANES / 4];
 
 static inline fast_queue new_fast_queue(void) {
-    fast_queue f = {(int8_t *)discarded_outputs, 2};
+    fast_queue f = {(int8_t *)discarded_outputs, MAC8_SLOT_SEL};
     return f;
 }
 
+#if MAC8_LANES == 8
+/* The 8-lane forms as measured (README.md); the others below are the same for any lanes. */
 static inline void store_previous(fast_queue f) {
     const uint32_t lo = mac8_op(MAC8_READ, 0, f.sel, 0);
     const uint32_t hi = mac8_op(MAC8_READ, 0, f.sel | 1, 0);
@@ -189,6 +276,37 @@ static inline fast_queue commit_fast(fast_queue f, int8_t *dst) {
     f.sel ^= 2;
     return f;
 }
+#else
+/* `words` words (4 outputs each) of the previous commit (a constant after inlining). */
+static inline void store_previous_words(fast_queue f, int32_t words) {
+    for (int32_t i = 0; i < words; i++) ((uint32_t *)f.prev)[i] = mac8_op(MAC8_READ, 0, f.sel | (uint32_t)i, 0);
+}
+
+static inline void store_previous(fast_queue f) { store_previous_words(f, LANES / 4); }
+
+static inline fast_queue commit_fast(fast_queue f, int8_t *dst) {
+    mac8_op(MAC8_MAC, MAC8_NOMAC | MAC8_COMMIT, 0, 0);
+    store_previous(f);
+    f.prev = dst;
+    f.sel ^= MAC8_SLOT_SEL;
+    return f;
+}
+#endif
+
+/* The same for depthwise blocks, whose outputs are the first DW_LANES lanes of a block. */
+#if DW_LANES == MAC8_LANES
+#define store_previous_dw store_previous
+#define commit_fast_dw commit_fast
+#else
+static inline void store_previous_dw(fast_queue f) { store_previous_words(f, DW_LANES / 4); }
+static inline fast_queue commit_fast_dw(fast_queue f, int8_t *dst) {
+    mac8_op(MAC8_MAC, MAC8_NOMAC | MAC8_COMMIT, 0, 0);
+    store_previous_dw(f);
+    f.prev = dst;
+    f.sel ^= MAC8_SLOT_SEL;
+    return f;
+}
+#endif
 
 #if defined(__riscv) && !defined(MAC8_EMULATED)
 /* One block of one output pixel, start to end, in one asm block (compiled C spent several
@@ -224,10 +342,7 @@ static inline __attribute__((always_inline)) void conv_block_fast(
         "  addi %[rows], %[rows], -1\n"
         "  bnez %[rows], 1b\n"
         "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
-        "  ori t1, %[sel], 1\n"
-        "  .insn r 0x0B, 3, 0, t0, %[sel], x0\n"
-        "  .insn r 0x0B, 3, 0, t1, t1, x0\n"
-        "  sw t0, 0(%[prev])\n  sw t1, 4(%[prev])\n"
+        MAC8_READ_TAIL("t0", "t1", "%[sel]", "%[prev]")
         : [src] "+r"(src), [rows] "+r"(rows)
         : [run] "r"(run), [row_bytes] "r"(row_bytes), [ptr] "r"(ptr), [block] "r"(block),
           [prev] "r"(prev), [sel] "r"(sel)
@@ -254,14 +369,20 @@ static inline __attribute__((always_inline)) void dw3x3_block_fast(
         "  .insn r 0x0B, 0, 1, x0, a3, a4\n"
         "  .insn r 0x0B, 0, 1, x0, a5, a6\n"
         "  .insn r 0x0B, 0, 1, x0, a7, a1\n"
+#if MAC8_DW_LANES == 8
         "  ori a3, %[sel], 1\n"
+#endif
         "  .insn r 0x0B, 0, 1, x0, t0, t1\n"
         "  .insn r 0x0B, 0, 1, x0, t2, t3\n"
         "  .insn r 0x0B, 0, 1, x0, t4, a2\n"
         "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
         "  .insn r 0x0B, 3, 0, t0, %[sel], x0\n"
+#if MAC8_DW_LANES == 8
         "  .insn r 0x0B, 3, 0, t1, a3, x0\n"
         "  sw t0, 0(%[prev])\n  sw t1, 4(%[prev])\n"
+#else
+        "  sw t0, 0(%[prev])\n"
+#endif
         : [px] "+r"(px)
         : [C] "r"(C), [row_bytes] "r"(row_bytes), [ptr] "r"(ptr), [block] "r"(block),
           [prev] "r"(prev), [sel] "r"(sel)
@@ -303,10 +424,7 @@ static inline __attribute__((always_inline)) void dw_clipped_block_fast(
             "  bnez %[rows], 1b\n"
             "4:\n"
             "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
-            "  ori t1, %[sel], 1\n"
-            "  .insn r 0x0B, 3, 0, t0, %[sel], x0\n"
-            "  .insn r 0x0B, 3, 0, t1, t1, x0\n"
-            "  sw t0, 0(%[prev])\n  sw t1, 4(%[prev])\n"
+            MAC8_DW_READ_TAIL("t0", "t1", "%[sel]", "%[prev]")
             : [px] "+r"(px), [rows] "+r"(rows), [ptr] "+r"(ptr)
             : [third] "r"(third), [C] "r"(C), [row_bytes] "r"(row_bytes), [k_w] "r"(k_w),
               [block] "r"(block), [prev] "r"(prev), [sel] "r"(sel)
@@ -324,10 +442,7 @@ static inline __attribute__((always_inline)) void dw_clipped_block_fast(
         "  add %[px], %[px], %[row_bytes]\n  add %[ptr], %[ptr], %[k_w]\n  addi %[rows], %[rows], -1\n"
         "  bnez %[rows], 1b\n"
         "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
-        "  ori t1, %[sel], 1\n"
-        "  .insn r 0x0B, 3, 0, t0, %[sel], x0\n"
-        "  .insn r 0x0B, 3, 0, t1, t1, x0\n"
-        "  sw t0, 0(%[prev])\n  sw t1, 4(%[prev])\n"
+        MAC8_DW_READ_TAIL("t0", "t1", "%[sel]", "%[prev]")
         : [px] "+r"(px), [rows] "+r"(rows), [ptr] "+r"(ptr)
         : [cols] "r"(cols), [C] "r"(C), [row_bytes] "r"(row_bytes), [k_w] "r"(k_w), [block] "r"(block),
           [prev] "r"(prev), [sel] "r"(sel)
@@ -348,9 +463,9 @@ static inline void dw3x3_block_fast(const int8_t *px, int32_t C, int32_t row_byt
     mac8_op(MAC8_SETPTR, 0, ptr, block);
     for (int32_t r = 0; r < 3; r++, px += row_bytes)
         for (int32_t t = 0; t < 3; t++)
-            mac8_op(MAC8_MAC, MAC8_DW, *(const uint32_t *)(px + t * C), *(const uint32_t *)(px + t * C + 4));
+            mac8_op(MAC8_MAC, MAC8_DW, *(const uint32_t *)(px + t * C), DW_HI(px + t * C));
     fast_queue f = {prev, sel};
-    commit_fast(f, NULL);
+    commit_fast_dw(f, NULL);
 }
 
 static inline void dw_clipped_block_fast(const int8_t *px, int32_t rows, int32_t cols, int32_t C,
@@ -359,10 +474,10 @@ static inline void dw_clipped_block_fast(const int8_t *px, int32_t rows, int32_t
     for (int32_t r = 0; r < rows; r++, px += row_bytes, ptr += (uint32_t)k_w) {
         mac8_op(MAC8_SETPTR, 0, ptr, block);
         for (int32_t n = 0; n < cols; n++)
-            mac8_op(MAC8_MAC, MAC8_DW, *(const uint32_t *)(px + n * C), *(const uint32_t *)(px + n * C + 4));
+            mac8_op(MAC8_MAC, MAC8_DW, *(const uint32_t *)(px + n * C), DW_HI(px + n * C));
     }
     fast_queue f = {prev, sel};
-    commit_fast(f, NULL);
+    commit_fast_dw(f, NULL);
 }
 #endif
 
@@ -419,11 +534,8 @@ static inline __attribute__((always_inline)) void conv_pixels_held16(
         ".insn r 0x0B, 0, 0, x0, t5, x0\n"
         ".insn r 0x0B, 0, 0, x0, t6, x0\n"
         "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
-        "  ori %[t1], %[sel], 1\n"
-        "  .insn r 0x0B, 3, 0, %[t0], %[sel], x0\n"
-        "  .insn r 0x0B, 3, 0, %[t1], %[t1], x0\n"
-        "  sw %[t0], 0(%[prev])\n  sw %[t1], 4(%[prev])\n"
-        "  mv %[prev], %[out]\n  addi %[out], %[out], 8\n  xori %[sel], %[sel], 2\n"
+        MAC8_READ_TAIL("%[t0]", "%[t1]", "%[sel]", "%[prev]")
+        "  mv %[prev], %[out]\n" MAC8_NEXT_BLOCK_TEXT("%[out]", "%[sel]")
         "  lw %[t0], 8(%[cfg])\n  addi %[block], %[block], 1\n  add %[ptr], %[ptr], %[t0]\n"
         "  addi %[j], %[j], -1\n  bnez %[j], 1b\n"
         "  lw %[t0], 16(%[cfg])\n  lw %[t1], 12(%[cfg])\n  add %[out], %[out], %[t0]\n"
@@ -462,11 +574,8 @@ static inline __attribute__((always_inline)) void conv_pixels_held8(
         ".insn r 0x0B, 0, 0, x0, s6, x0\n"
         ".insn r 0x0B, 0, 0, x0, s7, x0\n"
         "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
-        "  ori %[t1], %[sel], 1\n"
-        "  .insn r 0x0B, 3, 0, %[t0], %[sel], x0\n"
-        "  .insn r 0x0B, 3, 0, %[t1], %[t1], x0\n"
-        "  sw %[t0], 0(%[prev])\n  sw %[t1], 4(%[prev])\n"
-        "  mv %[prev], %[out]\n  addi %[out], %[out], 8\n  xori %[sel], %[sel], 2\n"
+        MAC8_READ_TAIL("%[t0]", "%[t1]", "%[sel]", "%[prev]")
+        "  mv %[prev], %[out]\n" MAC8_NEXT_BLOCK_TEXT("%[out]", "%[sel]")
         "  lw %[t0], 8(%[cfg])\n  addi %[block], %[block], 1\n  add %[ptr], %[ptr], %[t0]\n"
         "  addi %[j], %[j], -1\n  bnez %[j], 1b\n"
         "  lw %[t0], 16(%[cfg])\n  lw %[t1], 12(%[cfg])\n  add %[out], %[out], %[t0]\n"
@@ -522,11 +631,8 @@ static inline __attribute__((always_inline)) void conv_pixels_rows3(
         ".insn r 0x0B, 0, 0, x0, s1, x0\n"
         ".insn r 0x0B, 0, 0, x0, s2, x0\n"
         "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
-        "  ori %[x1], %[sel], 1\n"
-        "  .insn r 0x0B, 3, 0, %[x0], %[sel], x0\n"
-        "  .insn r 0x0B, 3, 0, %[x1], %[x1], x0\n"
-        "  sw %[x0], 0(%[prev])\n  sw %[x1], 4(%[prev])\n"
-        "  mv %[prev], %[out]\n  addi %[out], %[out], 8\n  xori %[sel], %[sel], 2\n"
+        MAC8_READ_TAIL("%[x0]", "%[x1]", "%[sel]", "%[prev]")
+        "  mv %[prev], %[out]\n" MAC8_NEXT_BLOCK_TEXT("%[out]", "%[sel]")
         "  lw %[x0], 8(%[cfg])\n  addi %[x4], %[x4], 1\n  add %[x3], %[x3], %[x0]\n"
         "  addi %[x2], %[x2], -1\n  bnez %[x2], 1b\n"
         "  lw %[x0], 16(%[cfg])\n  lw %[x1], 12(%[cfg])\n  add %[out], %[out], %[x0]\n"
@@ -562,11 +668,8 @@ static inline __attribute__((always_inline)) void conv_pixels_rows5(
         ".insn r 0x0B, 0, 0, x0, s3, x0\n"
         ".insn r 0x0B, 0, 0, x0, s4, x0\n"
         "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
-        "  ori %[x1], %[sel], 1\n"
-        "  .insn r 0x0B, 3, 0, %[x0], %[sel], x0\n"
-        "  .insn r 0x0B, 3, 0, %[x1], %[x1], x0\n"
-        "  sw %[x0], 0(%[prev])\n  sw %[x1], 4(%[prev])\n"
-        "  mv %[prev], %[out]\n  addi %[out], %[out], 8\n  xori %[sel], %[sel], 2\n"
+        MAC8_READ_TAIL("%[x0]", "%[x1]", "%[sel]", "%[prev]")
+        "  mv %[prev], %[out]\n" MAC8_NEXT_BLOCK_TEXT("%[out]", "%[sel]")
         "  lw %[x0], 8(%[cfg])\n  addi %[x4], %[x4], 1\n  add %[x3], %[x3], %[x0]\n"
         "  addi %[x2], %[x2], -1\n  bnez %[x2], 1b\n"
         "  lw %[x0], 16(%[cfg])\n  lw %[x1], 12(%[cfg])\n  add %[out], %[out], %[x0]\n"
@@ -612,11 +715,8 @@ static inline __attribute__((always_inline)) void conv_pixels_rows10(
         ".insn r 0x0B, 0, 0, x0, s8, x0\n"
         ".insn r 0x0B, 0, 0, x0, s9, x0\n"
         "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
-        "  ori %[x1], %[sel], 1\n"
-        "  .insn r 0x0B, 3, 0, %[x0], %[sel], x0\n"
-        "  .insn r 0x0B, 3, 0, %[x1], %[x1], x0\n"
-        "  sw %[x0], 0(%[prev])\n  sw %[x1], 4(%[prev])\n"
-        "  mv %[prev], %[out]\n  addi %[out], %[out], 8\n  xori %[sel], %[sel], 2\n"
+        MAC8_READ_TAIL("%[x0]", "%[x1]", "%[sel]", "%[prev]")
+        "  mv %[prev], %[out]\n" MAC8_NEXT_BLOCK_TEXT("%[out]", "%[sel]")
         "  lw %[x0], 8(%[cfg])\n  addi %[x4], %[x4], 1\n  add %[x3], %[x3], %[x0]\n"
         "  addi %[x2], %[x2], -1\n  bnez %[x2], 1b\n"
         "  lw %[x0], 16(%[cfg])\n  lw %[x1], 12(%[cfg])\n  add %[out], %[out], %[x0]\n"

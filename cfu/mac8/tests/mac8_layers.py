@@ -10,9 +10,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from cfu_bench.testing.requant_model import quantize_multiplier, requantize
-from mac8_model import (C_CLAMP, C_OFFSETS, CLEAR, COMMIT, CONFIG, CONV, DW, FC, LANES, MAC, MASK32,
+from mac8_model import (C_CLAMP, C_OFFSETS, CLEAR, COMMIT, CONFIG, CONV, CURRENT, DW, FC, MAC, MASK32,
                         NOMAC, P_BIAS, P_MULTIPLIER, P_SHIFT, READ, SETPARAM, SETPTR, W_SETUP,
                         W_STREAM, WLOAD)
+
+# The programs are built for the geometry the design was built with (mac8_model.CURRENT).
+G = CURRENT
+LANES = G.lanes
 
 
 @dataclass
@@ -102,14 +106,16 @@ def _words(values) -> list[int]:
     return [int.from_bytes(b[i:i + 4], "little") for i in range(0, len(b), 4)]
 
 
-def _setup_layer(q: Quant, channels: int) -> list:
+def _setup_layer(q: Quant, channels: int, per_block: int = LANES) -> list:
+    """per_block: channels per block of lanes (depthwise on 16 lanes uses 8 of each block)."""
     cmds = [(CLEAR, 0, 0, 0),
             (CONFIG, C_OFFSETS, q.input_offset & MASK32, q.output_offset & MASK32),
             (CONFIG, C_CLAMP, q.act_min & MASK32, q.act_max & MASK32)]
     for ch in range(channels):
-        cmds += [(SETPARAM, P_BIAS, int(q.bias[ch]) & MASK32, ch),
-                 (SETPARAM, P_MULTIPLIER, int(q.multiplier[ch]) & MASK32, ch),
-                 (SETPARAM, P_SHIFT, int(q.shift[ch]) & MASK32, ch)]
+        slot = (ch // per_block) * LANES + ch % per_block
+        cmds += [(SETPARAM, P_BIAS, int(q.bias[ch]) & MASK32, slot),
+                 (SETPARAM, P_MULTIPLIER, int(q.multiplier[ch]) & MASK32, slot),
+                 (SETPARAM, P_SHIFT, int(q.shift[ch]) & MASK32, slot)]
     return cmds
 
 
@@ -119,7 +125,7 @@ def _commit_and_read(cmds: list, last_mac_index: int | None, slot: int) -> None:
     else:
         f3, f7, a, b = cmds[last_mac_index]
         cmds[last_mac_index] = (f3, f7 | COMMIT, a, b)
-    cmds += [(READ, 0, slot << 1, 0), (READ, 0, (slot << 1) | 1, 0)]
+    cmds += [(READ, 0, G.read_operand(slot, word), 0) for word in range(G.read_words)]
 
 
 @dataclass
@@ -127,14 +133,15 @@ class Program:
     commands: list
     shape: tuple          # of the output
     channels: int         # real output channels (the last block may be partial)
+    per_block: int = LANES  # channels a commit computes (its first lanes)
 
     def outputs(self, responses: list[int]) -> np.ndarray:
         """The layer's output from the responses to `commands`, in order."""
         reads = [r for c, r in zip(self.commands, responses) if c[0] == READ]
         data = np.frombuffer(b"".join(r.to_bytes(4, "little") for r in reads), dtype=np.int8)
-        blocks = -(-self.channels // LANES)
-        pixels = data.reshape(-1, blocks, LANES)   # programs read all blocks of a pixel in order
-        return pixels.reshape(-1, blocks * LANES)[:, :self.channels].reshape(self.shape)
+        blocks = -(-self.channels // self.per_block)
+        pixels = data.reshape(-1, blocks, 4 * G.read_words)[:, :, :self.per_block]  # all blocks of a pixel in order
+        return pixels.reshape(-1, blocks * self.per_block)[:, :self.channels].reshape(self.shape)
 
 
 def conv_program(x, w, q: Quant, stride: int, pad: int) -> Program:
@@ -144,7 +151,7 @@ def conv_program(x, w, q: Quant, stride: int, pad: int) -> Program:
     assert C % 4 == 0
     row_words = K * K * C // 4
     blocks = -(-O // LANES)
-    assert blocks * row_words <= 512
+    assert blocks * row_words <= G.depth
     cmds = _setup_layer(q, O)
     for b in range(blocks):
         cmds.append((WLOAD, W_SETUP, b * row_words, row_words))
@@ -180,15 +187,16 @@ def depthwise_program(x, w, q: Quant, stride: int, pad: int) -> Program:
     H, W, C = x.shape
     K = w.shape[1]
     taps = K * K
-    groups = -(-C // LANES)
-    cmds = _setup_layer(q, C)
-    padded_w = np.zeros((taps, groups * LANES), np.int8)
+    n = G.dw_lanes          # channels per MAC DW
+    groups = -(-C // n)
+    cmds = _setup_layer(q, C, n)
+    padded_w = np.zeros((taps, groups * n), np.int8)
     padded_w[:, :C] = w.reshape(taps, C)
     for g in range(groups):
         cmds.append((WLOAD, W_SETUP, g * taps, taps))
-        for lane in range(LANES):
-            cmds += [(WLOAD, W_STREAM, int(padded_w[t, g * LANES + lane]) & 0xFF, 0) for t in range(taps)]
-    padded_x = np.zeros((H, W, groups * LANES), np.int8)
+        for lane in range(n):
+            cmds += [(WLOAD, W_STREAM, int(padded_w[t, g * n + lane]) & 0xFF, 0) for t in range(taps)]
+    padded_x = np.zeros((H, W, groups * n), np.int8)
     padded_x[:, :, :C] = x
     OH, OW = output_size(H, K, stride, pad), output_size(W, K, stride, pad)
     slot = 0
@@ -207,12 +215,12 @@ def depthwise_program(x, w, q: Quant, stride: int, pad: int) -> Program:
                     cmds.append((SETPTR, 0, g * taps + ky * K + kx0, g))
                     for kx in range(kx0, kx1):
                         ix = ox * stride - pad + kx
-                        lo, hi = _words(padded_x[iy, ix, g * LANES:(g + 1) * LANES])
-                        cmds.append((MAC, DW, lo, hi))
+                        words = _words(padded_x[iy, ix, g * n:(g + 1) * n]) + [0]
+                        cmds.append((MAC, DW, words[0], words[1]))
                         last = len(cmds) - 1
                 _commit_and_read(cmds, last, slot)
                 slot ^= 1
-    return Program(cmds, (OH, OW, C), C)
+    return Program(cmds, (OH, OW, C), C, n)
 
 
 def fc_program(x, w, q: Quant) -> Program:
@@ -227,7 +235,7 @@ def fc_program(x, w, q: Quant) -> Program:
     slot = 0
     for b in range(blocks):
         last = None
-        for pair in range(LANES // 2):
+        for pair in range(G.pairs):
             cmds.append((SETPTR, 0, 0, b | (pair << 8)))
             even = _words(padded_w[b * LANES + 2 * pair])
             odd = _words(padded_w[b * LANES + 2 * pair + 1])

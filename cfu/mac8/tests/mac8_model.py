@@ -4,14 +4,66 @@ Commands take effect in the order the CFU accepts them; pipelines are invisible 
 instruction that depends on earlier work waits for it in hardware). The weight buffers and the
 per-channel parameters are memories: a reset leaves them as they are. README.md is the
 instruction set's prose version.
+
+The design parameters (lanes, depth) are a `Geometry`; `CURRENT` is the one the design was
+built with when the cocotb runner says so (env CFU_BENCH_DESIGN_PARAMS), else the default.
 """
+import json
+import os
+from dataclasses import dataclass
+
 from cfu_bench.testing.requant_model import requantize
 
-LANES = 8
-DEPTH = 512                 # words per lane buffer
-CHANNELS = 512              # per-channel parameter entries (64 blocks of 8 lanes)
-INFO = 0x6D380000 | (LANES << 8) | (DEPTH.bit_length() - 1)
+CHANNELS = 512              # per-channel parameter entries (512 / lanes blocks of lanes)
 MASK32 = 0xFFFFFFFF
+PARAMS_ENV = "CFU_BENCH_DESIGN_PARAMS"
+
+
+@dataclass(frozen=True)
+class Geometry:
+    lanes: int = 8
+    depth: int = 512        # words per lane buffer
+
+    @property
+    def addr_bits(self):
+        return self.depth.bit_length() - 1
+
+    @property
+    def lane_bits(self):
+        return self.lanes.bit_length() - 1
+
+    @property
+    def block_mask(self):
+        return (CHANNELS // self.lanes) - 1
+
+    @property
+    def pairs(self):
+        return self.lanes // 2
+
+    @property
+    def dw_lanes(self):     # MAC DW: lane l < 8 takes byte l of {rs2, rs1}
+        return min(self.lanes, 8)
+
+    @property
+    def read_words(self):
+        return max(1, self.lanes // 4)
+
+    @property
+    def read_word_bits(self):   # READ rs1: word in the low bits, the slot above
+        return max(1, (self.lanes // 4).bit_length() - 1)
+
+    def read_operand(self, slot, word):
+        return (slot << self.read_word_bits) | word
+
+    @property
+    def info(self):
+        return 0x6D380000 | (self.lanes << 8) | self.addr_bits
+
+
+CURRENT = Geometry(**json.loads(os.environ.get(PARAMS_ENV) or "{}"))
+LANES = CURRENT.lanes
+DEPTH = CURRENT.depth
+INFO = CURRENT.info
 
 # funct3
 MAC, SETPTR, WLOAD, READ, SETPARAM, CONFIG, CLEAR, ID = range(8)
@@ -36,7 +88,9 @@ def byte(word: int, i: int) -> int:
 
 
 class GoldenModel:
-    def __init__(self):
+    def __init__(self, geometry: Geometry = CURRENT):
+        self.g = g = geometry
+        LANES, DEPTH = g.lanes, g.depth
         self.buffers = [[0] * DEPTH for _ in range(LANES)]
         self.bias = [0] * CHANNELS
         self.multiplier = [0] * CHANNELS
@@ -44,6 +98,7 @@ class GoldenModel:
         self.reset()
 
     def reset(self):
+        LANES = self.g.lanes
         self.acc = [0] * LANES
         self.outputs = [[0] * LANES for _ in range(2)]
         self.write_slot = 0
@@ -62,6 +117,7 @@ class GoldenModel:
         return handler(funct7, in0, in1) & MASK32
 
     def _mac(self, funct7, in0, in1):
+        LANES, DEPTH = self.g.lanes, self.g.depth
         mode = funct7 & 3
         if mode != NOMAC:
             words = [self.buffers[lane][self.rptr] for lane in range(LANES)]
@@ -77,6 +133,8 @@ class GoldenModel:
         if mode == CONV:
             return sum((byte(in0, b) + off) * byte(words[lane], b) for b in range(4))
         if mode == DW:
+            if lane >= self.g.dw_lanes:
+                return 0
             activations = in0 | (in1 << 32)
             return (byte(activations, lane) + off) * byte(words[lane], 0)
         # FC: activations held in lane 0's buffer, weights of lanes 2*pair and 2*pair+1 in rs1, rs2
@@ -86,6 +144,7 @@ class GoldenModel:
         return sum((byte(words[0], b) + off) * byte(weights, b) for b in range(4))
 
     def _commit(self):
+        LANES = self.g.lanes
         slot = self.write_slot
         self.write_slot ^= 1
         for lane in range(LANES):
@@ -96,12 +155,13 @@ class GoldenModel:
         self.acc = [0] * LANES
 
     def _setptr(self, funct7, in0, in1):
-        self.rptr = in0 % DEPTH
-        self.block = in1 & 0x3F
-        self.pair = (in1 >> 8) & 3
+        self.rptr = in0 % self.g.depth
+        self.block = in1 & self.g.block_mask
+        self.pair = (in1 >> 8) & (self.g.pairs - 1)
         return 0
 
     def _wload(self, funct7, in0, in1):
+        LANES, DEPTH = self.g.lanes, self.g.depth
         op = funct7 & 3
         if op == W_STREAM:
             self.buffers[self.wlane][self.wword] = in0
@@ -116,11 +176,13 @@ class GoldenModel:
             self.wlast = (in1 - 1) % DEPTH
             self.wcount = self.wlane = 0
         elif op == W_DIRECT:
-            self.buffers[(in1 >> 9) % LANES][in1 % DEPTH] = in0
+            self.buffers[(in1 >> self.g.addr_bits) % LANES][in1 % DEPTH] = in0
         return 0
 
     def _read(self, funct7, in0, in1):
-        lanes = self.outputs[(in0 >> 1) & 1][4 * (in0 & 1):4 * (in0 & 1) + 4]
+        bits = self.g.read_word_bits
+        word = in0 & ((1 << bits) - 1)
+        lanes = self.outputs[(in0 >> bits) & 1][4 * word:4 * word + 4]   # past the last lane: 0
         return sum((v & 0xFF) << (8 * i) for i, v in enumerate(lanes))
 
     def _setparam(self, funct7, in0, in1):
@@ -144,12 +206,12 @@ class GoldenModel:
         return 0
 
     def _clear(self, funct7, in0, in1):
-        self.acc = [0] * LANES
+        self.acc = [0] * self.g.lanes
         self.write_slot = 0
         return 0
 
     def _id(self, funct7, in0, in1):
-        return INFO
+        return self.g.info
 
 
 # ---- random stimulus: (funct3, funct7, in0, in1) tuples -----------------------------------
@@ -170,7 +232,8 @@ def _param_value(rng, which):
     return rng.randrange(-15, -8) & MASK32 if rng.random() < 0.9 else rng.randrange(-31, 32) & MASK32
 
 
-def random_command(rng):
+def random_command(rng, g: Geometry = CURRENT):
+    LANES = g.lanes
     r = rng.random()
     junk = rng.getrandbits(7) & ~7      # funct7 bits the instruction ignores
     if r < 0.40:
@@ -178,18 +241,20 @@ def random_command(rng):
         commit = COMMIT if rng.random() < 0.15 else 0
         return (MAC, (rng.getrandbits(7) & ~7) | commit | mode, rng.getrandbits(32), rng.getrandbits(32))
     if r < 0.48:
-        block = rng.randrange(2) if rng.random() < 0.9 else rng.getrandbits(6)
+        block = rng.randrange(2) if rng.random() < 0.9 else rng.getrandbits(8)
         return (SETPTR, rng.getrandbits(7), _small_address(rng),
-                block | (rng.randrange(4) << 8) | (rng.getrandbits(22) << 10 if rng.random() < 0.1 else 0))
+                block | (rng.randrange(g.pairs) << 8) | (rng.getrandbits(21) << 11 if rng.random() < 0.1 else 0))
     if r < 0.68:
         op = rng.choice((W_STREAM, W_STREAM, W_STREAM, W_SETUP, W_DIRECT, W_DIRECT, 3))
         if op == W_SETUP:
             return (WLOAD, junk | op, _small_address(rng), rng.randrange(1, 6) if rng.random() < 0.9 else rng.getrandbits(32))
         if op == W_DIRECT:
-            return (WLOAD, junk | op, rng.getrandbits(32), (rng.randrange(LANES) << 9) | rng.randrange(16))
+            return (WLOAD, junk | op, rng.getrandbits(32), (rng.randrange(LANES) << g.addr_bits) | rng.randrange(16))
         return (WLOAD, junk | op, rng.getrandbits(32), rng.getrandbits(32))
     if r < 0.80:
-        return (READ, rng.getrandbits(7), rng.randrange(4) | (rng.getrandbits(30) << 2 if rng.random() < 0.1 else 0), rng.getrandbits(32))
+        sel = 2 << g.read_word_bits
+        return (READ, rng.getrandbits(7), rng.randrange(sel) | (rng.getrandbits(29) * sel if rng.random() < 0.1 else 0),
+                rng.getrandbits(32))
     if r < 0.90:
         which = rng.choice((P_BIAS, P_MULTIPLIER, P_SHIFT, 3))
         return (SETPARAM, junk | which, _param_value(rng, which), _small_address(rng))
@@ -204,14 +269,14 @@ def random_command(rng):
     return (ID, rng.getrandbits(7), rng.getrandbits(32), rng.getrandbits(32))
 
 
-def zero_memories():
+def zero_memories(g: Geometry = CURRENT):
     """Commands that zero every buffer word and parameter: memories survive reset, so a test
     that starts from a fresh model must first make the hardware match it."""
-    cmds = [(WLOAD, W_SETUP, 0, DEPTH)] + [(WLOAD, W_STREAM, 0, 0)] * (DEPTH * LANES)
+    cmds = [(WLOAD, W_SETUP, 0, g.depth)] + [(WLOAD, W_STREAM, 0, 0)] * (g.depth * g.lanes)
     return cmds + [(SETPARAM, which, 0, ch) for ch in range(CHANNELS) for which in (P_BIAS, P_MULTIPLIER, P_SHIFT)]
 
 
-def prologue(rng, channels=16, words=16):
+def prologue(rng, channels=16, words=16, g: Geometry = CURRENT):
     """Fill the parameters and buffer words the random commands touch, so that outputs carry
     information instead of sitting at a clamp."""
     cmds = []
@@ -226,24 +291,25 @@ def prologue(rng, channels=16, words=16):
             cmds.append((SETPARAM, P_MULTIPLIER, rng.randrange(1 << 30, 1 << 31), ch))
             cmds.append((SETPARAM, P_SHIFT, rng.randrange(-15, -8) & MASK32, ch))
     cmds.append((WLOAD, W_SETUP, 0, words))
-    cmds += [(WLOAD, W_STREAM, rng.getrandbits(32), 0) for _ in range(words * LANES)]
+    cmds += [(WLOAD, W_STREAM, rng.getrandbits(32), 0) for _ in range(words * g.lanes)]
     return cmds
 
 
-def random_commands(rng, n, with_prologue=True):
-    cmds = prologue(rng) if with_prologue else []
-    return cmds + [random_command(rng) for _ in range(n)]
+def random_commands(rng, n, with_prologue=True, g: Geometry = CURRENT):
+    cmds = prologue(rng, g=g) if with_prologue else []
+    return cmds + [random_command(rng, g) for _ in range(n)]
 
 
 def _small_positive_word(rng):
     return int.from_bytes(bytes(rng.randrange(1, 4) for _ in range(4)), "little")
 
 
-def exercise(rng):
+def exercise(rng, g: Geometry = CURRENT):
     """From reset: every instruction, every WLOAD/SETPARAM/CONFIG variant and every MAC mode,
     with identity requantization (multiplier 2^30, shift 1: output = bias + acc) and small
     positive operands, so each lane's products land unclamped in its own output byte and a
     wrong lane always shows in a READ."""
+    LANES = g.lanes
     offset = rng.randrange(0, 3)
     cmds = [(ID, 0, 0, 0), (CLEAR, 0, 0, 0),
             (CONFIG, C_OFFSETS, offset, 0), (CONFIG, C_CLAMP, -128 & MASK32, 127)]
@@ -251,24 +317,25 @@ def exercise(rng):
         cmds += [(SETPARAM, P_BIAS, rng.randrange(-8, 8) & MASK32, ch),
                  (SETPARAM, P_MULTIPLIER, 1 << 30, ch), (SETPARAM, P_SHIFT, 1, ch)]
     for lane in range(LANES):                                  # word 0 of every lane, directly
-        cmds.append((WLOAD, W_DIRECT, _small_positive_word(rng), (lane << 9) | 0))
+        cmds.append((WLOAD, W_DIRECT, _small_positive_word(rng), (lane << g.addr_bits) | 0))
     cmds.append((WLOAD, W_SETUP, 1, 1))                        # word 1 of every lane, streamed
     cmds += [(WLOAD, W_STREAM, _small_positive_word(rng), 0) for _ in range(LANES)]
 
     def read_both_halves(slot):
-        return [(READ, 0, (slot << 1) | half, 0) for half in (0, 1)]
+        return [(READ, 0, g.read_operand(slot, word), 0) for word in range(g.read_words)]
 
     # CONV: one word of activations against each lane's word 0, then word 1 accumulated.
     cmds += [(SETPTR, 0, 0, 0), (MAC, CONV | COMMIT, _small_positive_word(rng), 0)]
     cmds += read_both_halves(0)
     cmds += [(SETPTR, 0, 1, 0), (MAC, CONV, _small_positive_word(rng), 0), (MAC, NOMAC | COMMIT, 0, 0)]
     cmds += read_both_halves(1)
-    # DW: one activation byte per lane (eight in rs1:rs2) times each lane's weight byte 0.
+    # DW: one activation byte per lane (eight in rs1:rs2) times each lane's weight byte 0
+    # (lanes past the eighth take none: their output is their bias).
     cmds += [(SETPTR, 0, 0, 0),
              (MAC, DW | COMMIT, _small_positive_word(rng), _small_positive_word(rng))]
     cmds += read_both_halves(0)
     # FC: activations from lane 0's word, each pair of lanes in turn takes weights from rs1/rs2.
-    for pair in range(LANES // 2):
+    for pair in range(g.pairs):
         cmds += [(SETPTR, 0, 0, pair << 8),
                  (MAC, FC | COMMIT, _small_positive_word(rng), _small_positive_word(rng))]
         cmds += read_both_halves((pair + 1) % 2)

@@ -3,6 +3,7 @@ the cocotb tests must reject, the core in Amaranth's simulator, the C emulation 
 model), the instruction model against TFLite reference layers, and the C kernels (on the
 emulation) inside the host runtime against TFLM."""
 import collections
+import functools
 import os
 import subprocess
 
@@ -18,7 +19,7 @@ from cfu_bench.testing.design_tests import (AmaranthTests, CocotbTests, Emulatio
 from cfu_bench.testing.faults import NegatedLane
 from cfu_bench.tflite_builder import synthetic_model
 from mac8_layers import random_layer_cases
-from mac8_model import GoldenModel, random_commands
+from mac8_model import Geometry, GoldenModel, random_commands
 from mac8_opmodels import random_cases
 
 DESIGN = design_name(__file__)
@@ -31,6 +32,56 @@ class TestMac8(CocotbTests, WrongCfuTests, AmaranthTests, EmulationTests):
     fault = NegatedLane(load_design(DESIGN).module("mac_array").MacArray, 5)
     timing_only = frozenset({"streaming_instructions_issue_one_per_cycle", "commit_to_read_latency"})
     emulation_commands = 20000
+
+
+FOUR_LANES = {"lanes": 4, "depth": 256}
+SIXTEEN_LANES = {"lanes": 16}
+
+
+class TestMac8FourLanesDepth256(CocotbTests, AmaranthTests, EmulationTests):
+    """A non-default point through the same suite: 4 lanes (one READ word, DW on rs1 only),
+    256-word buffers."""
+    design = DESIGN
+    params = FOUR_LANES
+    model = staticmethod(functools.partial(GoldenModel, Geometry(**FOUR_LANES)))
+    commands = staticmethod(functools.partial(random_commands, g=Geometry(**FOUR_LANES)))
+
+
+class TestMac8SixteenLanes(AmaranthTests, EmulationTests):
+    """16 lanes (4 READ words, 3-bit FC pairs, DW on lanes 0..7) in Amaranth's simulator and
+    the C emulation; its cocotb run is the slow test below."""
+    design = DESIGN
+    params = SIXTEEN_LANES
+    model = staticmethod(functools.partial(GoldenModel, Geometry(**SIXTEEN_LANES)))
+    commands = staticmethod(functools.partial(random_commands, g=Geometry(**SIXTEEN_LANES)))
+
+
+@pytest.mark.slow   # a third Verilator build
+def test_sixteen_lanes_pass_cocotb():
+    from cfu_bench.testing.cocotb_runner import run_design_tests
+    assert run_design_tests(load_design(DESIGN, **SIXTEEN_LANES)).total >= 3
+
+
+@pytest.mark.parametrize("params", [FOUR_LANES, SIXTEEN_LANES])
+def test_kernels_match_tflm_for_other_parameters(params):
+    """The kernels built for other lane counts and depths (-DMAC8_LANES/-DMAC8_DEPTH) on the
+    emulation of that build: MLPerf-shaped models and random single layers, bit-exact."""
+    d = load_design(DESIGN, **params)
+    runtime = hostrt.HostRuntime(d.kernel_sources(), d.kernel_include_dirs(), d.kernel_defines())
+    for name in ("kws", "ic", "ad"):
+        model = synthetic_model(name, seed=seeds.derive(DESIGN, "synthetic", name))
+        problems, _ = _problems(runtime, model, golden.random_inputs(model, 1, seed=seeds.derive(DESIGN, "inputs", name)))
+        assert not problems, (params, name, problems[:3])
+    for name, model, kernel in random_cases(seeds.np_rng(DESIGN, "random-layers", str(params)), 12):
+        problems, run = _problems(runtime, model, golden.random_inputs(model, 2, seed=seeds.derive(DESIGN, name)))
+        assert not problems, (params, name, problems[:3])
+
+
+def test_bad_parameters_are_one_line_errors():
+    from cfu_bench.errors import UserError
+    for bad in ({"lanes": 6}, {"depth": 100}, {"width": 3}):
+        with pytest.raises(UserError):
+            load_design(DESIGN, **bad)
 
 
 @pytest.fixture(scope="module")
@@ -121,3 +172,14 @@ def test_instruction_timing_as_documented(design):
     latencies = []
     simulate_commands(design.core(), commands, latencies=latencies)
     assert latencies == [1, 17, 1, 12, 17, 1, 2, 1, 2]
+
+
+@pytest.mark.slow   # the default SoC and a firmware build for it
+def test_firmware_for_other_parameters_declines_on_this_cfu():
+    """Kernels built for 4 lanes on the default 8-lane CFU: their prepare reads the CFU's ID,
+    sees the difference and declines, so the reference kernels run every layer, bit-exact."""
+    from cfu_bench.profile import profile
+    from cfu_bench.simulate import Simulation
+    r = profile("ad", cfu=load_design(DESIGN), inputs=1,
+                target=Simulation(firmware_design=load_design(DESIGN, **FOUR_LANES)))
+    assert r.bit_exact and all(layer.kernel == "ref" for layer in r.layers)
