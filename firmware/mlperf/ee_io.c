@@ -1,26 +1,14 @@
-/* The UART is polled both ways. libbase's uart_read()/uart_write() expect the UART interrupt,
- * which this firmware never enables (the BIOS disables interrupts before it jumps here):
- * without it, reads return 0 and writes pile up in a ring buffer nobody drains. */
+/* The UART is polled both ways (platform.c says why libbase's interrupt-driven calls do not
+ * work here). */
 #include "ee_io.h"
 
-#include <generated/csr.h>
-#include <uart.h>
 
 #include "ee_format.h"
+#include "platform.h"
 
-int ee_getc(void) {
-    while (uart_rxempty_read()) {
-    }
-    int c = (int)(uint8_t)uart_rxtx_read();
-    uart_ev_pending_write(UART_EV_RX);
-    return c;
-}
+int ee_getc(void) { return platform_getc(); }
 
-void ee_putc(char c) {
-    while (uart_txfull_read()) {
-    }
-    uart_rxtx_write((uint8_t)c);
-}
+void ee_putc(char c) { platform_putc(c); }
 
 void ee_puts(const char *s) {
     while (*s) ee_putc(*s++);

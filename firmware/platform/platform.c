@@ -16,8 +16,8 @@ void platform_exit(int status) {
 #ifdef CSR_SIM_FINISH_BASE
     sim_finish_finish_write(1);
 #elif defined(CSR_CTRL_RESET_ADDR)
-    /* On a board, reset into the BIOS so the next run needs no button press. */
-    uart_sync();
+    /* On a board, reset into the BIOS so the next run needs no button press, once the UART's
+     * FIFO has gone out (10 ms: 16 bytes take 0.16 ms at 1 Mbaud). */
     busy_wait(10);
     ctrl_reset_write(1);
 #endif
@@ -38,6 +38,51 @@ void isr(void) {
            mcause == 2 ? " (illegal instruction: is the CFU enabled in CSR 0xBC0?)" : "");
     platform_exit(1);
 }
+
+/* Console output, polled. LiteX's libc stdio writes through libbase's uart_write, which expects
+ * the UART interrupt: with interrupts off (the BIOS jumps here with them off and we never
+ * enable them) it queues every byte into a ring buffer nobody drains once the UART's hardware
+ * FIFO is full, so on a board the output stops after a few lines and uart_sync() never
+ * returns. The simulated UART takes a byte every cycle and never shows it. Defining picolibc's
+ * standard streams here keeps LiteX's stdio.o (which defines only them) out of the link. */
+void platform_putc(char c) {
+#ifdef CSR_UART_BASE
+    while (uart_txfull_read()) {
+    }
+    uart_rxtx_write((uint8_t)c);
+#else
+    (void)c;
+#endif
+}
+
+static int console_putc(char c, FILE *file) {
+    (void)file;
+    platform_putc(c);
+    if (c == '\n') platform_putc('\r'); /* as LiteX's console does */
+    return (unsigned char)c;
+}
+
+int platform_getc(void) {
+#ifdef CSR_UART_BASE
+    while (uart_rxempty_read()) {
+    }
+    const int c = (int)(uint8_t)uart_rxtx_read();
+    uart_ev_pending_write(UART_EV_RX);
+    return c;
+#else
+    return EOF;
+#endif
+}
+
+static int console_getc(FILE *file) {
+    (void)file;
+    return platform_getc();
+}
+
+static FILE console = FDEV_SETUP_STREAM(console_putc, console_getc, NULL, _FDEV_SETUP_RW);
+FILE *const stdout = &console;
+FILE *const stderr = &console;
+FILE *const stdin = &console;
 
 /* The runtime's platform interface (firmware/runtime/cfub.h). */
 uint64_t cfub_cycles(void);
