@@ -61,10 +61,12 @@ def prepare(design: Design | str, progress: Progress | None = None,
 
 
 def run(target: SimTarget, block: DataBlock | bytes, cycle_limit: int = DEFAULT_CYCLE_LIMIT,
-        on_line=None, trace_to=None) -> SimRun:
+        on_line=None, trace_to=None, uart_tx_cycles: int = 1) -> SimRun:
+    """uart_tx_cycles: see sim.run.run_sim (1,000 paces the UART like the board's 1 Mbaud)."""
     data = block.to_bytes() if isinstance(block, DataBlock) else block
     regions = [(0, target.firmware.binary), (target.firmware.data_offset, data)]
-    return run_sim(target.soc, regions, cycle_limit, on_line=on_line, trace_to=trace_to)
+    return run_sim(target.soc, regions, cycle_limit, on_line=on_line, trace_to=trace_to,
+                   uart_tx_cycles=uart_tx_cycles)
 
 
 @dataclass

@@ -37,20 +37,24 @@ class SimRun:
 
 def run_sim(soc: SocBuild, main_ram: list[tuple[int, bytes]], cycle_limit: int, on_line=None,
             serial_tcp_port: int | None = None, stdin=subprocess.DEVNULL,
-            trace_to: Path | None = None) -> SimRun:
+            trace_to: Path | None = None, uart_tx_cycles: int = 1) -> SimRun:
     """Run with main RAM holding `main_ram`, (byte offset, bytes) regions, until the firmware
     ends the simulation. Raises SimulationError on a watchdog stop, a CPU trap, or a
     simulator that dies or never finishes.
 
     trace_to: with a trace build (build_sim_soc(trace=True)), where the waveform the run wrote
-    (what happened while the firmware held sim_trace at 1) is moved to."""
+    (what happened while the firmware held sim_trace at 1) is moved to.
+    uart_tx_cycles: the UART line takes a byte at most every this many cycles (1,000 is
+    1 Mbaud at 100 MHz, as on the board); 1, the default, a byte every cycle."""
+    if uart_tx_cycles > 1 and soc.litex_harness:
+        raise SimulationError("a slow UART needs our harness; trace builds use LiteX's")
     runs = build_root() / "runs"
     runs.mkdir(parents=True, exist_ok=True)
     run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=runs))
     try:
         _prepare_run_dir(soc, run_dir, main_ram, cycle_limit, serial_tcp_port)
         result = _execute(run_dir, cycle_limit, on_line, stdin, serial_tcp_port,
-                          litex_harness=soc.litex_harness)
+                          litex_harness=soc.litex_harness, uart_tx_cycles=uart_tx_cycles)
         if trace_to is not None:
             _keep_trace(run_dir, Path(trace_to))
         return result
@@ -103,13 +107,15 @@ def _prepare_run_dir(soc: SocBuild, run_dir: Path, main_ram: list[tuple[int, byt
 
 
 def _execute(run_dir: Path, cycle_limit: int, on_line, stdin, serial_tcp_port: int | None = None,
-             litex_harness: bool = False) -> SimRun:
+             litex_harness: bool = False, uart_tx_cycles: int = 1) -> SimRun:
     uart_on_tcp = serial_tcp_port is not None
     wall_limit = 60 + cycle_limit / MIN_CYCLES_PER_SECOND if cycle_limit else None
     t0 = time.monotonic()
     command = ["./Vsim"]
     if uart_on_tcp and not litex_harness:
         command += ["--uart-tcp", str(serial_tcp_port)]
+    if uart_tx_cycles > 1:
+        command += ["--uart-tx-cycles", str(uart_tx_cycles)]
     proc = subprocess.Popen(command, cwd=run_dir, env=tool_env(), stdin=stdin,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     lines = []

@@ -7,6 +7,9 @@
 //   each half period: set sys_clk (1 on even steps, as LiteX's clocker from t=0), eval();
 //   after a rising edge: UART tx_ready=1, take tx_data when tx_valid; feed rx like
 //   serial2console (stdin) or serial2tcp (a TCP client, `--uart-tcp PORT`).
+// `--uart-tx-cycles N` takes a byte from the SoC's UART at most every N cycles, as a real line
+// does (1,000 at 1 Mbaud and 100 MHz): its TX FIFO then fills, as on a board. Default 1: a
+// byte every cycle, litex_sim's behaviour and the same cycles.
 // The run ends at $finish (sim_finish CSR or the cycle watchdog in Verilog).
 #include <arpa/inet.h>
 #include <errno.h>
@@ -123,10 +126,19 @@ struct Uart {
         }
     }
 
+    unsigned tx_cycles = 1;   // a byte at most every this many cycles
+    unsigned tx_wait = 0;
+
     // After a rising edge, exactly as litex_sim's serial2console / serial2tcp tick.
     void tick(Vsim* s) {
-        s->serial_source_ready = 1;
-        if (s->serial_source_valid) put(s->serial_source_data);
+        const bool ready = tx_wait == 0;
+        s->serial_source_ready = ready;
+        if (ready && s->serial_source_valid) {
+            put(s->serial_source_data);
+            tx_wait = tx_cycles - 1;
+        } else if (tx_wait) {
+            tx_wait--;
+        }
         s->serial_sink_valid = 0;
         if (!soc_spoke) return;
         if (tcp()) {
@@ -151,6 +163,8 @@ int main(int argc, char** argv) {
     Uart uart;
     for (int i = 1; i + 1 < argc; i++)
         if (!strcmp(argv[i], "--uart-tcp")) uart.listen_on(atoi(argv[i + 1]));
+        else if (!strcmp(argv[i], "--uart-tx-cycles") && atoi(argv[i + 1]) > 0)
+            uart.tx_cycles = (unsigned)atoi(argv[i + 1]);
     if (!uart.tcp()) fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
     signal(SIGPIPE, SIG_IGN);
 
