@@ -12,7 +12,6 @@ existing cluster (`ray_address`) or on a local one it starts. Both call `run_poi
 their rows are the same.
 """
 import csv
-import fcntl
 import hashlib
 import itertools
 import json
@@ -23,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import CfuBenchError, ResultError, UserError
+from .file_lock import file_lock
 
 ENGINES = ("local", "ray")
 RESOURCE_SCOPES = {"cfu": "the CFU alone (yosys synth_xilinx -family xc7, estimate)",
@@ -84,14 +84,8 @@ def _say(line: str) -> None:
 def _build_lock():
     """One build at a time per machine: points share the LiteX software tree and the caches."""
     from .paths import build_root
-    path = build_root() / "sweep" / ".build.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+    with file_lock(build_root() / "sweep" / ".build.lock"):
+        yield
 
 
 def _cached_json(kind: str, key: str, compute):

@@ -6,7 +6,6 @@ Cache layout under build_root()/soc/:
 Only a change to those inputs re-verilates; firmware and models go in through init files,
 whose names and word layout the build records in the gateware folder (MainRamLayout).
 """
-import fcntl
 import hashlib
 import json
 import os
@@ -17,6 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..errors import UserError
+from ..file_lock import file_lock
 from ..paths import SOC, build_root
 from ..progress import Progress
 from ..toolchain import riscv_gcc, tool_env, verilator_version
@@ -86,18 +86,6 @@ def _soc_sources() -> bytes:
     return b"".join(p.read_bytes() for p in files) + recipe.recipe_fingerprint()
 
 
-@contextmanager
-def _locked(path: Path):
-    """Serialise builds of the same directory across processes (parallel tests, two shells)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
-
-
 def build_sim_soc(cfu_verilog: str, config=None, progress: Progress | None = None,
                   trace: bool = False) -> SocBuild:
     """Return a SocBuild for the given CFU Verilog text, building only what is missing.
@@ -122,13 +110,13 @@ def build_sim_soc(cfu_verilog: str, config=None, progress: Progress | None = Non
     gw_root = root / f"gw-{key}"
     sw_dir = root / f"sw-{config_key}"
 
-    with _locked(root / "locks" / f"gw-{key}.lock"):
+    with file_lock(root / "locks" / f"gw-{key}.lock"):
         stamp = gw_root / STAMP
         if stamp.exists():
             return SocBuild(key, gw_root / "gateware", sw_dir, gw_root / "csr.json",
                             json.loads(stamp.read_text()))
         timings = {}
-        with _locked(root / "locks" / f"sw-{config_key}.lock"):
+        with file_lock(root / "locks" / f"sw-{config_key}.lock"):
             t0 = time.monotonic()
             with progress.step("generating SoC (LiteX, BIOS, libraries)"):
                 _generate(cfu_verilog, config, gw_root, sw_dir, trace)

@@ -211,7 +211,8 @@ def _software_dir(config) -> Path:
 def _generate(config, verilog_text: str, out: Path, sw_dir: Path, toolchain: str, run: bool) -> None:
     from litex.soc.integration.builder import Builder
 
-    from ..sim.build import _locked, _redirect_fds
+    from ..file_lock import file_lock
+    from ..sim.build import _redirect_fds
     from ..soc.arty import ArtySoC
     from ..toolchain import tool_env
 
@@ -224,7 +225,7 @@ def _generate(config, verilog_text: str, out: Path, sw_dir: Path, toolchain: str
     env_backup = dict(os.environ)
     os.environ.update(tool_env())
     try:
-        with _locked(sw_dir.parent / "locks" / f"{sw_dir.name}.lock"), \
+        with file_lock(sw_dir.parent / "locks" / f"{sw_dir.name}.lock"), \
                 open(log, "w") as f, _redirect_fds(f):
             soc = ArtySoC(cfu_path, config, toolchain=toolchain)
             builder = Builder(soc, output_dir=str(out), gateware_dir=str(gateware),

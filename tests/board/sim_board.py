@@ -28,7 +28,8 @@ from pathlib import Path
 
 from cfu_bench.board import ArtyBoard
 from cfu_bench.paths import build_root
-from cfu_bench.sim.build import SocBuild, _locked
+from cfu_bench.file_lock import file_lock
+from cfu_bench.sim.build import SocBuild
 from cfu_bench.toolchain import tool_env
 
 ROM_INIT = "sim_rom.init"
@@ -42,7 +43,7 @@ def board_bios_soc(soc: SocBuild) -> SocBuild:
     out = build_root() / "board-sim" / f"{soc.key}-{recipe}"
     gateware = out / "gateware"
     stamp = out / "stamp"
-    with _locked(build_root() / "board-sim" / "locks" / f"{soc.key}.lock"):
+    with file_lock(build_root() / "board-sim" / "locks" / f"{soc.key}.lock"):
         if not stamp.exists():
             shutil.rmtree(out, ignore_errors=True)
             rom_words = _build_bios(soc, out / "sw")

@@ -284,12 +284,16 @@ static inline void store_previous_words(fast_queue f, int32_t words) {
 
 static inline void store_previous(fast_queue f) { store_previous_words(f, LANES / 4); }
 
-static inline fast_queue commit_fast(fast_queue f, int8_t *dst) {
+static inline fast_queue commit_fast_words(fast_queue f, int8_t *dst, int32_t words) {
     mac8_op(MAC8_MAC, MAC8_NOMAC | MAC8_COMMIT, 0, 0);
-    store_previous(f);
+    store_previous_words(f, words);
     f.prev = dst;
     f.sel ^= MAC8_SLOT_SEL;
     return f;
+}
+
+static inline fast_queue commit_fast(fast_queue f, int8_t *dst) {
+    return commit_fast_words(f, dst, LANES / 4);
 }
 #endif
 
@@ -300,11 +304,7 @@ static inline fast_queue commit_fast(fast_queue f, int8_t *dst) {
 #else
 static inline void store_previous_dw(fast_queue f) { store_previous_words(f, DW_LANES / 4); }
 static inline fast_queue commit_fast_dw(fast_queue f, int8_t *dst) {
-    mac8_op(MAC8_MAC, MAC8_NOMAC | MAC8_COMMIT, 0, 0);
-    store_previous_dw(f);
-    f.prev = dst;
-    f.sel ^= MAC8_SLOT_SEL;
-    return f;
+    return commit_fast_words(f, dst, DW_LANES / 4);
 }
 #endif
 
