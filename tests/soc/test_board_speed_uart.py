@@ -6,14 +6,15 @@ run lost its CFUB lines on a board while every simulation passed."""
 from cfu_bench import protocol
 from cfu_bench.ram_image import DataBlock
 from cfu_bench.simulate import run
+from cfu_bench.testing import seeds
 
 BOARD_UART_CYCLES = 1_000   # 10 bits at 1 Mbaud, 100 MHz
 
 
 def test_every_line_arrives_through_a_board_speed_uart(template_target):
-    fast = run(template_target, DataBlock(selftest_count=200, selftest_seed=3))
-    slow = run(template_target, DataBlock(selftest_count=200, selftest_seed=3),
-               uart_tx_cycles=BOARD_UART_CYCLES)
+    block = DataBlock(selftest_count=200, selftest_seed=seeds.derive("test_board_speed_uart"))
+    fast = run(template_target, block)
+    slow = run(template_target, block, uart_tx_cycles=BOARD_UART_CYCLES)
     line = protocol.selftest(slow.output)
     assert line and line.passed == 200 and line.failed == 0
     assert "CFUB EXIT 0" in slow.output
