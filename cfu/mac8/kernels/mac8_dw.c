@@ -32,6 +32,35 @@ static bool dw_prepare(const cfub_layer *l, cfub_alloc *alloc, void **state) {
     return true;
 }
 
+/* Tap by tap: a tap's DW_LANES channels are contiguous in the filter ([1][k_h][k_w][C]), so
+ * one or two word loads give a group's weights for that tap, each lane taking its byte
+ * shifted down to byte 0 (MAC DW multiplies by byte 0 of a weight word only). Channel by
+ * channel, at stride C, cost a byte load and a cache line per weight, and a kernel row of
+ * C >= 512 channels evicts itself from the direct-mapped D-cache. C % 4 == 0 (dw_prepare). */
+static inline void stream_dw_word(uint32_t w) {
+    mac8_op(MAC8_WLOAD, MAC8_W_STREAM, w, 0);
+    mac8_op(MAC8_WLOAD, MAC8_W_STREAM, w >> 8, 0);
+    mac8_op(MAC8_WLOAD, MAC8_W_STREAM, w >> 16, 0);
+    mac8_op(MAC8_WLOAD, MAC8_W_STREAM, w >> 24, 0);
+}
+
+static void load_dw_weights(const int8_t *filter, int32_t C, int32_t taps, int32_t groups) {
+    const bool aligned = aligned4(filter);   /* then every tap's words are: C % 4 == 0 */
+    for (int32_t g = 0; g < groups; g++) {
+        const int8_t *w = filter + g * DW_LANES;
+        const bool half = C - g * DW_LANES < DW_LANES;   /* 4 channels of 8: zeros above them */
+        for (int32_t t = 0; t < taps; t++, w += C) {
+            mac8_op(MAC8_WLOAD, MAC8_W_SETUP, g * taps + t, 1);   /* one word per lane */
+            stream_dw_word(aligned ? *(const uint32_t *)w : load_word(w));
+#if DW_LANES == 8
+            stream_dw_word(half ? 0 : aligned ? *(const uint32_t *)(w + 4) : load_word(w + 4));
+#else
+            (void)half;
+#endif
+        }
+    }
+}
+
 #if defined(__riscv) && !defined(MAC8_EMULATED)
 /* Three taps of a kernel row (8 channels each, at px, px + C, px + 2C): six loads, then three
  * MAC DW (funct7 1), in one asm block for the same reason as stream_conv8. */
@@ -92,14 +121,40 @@ static __attribute__((noinline)) void dw_edge_pixel(const dw_shape *s, const int
     fq->sel = sel;
 }
 
-/* A whole 3x3 layer with full groups in one call: first the pixels whose windows lie inside
- * the image, as one rectangle, then the edge pixels with clipped windows. Outputs can be
- * produced in any order (the queue stores each block where it belongs), and one call per
- * layer saves the register saves of a call per row or per edge pixel: those are stores,
- * and back-to-back stores are bus writes the CPU waits for. */
+/* A whole 3x3 layer with full groups in one call (dw3x3_layer): each row's run of pixels
+ * whose windows lie inside the image in one loop, the edge pixels each in a call (its
+ * register saves are stores, and back-to-back stores are bus writes the CPU waits for, so
+ * not a call per inside pixel). Outputs can be produced in any order: the queue stores each
+ * block where it belongs. */
 typedef struct {
     int32_t in_h, in_w, out_h, out_w, stride_h, stride_w, pad_h, pad_w, C, groups, taps;
+    uint32_t z;               /* the padding byte, in every byte of a word */
+    const int8_t *pad_row;    /* 3 * C + 8 padding bytes: a kernel row outside the image */
 } dw_geom;
+
+/* The padding rows of dw3x3_layer: a row outside the image reads its taps here. */
+static uint32_t dw_pad_row[(3 * MAC8_CHANNELS + 8) / 4];
+
+static const int8_t *fill_pad_row(int32_t C, uint32_t z) {
+    static int32_t filled;      /* words of dw_pad_row holding z */
+    static uint32_t filled_z;
+    const int32_t words = (3 * C + 8) / 4;
+    if (filled_z != z) filled = 0;
+    for (; filled < words; filled++) dw_pad_row[filled] = z;
+    filled_z = z;
+    return (const int8_t *)dw_pad_row;
+}
+
+/* The edge pixels with a fast block: a window clipped at the top or bottom (all three
+ * columns inside) or by one column on the left or right. */
+enum { EDGE_ROWS, EDGE_PAD_LEFT, EDGE_PAD_RIGHT, EDGE_CLIPPED };
+
+static int edge_kind(int32_t kx0, int32_t kx1) {
+    if (kx0 == 0 && kx1 == 3) return EDGE_ROWS;
+    if (kx0 == 1 && kx1 == 3) return EDGE_PAD_LEFT;
+    if (kx0 == 0 && kx1 == 2) return EDGE_PAD_RIGHT;
+    return EDGE_CLIPPED;
+}
 
 static int32_t first_inside(int32_t pad, int32_t stride, int32_t out) {
     return min32(out, (pad + stride - 1) / stride);
@@ -109,6 +164,62 @@ static int32_t end_inside(int32_t in, int32_t pad, int32_t stride, int32_t out) 
     return in - 3 + pad >= 0 ? min32(out, (in - 3 + pad) / stride + 1) : 0;
 }
 
+/* The groups of an edge pixel of one kind: r0..r2 are its kernel rows' first loaded taps. */
+#define DW_EDGE_GROUPS(CALL)                                                                \
+    for (int32_t g = 0; g < groups; g++, r0 += DW_LANES, r1 += DW_LANES, r2 += DW_LANES) {   \
+        const uint32_t ptr = (uint32_t)(g * taps), block = (uint32_t)g;                     \
+        CALL;                                                                               \
+        prev = out + g * DW_LANES;                                                          \
+        sel ^= MAC8_SLOT_SEL;                                                               \
+    }
+
+/* All groups of output pixel (oy, ox), whose window is not inside the image: rows outside it
+ * read the padding row, a column outside it takes the padding word; windows clipped more
+ * than that (an image narrower than the kernel) take dw_clipped_block_fast. In a function of
+ * its own so that dw3x3_layer's inside loop keeps its registers. */
+static __attribute__((noinline)) void dw3x3_edge_pixel(const dw_geom *gm, const int8_t *image, int8_t *out,
+                                                       int32_t oy, int32_t ox, fast_queue *fq) {
+    const int32_t C = gm->C, groups = gm->groups, taps = gm->taps, in_w = gm->in_w, in_h = gm->in_h;
+    const int32_t in_y0 = oy * gm->stride_h - gm->pad_h, in_x0 = ox * gm->stride_w - gm->pad_w;
+    const int32_t ky0 = max32(0, -in_y0), ky1 = min32(3, in_h - in_y0);
+    const int32_t kx0 = max32(0, -in_x0), kx1 = min32(3, in_w - in_x0);
+    const int32_t rows = ky1 - ky0, cols = kx1 - kx0;
+    const int kind = edge_kind(kx0, kx1);
+    int8_t *prev = fq->prev;
+    uint32_t sel = fq->sel;
+    if (rows > 0 && kind != EDGE_CLIPPED) {
+        const int8_t *r[3];
+        for (int32_t k = 0; k < 3; k++)
+            r[k] = k >= ky0 && k < ky1 ? image + ((in_y0 + k) * in_w + in_x0 + kx0) * C : gm->pad_row;
+        const int8_t *r0 = r[0], *r1 = r[1], *r2 = r[2];
+        const uint32_t z = gm->z;
+        if (kind == EDGE_ROWS) {
+            DW_EDGE_GROUPS(dw_edge_block_rows(r0, r1, r2, C, ptr, block, prev, sel))
+        } else if (kind == EDGE_PAD_LEFT) {
+            DW_EDGE_GROUPS(dw_edge_block_pad_left(r0, r1, r2, C, z, ptr, block, prev, sel))
+        } else {
+            DW_EDGE_GROUPS(dw_edge_block_pad_right(r0, r1, r2, C, z, ptr, block, prev, sel))
+        }
+    } else {
+        const int8_t *corner = image + ((in_y0 + ky0) * in_w + in_x0 + kx0) * C;
+        for (int32_t g = 0; g < groups; g++) {
+            if (rows > 0 && cols > 0) {
+                dw_clipped_block_fast(corner + g * DW_LANES, rows, cols, C, in_w * C,
+                                      (uint32_t)(g * taps + ky0 * 3 + kx0), 3, (uint32_t)g, prev, sel);
+            } else { /* no tap inside: the output is the bias alone */
+                mac8_op(MAC8_SETPTR, 0, 0, g);
+                fast_queue f = {prev, sel};
+                commit_fast_dw(f, NULL);
+            }
+            prev = out + g * DW_LANES;
+            sel ^= MAC8_SLOT_SEL;
+        }
+    }
+    fq->prev = prev;
+    fq->sel = sel;
+}
+#undef DW_EDGE_GROUPS
+
 static __attribute__((noinline)) void dw3x3_layer(const dw_geom *gm, const int8_t *image, int8_t *output,
                                                   fast_queue *fq) {
     const int32_t C = gm->C, groups = gm->groups, taps = gm->taps, in_w = gm->in_w, in_h = gm->in_h;
@@ -116,48 +227,31 @@ static __attribute__((noinline)) void dw3x3_layer(const dw_geom *gm, const int8_
     const int32_t ph = gm->pad_h, pw = gm->pad_w, row_bytes = in_w * C;
     const int32_t oy_lo = first_inside(ph, sh, out_h), oy_hi = end_inside(in_h, ph, sh, out_h);
     const int32_t ox_lo = first_inside(pw, sw, out_w), ox_hi = end_inside(in_w, pw, sw, out_w);
-    int8_t *prev = fq->prev;
-    uint32_t sel = fq->sel;
-    for (int32_t oy = oy_lo; oy < oy_hi; oy++) {
-        const int8_t *corner = image + (oy * sh - ph) * row_bytes + (ox_lo * sw - pw) * C;
-        int8_t *out = output + (oy * out_w + ox_lo) * C;
-        for (int32_t ox = ox_lo; ox < ox_hi; ox++, corner += sw * C, out += C)
-            for (int32_t g = 0; g < groups; g++) {
-                dw3x3_block_fast(corner + g * DW_LANES, C, row_bytes, (uint32_t)(g * taps), (uint32_t)g, prev, sel);
-                prev = out + g * DW_LANES;
-                sel ^= MAC8_SLOT_SEL;
-            }
-    }
+    /* Row by row, edge pixels in their place: a row's edge pixels then find the image rows
+     * they read still in the D-cache (an image is larger than the cache). */
     for (int32_t oy = 0; oy < out_h; oy++) {
-        const bool row_inside = oy >= oy_lo && oy < oy_hi;
-        const int32_t in_y0 = oy * sh - ph;
-        const int32_t ky0 = max32(0, -in_y0), ky1 = min32(3, in_h - in_y0);
+        const bool row_inside = oy >= oy_lo && oy < oy_hi && ox_lo < ox_hi;
         for (int32_t ox = 0; ox < out_w; ox++) {
-            if (row_inside && ox >= ox_lo && ox < ox_hi) {
-                ox = ox_hi - 1;
+            if (!row_inside || ox != ox_lo) {
+                dw3x3_edge_pixel(gm, image, output + (oy * out_w + ox) * C, oy, ox, fq);
                 continue;
             }
-            const int32_t in_x0 = ox * sw - pw;
-            const int32_t kx0 = max32(0, -in_x0), kx1 = min32(3, in_w - in_x0);
-            const int32_t rows = ky1 - ky0, cols = kx1 - kx0;
-            int8_t *out = output + (oy * out_w + ox) * C;
-            const int8_t *corner = image + ((in_y0 + ky0) * in_w + in_x0 + kx0) * C;
-            for (int32_t g = 0; g < groups; g++) {
-                if (rows > 0 && cols > 0) {
-                    dw_clipped_block_fast(corner + g * DW_LANES, rows, cols, C, row_bytes,
-                                          (uint32_t)(g * taps + ky0 * 3 + kx0), 3, (uint32_t)g, prev, sel);
-                } else { /* no tap inside: the output is the bias alone */
-                    mac8_op(MAC8_SETPTR, 0, 0, g);
-                    fast_queue f = {prev, sel};
-                    commit_fast_dw(f, NULL);
+            const int8_t *corner = image + (oy * sh - ph) * row_bytes + (ox_lo * sw - pw) * C;
+            int8_t *out = output + (oy * out_w + ox_lo) * C;
+            int8_t *prev = fq->prev;
+            uint32_t sel = fq->sel;
+            for (; ox < ox_hi; ox++, corner += sw * C, out += C)
+                for (int32_t g = 0; g < groups; g++) {
+                    dw3x3_block_fast(corner + g * DW_LANES, C, row_bytes, (uint32_t)(g * taps), (uint32_t)g,
+                                     prev, sel);
+                    prev = out + g * DW_LANES;
+                    sel ^= MAC8_SLOT_SEL;
                 }
-                prev = out + g * DW_LANES;
-                sel ^= MAC8_SLOT_SEL;
-            }
+            fq->prev = prev;
+            fq->sel = sel;
+            ox--;   /* the loop's ox++ moves to ox_hi */
         }
     }
-    fq->prev = prev;
-    fq->sel = sel;
 }
 
 static void dw_eval(const cfub_layer *l, void *state) {
@@ -171,14 +265,7 @@ static void dw_eval(const cfub_layer *l, void *state) {
 #else
     load_params_grouped(d->bias, p->out_mult, p->out_shift, C, DW_LANES);
 #endif
-    for (int32_t g = 0; g < groups; g++) {
-        mac8_op(MAC8_WLOAD, MAC8_W_SETUP, g * taps, taps);
-        for (int32_t lane = 0; lane < DW_LANES; lane++) {
-            const int32_t c = g * DW_LANES + lane;
-            for (int32_t t = 0; t < taps; t++)
-                mac8_op(MAC8_WLOAD, MAC8_W_STREAM, c < C ? (uint8_t)d->filter[t * C + c] : 0, 0);
-        }
-    }
+    load_dw_weights(d->filter, C, taps, groups);
     const int32_t in_h = p->in_h, in_w = p->in_w, out_h = p->out_h, out_w = p->out_w;
     const int32_t k_h = p->k_h, k_w = p->k_w, stride_h = p->stride_h, stride_w = p->stride_w;
     const int32_t pad_h = p->pad_h, pad_w = p->pad_w, batches = p->batches;
@@ -191,7 +278,9 @@ static void dw_eval(const cfub_layer *l, void *state) {
     output_queue q = new_queue();
     fast_queue f = new_fast_queue();
     if (full && k_h == 3 && k_w == 3) {
-        const dw_geom gm = {in_h, in_w, out_h, out_w, stride_h, stride_w, pad_h, pad_w, C, groups, taps};
+        const uint32_t z = (uint8_t)-p->input_offset * 0x01010101u;
+        const dw_geom gm = {in_h, in_w, out_h, out_w, stride_h, stride_w, pad_h, pad_w, C, groups, taps,
+                            z, fill_pad_row(C, z)};
         for (int32_t batch = 0; batch < batches; batch++)
             dw3x3_layer(&gm, input + batch * image_bytes, output + batch * out_h * out_w * C, &f);
         store_previous_dw(f);

@@ -353,32 +353,35 @@ static inline __attribute__((always_inline)) void conv_block_fast(
 static inline __attribute__((always_inline)) void dw3x3_block_fast(
     const int8_t *px, int32_t C, int32_t row_bytes, uint32_t ptr, uint32_t block, int8_t *prev,
     uint32_t sel) {
-    /* Unrolled and software-pipelined: each row's six loads are issued a row ahead of its
-     * three MACs, so no CFU instruction waits for a load still in the pipeline. */
+    /* Unrolled and software-pipelined: rows 0 and 1 are loaded before row 0's MACs, row 2
+     * before row 1's; the address steps sit between the last load and the first MAC (a CFU
+     * instruction waits while a load is in the memory or write-back stage). */
     __asm__ volatile(
         ".insn r 0x0B, 1, 0, x0, %[ptr], %[block]\n"
         "  add t5, %[px], %[C]\n  add t6, t5, %[C]\n"
         "  lw t0, 0(%[px])\n  lw t1, 4(%[px])\n  lw t2, 0(t5)\n  lw t3, 4(t5)\n  lw t4, 0(t6)\n  lw a2, 4(t6)\n"
         "  add %[px], %[px], %[row_bytes]\n  add t5, t5, %[row_bytes]\n  add t6, t6, %[row_bytes]\n"
         "  lw a3, 0(%[px])\n  lw a4, 4(%[px])\n  lw a5, 0(t5)\n  lw a6, 4(t5)\n  lw a7, 0(t6)\n  lw a1, 4(t6)\n"
+        "  add %[px], %[px], %[row_bytes]\n  add t5, t5, %[row_bytes]\n  add t6, t6, %[row_bytes]\n"
         "  .insn r 0x0B, 0, 1, x0, t0, t1\n"
         "  .insn r 0x0B, 0, 1, x0, t2, t3\n"
         "  .insn r 0x0B, 0, 1, x0, t4, a2\n"
-        "  add %[px], %[px], %[row_bytes]\n  add t5, t5, %[row_bytes]\n  add t6, t6, %[row_bytes]\n"
         "  lw t0, 0(%[px])\n  lw t1, 4(%[px])\n  lw t2, 0(t5)\n  lw t3, 4(t5)\n  lw t4, 0(t6)\n  lw a2, 4(t6)\n"
+#if MAC8_DW_LANES == 8
+        "  ori t5, %[sel], 1\n"   /* t5, t6 are free once row 2 is loaded */
+#else
+        "  nop\n"
+#endif
         "  .insn r 0x0B, 0, 1, x0, a3, a4\n"
         "  .insn r 0x0B, 0, 1, x0, a5, a6\n"
         "  .insn r 0x0B, 0, 1, x0, a7, a1\n"
-#if MAC8_DW_LANES == 8
-        "  ori a3, %[sel], 1\n"
-#endif
         "  .insn r 0x0B, 0, 1, x0, t0, t1\n"
         "  .insn r 0x0B, 0, 1, x0, t2, t3\n"
         "  .insn r 0x0B, 0, 1, x0, t4, a2\n"
         "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
         "  .insn r 0x0B, 3, 0, t0, %[sel], x0\n"
 #if MAC8_DW_LANES == 8
-        "  .insn r 0x0B, 3, 0, t1, a3, x0\n"
+        "  .insn r 0x0B, 3, 0, t1, t5, x0\n"
         "  sw t0, 0(%[prev])\n  sw t1, 4(%[prev])\n"
 #else
         "  sw t0, 0(%[prev])\n"
@@ -387,6 +390,68 @@ static inline __attribute__((always_inline)) void dw3x3_block_fast(
         : [C] "r"(C), [row_bytes] "r"(row_bytes), [ptr] "r"(ptr), [block] "r"(block),
           [prev] "r"(prev), [sel] "r"(sel)
         : "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "memory");
+}
+
+/* A depthwise group over a 3x3 window at the image's edge, all 9 taps MACed: rows outside
+ * the image come from a row of padding bytes (rN points into it), a column outside it takes
+ * the padding word z (each byte the value that makes input + input_offset zero, so the MAC
+ * adds nothing). One weight pointer for the whole window, unlike dw_clipped_block_fast's
+ * SETPTR per row, and no branches. rN points at the row's first loaded tap. */
+#define MAC8_DW_MAC(lo, hi) "  .insn r 0x0B, 0, 1, x0, " lo ", " hi "\n"
+/* Two loaded taps per row (at rN and rN + C), the padding column first or last. */
+#define MAC8_DW_ROW_PAD_LEFT(a, b, c, d) MAC8_DW_MAC("%[z]", "%[z]") MAC8_DW_MAC(a, b) MAC8_DW_MAC(c, d)
+#define MAC8_DW_ROW_PAD_RIGHT(a, b, c, d) MAC8_DW_MAC(a, b) MAC8_DW_MAC(c, d) MAC8_DW_MAC("%[z]", "%[z]")
+#define MAC8_DW_EDGE2_BLOCK(ROW)                                                                    \
+    __asm__ volatile(                                                                              \
+        ".insn r 0x0B, 1, 0, x0, %[ptr], %[block]\n"                                               \
+        "  add t5, %[r0], %[C]\n  add t6, %[r1], %[C]\n"                                           \
+        "  lw t0, 0(%[r0])\n  lw t1, 4(%[r0])\n  lw t2, 0(t5)\n  lw t3, 4(t5)\n"                   \
+        "  lw t4, 0(%[r1])\n  lw a1, 4(%[r1])\n  lw a2, 0(t6)\n  lw a3, 4(t6)\n"                   \
+        "  add t5, %[r2], %[C]\n  nop\n"                                                           \
+        ROW("t0", "t1", "t2", "t3") ROW("t4", "a1", "a2", "a3")                                    \
+        "  lw t0, 0(%[r2])\n  lw t1, 4(%[r2])\n  lw t2, 0(t5)\n  lw t3, 4(t5)\n"                   \
+        ROW("t0", "t1", "t2", "t3")                                                                \
+        "  .insn r 0x0B, 0, 7, x0, x0, x0\n"                                                       \
+        MAC8_DW_READ_TAIL("t0", "t1", "%[sel]", "%[prev]")                                         \
+        :                                                                                          \
+        : [r0] "r"(r0), [r1] "r"(r1), [r2] "r"(r2), [C] "r"(C), [z] "r"(z), [ptr] "r"(ptr),       \
+          [block] "r"(block), [prev] "r"(prev), [sel] "r"(sel)                                     \
+        : "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "memory")
+
+static inline __attribute__((always_inline)) void dw_edge_block_pad_left(
+    const int8_t *r0, const int8_t *r1, const int8_t *r2, int32_t C, uint32_t z, uint32_t ptr,
+    uint32_t block, int8_t *prev, uint32_t sel) {
+    MAC8_DW_EDGE2_BLOCK(MAC8_DW_ROW_PAD_LEFT);
+}
+
+static inline __attribute__((always_inline)) void dw_edge_block_pad_right(
+    const int8_t *r0, const int8_t *r1, const int8_t *r2, int32_t C, uint32_t z, uint32_t ptr,
+    uint32_t block, int8_t *prev, uint32_t sel) {
+    MAC8_DW_EDGE2_BLOCK(MAC8_DW_ROW_PAD_RIGHT);
+}
+
+/* Three loaded taps per row (at rN, rN + C, rN + 2C): a window clipped only at the top or
+ * bottom. */
+static inline __attribute__((always_inline)) void dw_edge_block_rows(
+    const int8_t *r0, const int8_t *r1, const int8_t *r2, int32_t C, uint32_t ptr, uint32_t block,
+    int8_t *prev, uint32_t sel) {
+    __asm__ volatile(
+        ".insn r 0x0B, 1, 0, x0, %[ptr], %[block]\n"
+        "  add t5, %[r0], %[C]\n  add t6, t5, %[C]\n"
+        "  lw t0, 0(%[r0])\n  lw t1, 4(%[r0])\n  lw t2, 0(t5)\n  lw t3, 4(t5)\n  lw t4, 0(t6)\n  lw a1, 4(t6)\n"
+        "  add t5, %[r1], %[C]\n  add t6, t5, %[C]\n"
+        MAC8_DW_MAC("t0", "t1") MAC8_DW_MAC("t2", "t3") MAC8_DW_MAC("t4", "a1")
+        "  lw t0, 0(%[r1])\n  lw t1, 4(%[r1])\n  lw t2, 0(t5)\n  lw t3, 4(t5)\n  lw t4, 0(t6)\n  lw a1, 4(t6)\n"
+        "  add t5, %[r2], %[C]\n  add t6, t5, %[C]\n"
+        MAC8_DW_MAC("t0", "t1") MAC8_DW_MAC("t2", "t3") MAC8_DW_MAC("t4", "a1")
+        "  lw t0, 0(%[r2])\n  lw t1, 4(%[r2])\n  lw t2, 0(t5)\n  lw t3, 4(t5)\n  lw t4, 0(t6)\n  lw a1, 4(t6)\n"
+        MAC8_DW_MAC("t0", "t1") MAC8_DW_MAC("t2", "t3") MAC8_DW_MAC("t4", "a1")
+        "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
+        MAC8_DW_READ_TAIL("t0", "t1", "%[sel]", "%[prev]")
+        :
+        : [r0] "r"(r0), [r1] "r"(r1), [r2] "r"(r2), [C] "r"(C), [ptr] "r"(ptr), [block] "r"(block),
+          [prev] "r"(prev), [sel] "r"(sel)
+        : "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "memory");
 }
 
 /* A depthwise group of 8 channels over a clipped window (an edge pixel): `rows` rows of
@@ -466,6 +531,44 @@ static inline void dw3x3_block_fast(const int8_t *px, int32_t C, int32_t row_byt
             mac8_op(MAC8_MAC, MAC8_DW, *(const uint32_t *)(px + t * C), DW_HI(px + t * C));
     fast_queue f = {prev, sel};
     commit_fast_dw(f, NULL);
+}
+
+/* The emulated padded-edge blocks: `pad` is the padding column (0 or 2; -1: none), loaded
+ * taps come from rN, rN + C (and rN + 2C without a padding column). */
+static inline void dw_edge_block_emulated(const int8_t *const rows[3], int32_t pad, int32_t C, uint32_t z,
+                                          uint32_t ptr, uint32_t block, int8_t *prev, uint32_t sel) {
+    mac8_op(MAC8_SETPTR, 0, ptr, block);
+    for (int32_t r = 0; r < 3; r++)
+        for (int32_t t = 0, loaded = 0; t < 3; t++) {
+            if (t == pad) {
+                mac8_op(MAC8_MAC, MAC8_DW, z, DW_LANES > 4 ? z : 0u);
+                continue;
+            }
+            const int8_t *px = rows[r] + loaded++ * C;
+            mac8_op(MAC8_MAC, MAC8_DW, *(const uint32_t *)px, DW_HI(px));
+        }
+    fast_queue f = {prev, sel};
+    commit_fast_dw(f, NULL);
+}
+
+static inline void dw_edge_block_pad_left(const int8_t *r0, const int8_t *r1, const int8_t *r2, int32_t C,
+                                          uint32_t z, uint32_t ptr, uint32_t block, int8_t *prev,
+                                          uint32_t sel) {
+    const int8_t *const rows[3] = {r0, r1, r2};
+    dw_edge_block_emulated(rows, 0, C, z, ptr, block, prev, sel);
+}
+
+static inline void dw_edge_block_pad_right(const int8_t *r0, const int8_t *r1, const int8_t *r2, int32_t C,
+                                           uint32_t z, uint32_t ptr, uint32_t block, int8_t *prev,
+                                           uint32_t sel) {
+    const int8_t *const rows[3] = {r0, r1, r2};
+    dw_edge_block_emulated(rows, 2, C, z, ptr, block, prev, sel);
+}
+
+static inline void dw_edge_block_rows(const int8_t *r0, const int8_t *r1, const int8_t *r2, int32_t C,
+                                      uint32_t ptr, uint32_t block, int8_t *prev, uint32_t sel) {
+    const int8_t *const rows[3] = {r0, r1, r2};
+    dw_edge_block_emulated(rows, -1, C, 0, ptr, block, prev, sel);
 }
 
 static inline void dw_clipped_block_fast(const int8_t *px, int32_t rows, int32_t cols, int32_t C,
