@@ -30,6 +30,9 @@
 #define MAC8_SLOT_SEL_TEXT "2"
 #endif
 
+/* MAC CONV of one register, its result to x0 */
+#define MAC8_CONV_INSN(reg) ".insn r 0x0B, 0, 0, x0, " reg ", x0\n"
+
 /* After a COMMIT: the previous commit's outputs (READ operand `sel`, its slot's first word)
  * read into r0, r1 and stored at prev. MAC8_READ_TAIL_8 is the 8-output form, which the
  * depthwise kernels use whenever MAC DW fills 8 lanes. */
@@ -170,6 +173,8 @@ static inline void setup_layer(int32_t input_offset, int32_t output_offset, int3
     mac8_op(MAC8_CONFIG, MAC8_C_CLAMP, act_min, act_max);
 }
 
+static inline void stream_weights(const uint32_t *w, int32_t n);   /* below */
+
 /* Lanes 0..7 of one block: `rows` of them from `src` (row_words words apart), zeros after. */
 static inline void load_block(const int8_t *src, int32_t row_words, int32_t rows, int32_t base) {
     mac8_op(MAC8_WLOAD, MAC8_W_SETUP, base, row_words);
@@ -177,8 +182,7 @@ static inline void load_block(const int8_t *src, int32_t row_words, int32_t rows
         if (lane < rows) {
             const int8_t *row = src + 4 * row_words * lane;
             if (aligned4(row)) {
-                const uint32_t *w = (const uint32_t *)row;
-                for (int32_t i = 0; i < row_words; i++) mac8_op(MAC8_WLOAD, MAC8_W_STREAM, w[i], 0);
+                stream_weights((const uint32_t *)row, row_words);
             } else {
                 for (int32_t i = 0; i < row_words; i++) mac8_op(MAC8_WLOAD, MAC8_W_STREAM, load_word(row + 4 * i), 0);
             }
@@ -584,8 +588,8 @@ static inline void dw_clipped_block_fast(const int8_t *px, int32_t rows, int32_t
 }
 #endif
 
-/* Output pixels of a convolution whose window is one run of 8 or 16 contiguous input words
- * (a 1x1 convolution of 32 or 64 channels): each pixel's words are loaded into registers
+/* Output pixels of a convolution whose window is one run of 2, 4, 8 or 16 contiguous input
+ * words (a 1x1 convolution of 8 to 64 channels): each pixel's words are loaded into registers
  * once and streamed to every block's MACs, instead of reloading them for each block. One
  * asm block runs all `pixels` (>= 1), reading the layer's constants from cfg. */
 typedef struct {
@@ -594,101 +598,63 @@ typedef struct {
 } held_run;
 
 #if defined(__riscv) && !defined(MAC8_EMULATED)
+/* Each pixel's `words` words are loaded once into registers (LOADS), then every block takes
+ * them: SETPTR, MACS, COMMIT, the previous commit's outputs read and stored. */
+#define MAC8_HELD_LW(reg, offset) "  lw " reg ", " offset "(%[src])\n"
+#define MAC8_HELD_PIXELS(LOADS, MACS, ...)                                                          \
+    int8_t *prev = *prev_io;                                                                       \
+    uint32_t sel = *sel_io;                                                                        \
+    int32_t j, ptr, block, t0, t1;                                                                 \
+    __asm__ volatile(                                                                              \
+        "2:\n" LOADS                                                                               \
+        "  lw %[j], 0(%[cfg])\n  lw %[block], 4(%[cfg])\n  li %[ptr], 0\n"                         \
+        "1:\n"                                                                                     \
+        "  .insn r 0x0B, 1, 0, x0, %[ptr], %[block]\n" MACS                                        \
+        "  .insn r 0x0B, 0, 7, x0, x0, x0\n"                                                       \
+        MAC8_READ_TAIL("%[t0]", "%[t1]", "%[sel]", "%[prev]")                                      \
+        "  mv %[prev], %[out]\n" MAC8_NEXT_BLOCK_TEXT("%[out]", "%[sel]")                          \
+        "  lw %[t0], 8(%[cfg])\n  addi %[block], %[block], 1\n  add %[ptr], %[ptr], %[t0]\n"       \
+        "  addi %[j], %[j], -1\n  bnez %[j], 1b\n"                                                 \
+        "  lw %[t0], 16(%[cfg])\n  lw %[t1], 12(%[cfg])\n  add %[out], %[out], %[t0]\n"            \
+        "  add %[src], %[src], %[t1]\n  addi %[pixels], %[pixels], -1\n  bnez %[pixels], 2b\n"     \
+        : [src] "+r"(src), [pixels] "+r"(pixels), [out] "+r"(out), [prev] "+r"(prev), [sel] "+r"(sel), \
+          [j] "=&r"(j), [ptr] "=&r"(ptr), [block] "=&r"(block), [t0] "=&r"(t0), [t1] "=&r"(t1)     \
+        : [cfg] "r"(cfg)                                                                           \
+        : __VA_ARGS__, "memory");                                                                  \
+    *prev_io = prev;                                                                               \
+    *sel_io = sel
+
 static inline __attribute__((always_inline)) void conv_pixels_held16(
     const held_run *cfg, const int8_t *src, int32_t pixels, int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
-    int8_t *prev = *prev_io;
-    uint32_t sel = *sel_io;
-    int32_t j, ptr, block, t0, t1;
-    __asm__ volatile(
-        "2:\n"
-        "  lw s0, 0(%[src])\n"
-        "  lw s1, 4(%[src])\n"
-        "  lw s2, 8(%[src])\n"
-        "  lw s3, 12(%[src])\n"
-        "  lw s4, 16(%[src])\n"
-        "  lw s5, 20(%[src])\n"
-        "  lw s6, 24(%[src])\n"
-        "  lw s7, 28(%[src])\n"
-        "  lw s8, 32(%[src])\n"
-        "  lw s9, 36(%[src])\n"
-        "  lw s10, 40(%[src])\n"
-        "  lw s11, 44(%[src])\n"
-        "  lw t3, 48(%[src])\n"
-        "  lw t4, 52(%[src])\n"
-        "  lw t5, 56(%[src])\n"
-        "  lw t6, 60(%[src])\n"
-        "  lw %[j], 0(%[cfg])\n  lw %[block], 4(%[cfg])\n  li %[ptr], 0\n"
-        "1:\n"
-        "  .insn r 0x0B, 1, 0, x0, %[ptr], %[block]\n"
-        ".insn r 0x0B, 0, 0, x0, s0, x0\n"
-        ".insn r 0x0B, 0, 0, x0, s1, x0\n"
-        ".insn r 0x0B, 0, 0, x0, s2, x0\n"
-        ".insn r 0x0B, 0, 0, x0, s3, x0\n"
-        ".insn r 0x0B, 0, 0, x0, s4, x0\n"
-        ".insn r 0x0B, 0, 0, x0, s5, x0\n"
-        ".insn r 0x0B, 0, 0, x0, s6, x0\n"
-        ".insn r 0x0B, 0, 0, x0, s7, x0\n"
-        ".insn r 0x0B, 0, 0, x0, s8, x0\n"
-        ".insn r 0x0B, 0, 0, x0, s9, x0\n"
-        ".insn r 0x0B, 0, 0, x0, s10, x0\n"
-        ".insn r 0x0B, 0, 0, x0, s11, x0\n"
-        ".insn r 0x0B, 0, 0, x0, t3, x0\n"
-        ".insn r 0x0B, 0, 0, x0, t4, x0\n"
-        ".insn r 0x0B, 0, 0, x0, t5, x0\n"
-        ".insn r 0x0B, 0, 0, x0, t6, x0\n"
-        "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
-        MAC8_READ_TAIL("%[t0]", "%[t1]", "%[sel]", "%[prev]")
-        "  mv %[prev], %[out]\n" MAC8_NEXT_BLOCK_TEXT("%[out]", "%[sel]")
-        "  lw %[t0], 8(%[cfg])\n  addi %[block], %[block], 1\n  add %[ptr], %[ptr], %[t0]\n"
-        "  addi %[j], %[j], -1\n  bnez %[j], 1b\n"
-        "  lw %[t0], 16(%[cfg])\n  lw %[t1], 12(%[cfg])\n  add %[out], %[out], %[t0]\n"
-        "  add %[src], %[src], %[t1]\n  addi %[pixels], %[pixels], -1\n  bnez %[pixels], 2b\n"
-        : [src] "+r"(src), [pixels] "+r"(pixels), [out] "+r"(out), [prev] "+r"(prev), [sel] "+r"(sel),
-          [j] "=&r"(j), [ptr] "=&r"(ptr), [block] "=&r"(block), [t0] "=&r"(t0), [t1] "=&r"(t1)
-        : [cfg] "r"(cfg)
-        : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6", "memory");
-    *prev_io = prev;
-    *sel_io = sel;
+    MAC8_HELD_PIXELS(MAC8_HELD_LW("s0", "0") MAC8_HELD_LW("s1", "4") MAC8_HELD_LW("s2", "8") MAC8_HELD_LW("s3", "12")
+                     MAC8_HELD_LW("s4", "16") MAC8_HELD_LW("s5", "20") MAC8_HELD_LW("s6", "24") MAC8_HELD_LW("s7", "28")
+                     MAC8_HELD_LW("s8", "32") MAC8_HELD_LW("s9", "36") MAC8_HELD_LW("s10", "40") MAC8_HELD_LW("s11", "44")
+                     MAC8_HELD_LW("t3", "48") MAC8_HELD_LW("t4", "52") MAC8_HELD_LW("t5", "56") MAC8_HELD_LW("t6", "60"),
+                     MAC8_CONV_INSN("s0") MAC8_CONV_INSN("s1") MAC8_CONV_INSN("s2") MAC8_CONV_INSN("s3")
+                     MAC8_CONV_INSN("s4") MAC8_CONV_INSN("s5") MAC8_CONV_INSN("s6") MAC8_CONV_INSN("s7")
+                     MAC8_CONV_INSN("s8") MAC8_CONV_INSN("s9") MAC8_CONV_INSN("s10") MAC8_CONV_INSN("s11")
+                     MAC8_CONV_INSN("t3") MAC8_CONV_INSN("t4") MAC8_CONV_INSN("t5") MAC8_CONV_INSN("t6"),
+                     "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6");
 }
 static inline __attribute__((always_inline)) void conv_pixels_held8(
     const held_run *cfg, const int8_t *src, int32_t pixels, int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
-    int8_t *prev = *prev_io;
-    uint32_t sel = *sel_io;
-    int32_t j, ptr, block, t0, t1;
-    __asm__ volatile(
-        "2:\n"
-        "  lw s0, 0(%[src])\n"
-        "  lw s1, 4(%[src])\n"
-        "  lw s2, 8(%[src])\n"
-        "  lw s3, 12(%[src])\n"
-        "  lw s4, 16(%[src])\n"
-        "  lw s5, 20(%[src])\n"
-        "  lw s6, 24(%[src])\n"
-        "  lw s7, 28(%[src])\n"
-        "  lw %[j], 0(%[cfg])\n  lw %[block], 4(%[cfg])\n  li %[ptr], 0\n"
-        "1:\n"
-        "  .insn r 0x0B, 1, 0, x0, %[ptr], %[block]\n"
-        ".insn r 0x0B, 0, 0, x0, s0, x0\n"
-        ".insn r 0x0B, 0, 0, x0, s1, x0\n"
-        ".insn r 0x0B, 0, 0, x0, s2, x0\n"
-        ".insn r 0x0B, 0, 0, x0, s3, x0\n"
-        ".insn r 0x0B, 0, 0, x0, s4, x0\n"
-        ".insn r 0x0B, 0, 0, x0, s5, x0\n"
-        ".insn r 0x0B, 0, 0, x0, s6, x0\n"
-        ".insn r 0x0B, 0, 0, x0, s7, x0\n"
-        "  .insn r 0x0B, 0, 7, x0, x0, x0\n"
-        MAC8_READ_TAIL("%[t0]", "%[t1]", "%[sel]", "%[prev]")
-        "  mv %[prev], %[out]\n" MAC8_NEXT_BLOCK_TEXT("%[out]", "%[sel]")
-        "  lw %[t0], 8(%[cfg])\n  addi %[block], %[block], 1\n  add %[ptr], %[ptr], %[t0]\n"
-        "  addi %[j], %[j], -1\n  bnez %[j], 1b\n"
-        "  lw %[t0], 16(%[cfg])\n  lw %[t1], 12(%[cfg])\n  add %[out], %[out], %[t0]\n"
-        "  add %[src], %[src], %[t1]\n  addi %[pixels], %[pixels], -1\n  bnez %[pixels], 2b\n"
-        : [src] "+r"(src), [pixels] "+r"(pixels), [out] "+r"(out), [prev] "+r"(prev), [sel] "+r"(sel),
-          [j] "=&r"(j), [ptr] "=&r"(ptr), [block] "=&r"(block), [t0] "=&r"(t0), [t1] "=&r"(t1)
-        : [cfg] "r"(cfg)
-        : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "memory");
-    *prev_io = prev;
-    *sel_io = sel;
+    MAC8_HELD_PIXELS(MAC8_HELD_LW("s0", "0") MAC8_HELD_LW("s1", "4") MAC8_HELD_LW("s2", "8") MAC8_HELD_LW("s3", "12")
+                     MAC8_HELD_LW("s4", "16") MAC8_HELD_LW("s5", "20") MAC8_HELD_LW("s6", "24") MAC8_HELD_LW("s7", "28"),
+                     MAC8_CONV_INSN("s0") MAC8_CONV_INSN("s1") MAC8_CONV_INSN("s2") MAC8_CONV_INSN("s3")
+                     MAC8_CONV_INSN("s4") MAC8_CONV_INSN("s5") MAC8_CONV_INSN("s6") MAC8_CONV_INSN("s7"),
+                     "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7");
+}
+static inline __attribute__((always_inline)) void conv_pixels_held4(
+    const held_run *cfg, const int8_t *src, int32_t pixels, int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
+    MAC8_HELD_PIXELS(MAC8_HELD_LW("s0", "0") MAC8_HELD_LW("s1", "4") MAC8_HELD_LW("s2", "8") MAC8_HELD_LW("s3", "12"),
+                     MAC8_CONV_INSN("s0") MAC8_CONV_INSN("s1") MAC8_CONV_INSN("s2") MAC8_CONV_INSN("s3"),
+                     "s0", "s1", "s2", "s3");
+}
+static inline __attribute__((always_inline)) void conv_pixels_held2(
+    const held_run *cfg, const int8_t *src, int32_t pixels, int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
+    MAC8_HELD_PIXELS(MAC8_HELD_LW("s0", "0") MAC8_HELD_LW("s1", "4"),
+                     MAC8_CONV_INSN("s0") MAC8_CONV_INSN("s1"),
+                     "s0", "s1");
 }
 #else
 static inline void conv_pixels_held(const held_run *cfg, int32_t words, const int8_t *src, int32_t pixels,
@@ -706,6 +672,8 @@ static inline void conv_pixels_held(const held_run *cfg, int32_t words, const in
 }
 #define conv_pixels_held16(cfg, src, pixels, out, prev, sel) conv_pixels_held(cfg, 16, src, pixels, out, prev, sel)
 #define conv_pixels_held8(cfg, src, pixels, out, prev, sel) conv_pixels_held(cfg, 8, src, pixels, out, prev, sel)
+#define conv_pixels_held4(cfg, src, pixels, out, prev, sel) conv_pixels_held(cfg, 4, src, pixels, out, prev, sel)
+#define conv_pixels_held2(cfg, src, pixels, out, prev, sel) conv_pixels_held(cfg, 2, src, pixels, out, prev, sel)
 #endif
 
 /* The same for a window of `n` rows of one word each at any alignment (few-channel layers
@@ -876,23 +844,32 @@ static inline bool conv_pixels_rows(int32_t n, const held_run *cfg, const int8_t
 #endif
 
 #if defined(__riscv) && !defined(MAC8_EMULATED)
-/* Eight words, loaded first and then fed to MAC CONV, in one asm block so the compiler can
- * neither interleave the loads with their uses nor spill around them. The CFU's result goes
- * to x0. */
-#define MAC8_CONV_INSN(reg) ".insn r 0x0B, 0, 0, x0, " reg ", x0\n"
+/* Eight words, loaded first and then fed to MAC CONV (or, for weights, to WLOAD's stream),
+ * in one asm block so the compiler can neither interleave the loads with their uses nor
+ * spill around them. The CFU's result goes to x0. */
+#define MAC8_WLOAD_INSN(reg) ".insn r 0x0B, 2, 0, x0, " reg ", x0\n"   /* WLOAD, W_STREAM */
+#define MAC8_STREAM8(INSN, w)                                                              \
+    __asm__ volatile(                                                                      \
+        "lw t0, 0(%0)\n lw t1, 4(%0)\n lw t2, 8(%0)\n lw t3, 12(%0)\n"                     \
+        "lw t4, 16(%0)\n lw t5, 20(%0)\n lw t6, 24(%0)\n lw a7, 28(%0)\n"                  \
+        INSN("t0") INSN("t1") INSN("t2") INSN("t3") INSN("t4") INSN("t5") INSN("t6") INSN("a7") \
+        : : "r"(w) : "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a7", "memory")
+#define MAC8_STREAM4(INSN, w)                                                              \
+    __asm__ volatile(                                                                      \
+        "lw t0, 0(%0)\n lw t1, 4(%0)\n lw t2, 8(%0)\n lw t3, 12(%0)\n"                     \
+        INSN("t0") INSN("t1") INSN("t2") INSN("t3")                                        \
+        : : "r"(w) : "t0", "t1", "t2", "t3", "memory")
 static inline __attribute__((always_inline)) void stream_conv8(const uint32_t *w) {
-    __asm__ volatile(
-        "lw t0, 0(%0)\n lw t1, 4(%0)\n lw t2, 8(%0)\n lw t3, 12(%0)\n"
-        "lw t4, 16(%0)\n lw t5, 20(%0)\n lw t6, 24(%0)\n lw a7, 28(%0)\n"
-        MAC8_CONV_INSN("t0") MAC8_CONV_INSN("t1") MAC8_CONV_INSN("t2") MAC8_CONV_INSN("t3")
-        MAC8_CONV_INSN("t4") MAC8_CONV_INSN("t5") MAC8_CONV_INSN("t6") MAC8_CONV_INSN("a7")
-        : : "r"(w) : "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a7", "memory");
+    MAC8_STREAM8(MAC8_CONV_INSN, w);
 }
 static inline __attribute__((always_inline)) void stream_conv4(const uint32_t *w) {
-    __asm__ volatile(
-        "lw t0, 0(%0)\n lw t1, 4(%0)\n lw t2, 8(%0)\n lw t3, 12(%0)\n"
-        MAC8_CONV_INSN("t0") MAC8_CONV_INSN("t1") MAC8_CONV_INSN("t2") MAC8_CONV_INSN("t3")
-        : : "r"(w) : "t0", "t1", "t2", "t3", "memory");
+    MAC8_STREAM4(MAC8_CONV_INSN, w);
+}
+static inline __attribute__((always_inline)) void stream_weights8(const uint32_t *w) {
+    MAC8_STREAM8(MAC8_WLOAD_INSN, w);
+}
+static inline __attribute__((always_inline)) void stream_weights4(const uint32_t *w) {
+    MAC8_STREAM4(MAC8_WLOAD_INSN, w);
 }
 #else
 static inline void stream_conv8(const uint32_t *w) {
@@ -901,7 +878,23 @@ static inline void stream_conv8(const uint32_t *w) {
 static inline void stream_conv4(const uint32_t *w) {
     for (int i = 0; i < 4; i++) mac8_op(MAC8_MAC, MAC8_CONV, w[i], 0);
 }
+static inline void stream_weights8(const uint32_t *w) {
+    for (int i = 0; i < 8; i++) mac8_op(MAC8_WLOAD, MAC8_W_STREAM, w[i], 0);
+}
+static inline void stream_weights4(const uint32_t *w) {
+    for (int i = 0; i < 4; i++) mac8_op(MAC8_WLOAD, MAC8_W_STREAM, w[i], 0);
+}
 #endif
+
+/* n aligned weight words into WLOAD's stream. */
+static inline void stream_weights(const uint32_t *w, int32_t n) {
+    for (; n >= 8; n -= 8, w += 8) stream_weights8(w);
+    if (n & 4) {
+        stream_weights4(w);
+        w += 4;
+    }
+    for (n &= 3; n > 0; n--) mac8_op(MAC8_WLOAD, MAC8_W_STREAM, *w++, 0);
+}
 
 /* Inlined into the pixel loops: a call and return around every few words cost more than the
  * words themselves on this CPU. */
