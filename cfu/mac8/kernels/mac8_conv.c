@@ -168,6 +168,13 @@ static __attribute__((noinline)) void conv_inside_direct(const inside_run *r, co
         fq->sel = sel;
         return;
     }
+    if (k_h == 3 && run == 3 && pixels > 0) {
+        const held_run cfg = {nb, b0, row_words, pixel_step, out_c - nb * LANES, row_bytes};
+        conv_pixels_held3x3(&cfg, corner, pixels, out, &prev, &sel);
+        fq->prev = prev;
+        fq->sel = sel;
+        return;
+    }
     for (; pixels > 0; pixels--, corner += pixel_step, out += out_c) {
         for (int32_t j = 0; j < nb; j++) {
             conv_block_fast(corner, k_h, run, row_bytes, (uint32_t)(j * row_words), (uint32_t)(b0 + j), prev, sel);

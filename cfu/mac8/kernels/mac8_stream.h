@@ -656,24 +656,42 @@ static inline __attribute__((always_inline)) void conv_pixels_held2(
                      MAC8_CONV_INSN("s0") MAC8_CONV_INSN("s1"),
                      "s0", "s1");
 }
+/* A 3x3 window of one word per tap (the widened 3-channel first layers): three rows of three
+ * words, cfg->row_bytes apart. */
+static inline __attribute__((always_inline)) void conv_pixels_held3x3(
+    const held_run *cfg, const int8_t *src, int32_t pixels, int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
+    MAC8_HELD_PIXELS("  lw %[t1], 20(%[cfg])\n"
+                     MAC8_HELD_LW("s0", "0") MAC8_HELD_LW("s1", "4") MAC8_HELD_LW("s2", "8")
+                     "  add %[t0], %[src], %[t1]\n"
+                     "  lw s3, 0(%[t0])\n  lw s4, 4(%[t0])\n  lw s5, 8(%[t0])\n  add %[t0], %[t0], %[t1]\n"
+                     "  lw s6, 0(%[t0])\n  lw s7, 4(%[t0])\n  lw s8, 8(%[t0])\n",
+                     MAC8_CONV_INSN("s0") MAC8_CONV_INSN("s1") MAC8_CONV_INSN("s2") MAC8_CONV_INSN("s3")
+                     MAC8_CONV_INSN("s4") MAC8_CONV_INSN("s5") MAC8_CONV_INSN("s6") MAC8_CONV_INSN("s7")
+                     MAC8_CONV_INSN("s8"),
+                     "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8");
+}
 #else
-static inline void conv_pixels_held(const held_run *cfg, int32_t words, const int8_t *src, int32_t pixels,
-                                    int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
+/* rows of `words` words, cfg->row_bytes apart */
+static inline void conv_pixels_held(const held_run *cfg, int32_t rows, int32_t words, const int8_t *src,
+                                    int32_t pixels, int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
     fast_queue f = {*prev_io, *sel_io};
     for (; pixels > 0; pixels--, src += cfg->pixel_step, out += cfg->skip) {
         for (int32_t j = 0; j < cfg->nb; j++, out += LANES) {
             mac8_op(MAC8_SETPTR, 0, j * cfg->row_words, cfg->b0 + j);
-            for (int32_t i = 0; i < words; i++) mac8_op(MAC8_MAC, MAC8_CONV, ((const uint32_t *)src)[i], 0);
+            for (int32_t r = 0; r < rows; r++)
+                for (int32_t i = 0; i < words; i++)
+                    mac8_op(MAC8_MAC, MAC8_CONV, ((const uint32_t *)(src + r * cfg->row_bytes))[i], 0);
             f = commit_fast(f, out);
         }
     }
     *prev_io = f.prev;
     *sel_io = f.sel;
 }
-#define conv_pixels_held16(cfg, src, pixels, out, prev, sel) conv_pixels_held(cfg, 16, src, pixels, out, prev, sel)
-#define conv_pixels_held8(cfg, src, pixels, out, prev, sel) conv_pixels_held(cfg, 8, src, pixels, out, prev, sel)
-#define conv_pixels_held4(cfg, src, pixels, out, prev, sel) conv_pixels_held(cfg, 4, src, pixels, out, prev, sel)
-#define conv_pixels_held2(cfg, src, pixels, out, prev, sel) conv_pixels_held(cfg, 2, src, pixels, out, prev, sel)
+#define conv_pixels_held16(cfg, src, pixels, out, prev, sel) conv_pixels_held(cfg, 1, 16, src, pixels, out, prev, sel)
+#define conv_pixels_held8(cfg, src, pixels, out, prev, sel) conv_pixels_held(cfg, 1, 8, src, pixels, out, prev, sel)
+#define conv_pixels_held4(cfg, src, pixels, out, prev, sel) conv_pixels_held(cfg, 1, 4, src, pixels, out, prev, sel)
+#define conv_pixels_held2(cfg, src, pixels, out, prev, sel) conv_pixels_held(cfg, 1, 2, src, pixels, out, prev, sel)
+#define conv_pixels_held3x3(cfg, src, pixels, out, prev, sel) conv_pixels_held(cfg, 3, 3, src, pixels, out, prev, sel)
 #endif
 
 /* The same for a window of `n` rows of one word each at any alignment (few-channel layers
