@@ -316,9 +316,10 @@ static inline fast_queue commit_fast_dw(fast_queue f, int8_t *dst) {
 /* One block of one output pixel, start to end, in one asm block (compiled C spent several
  * times the CFU's own cycles on loop bookkeeping and spills): SETPTR, `rows` rows of `run`
  * words `row_bytes` apart as MAC CONV, COMMIT, then the previous commit's outputs read and
- * stored. Four words per step, their loads separated from their MACs by two other
- * instructions so the CFU instruction never waits for a load (VexRiscv holds a CFU
- * instruction while a load, store or branch is in a later stage). rows and run are >= 1. */
+ * stored. Eight words per step, then four, then one at a time; each step's loads are
+ * separated from its MACs by two other instructions so the CFU instruction never waits for a
+ * load (VexRiscv holds a CFU instruction while a load, store or branch is in a later stage).
+ * rows and run are >= 1. */
 static inline __attribute__((always_inline)) void conv_block_fast(
     const int8_t *src, int32_t rows, int32_t run, int32_t row_bytes, uint32_t ptr, uint32_t block,
     int8_t *prev, uint32_t sel) {
@@ -326,15 +327,25 @@ static inline __attribute__((always_inline)) void conv_block_fast(
         ".insn r 0x0B, 1, 0, x0, %[ptr], %[block]\n"
         "1:\n"
         "  mv t5, %[src]\n"
-        "  srli t6, %[run], 2\n"
+        "  srli t6, %[run], 3\n"
         "  beqz t6, 3f\n"
         "2:\n"
         "  lw t0, 0(t5)\n  lw t1, 4(t5)\n  lw t2, 8(t5)\n  lw t3, 12(t5)\n"
-        "  addi t5, t5, 16\n  addi t6, t6, -1\n"
+        "  lw t4, 16(t5)\n  lw a5, 20(t5)\n  lw a6, 24(t5)\n  lw a7, 28(t5)\n"
+        "  addi t5, t5, 32\n  addi t6, t6, -1\n"
         "  .insn r 0x0B, 0, 0, x0, t0, x0\n  .insn r 0x0B, 0, 0, x0, t1, x0\n"
         "  .insn r 0x0B, 0, 0, x0, t2, x0\n  .insn r 0x0B, 0, 0, x0, t3, x0\n"
+        "  .insn r 0x0B, 0, 0, x0, t4, x0\n  .insn r 0x0B, 0, 0, x0, a5, x0\n"
+        "  .insn r 0x0B, 0, 0, x0, a6, x0\n  .insn r 0x0B, 0, 0, x0, a7, x0\n"
         "  bnez t6, 2b\n"
         "3:\n"
+        "  andi t6, %[run], 4\n"
+        "  beqz t6, 6f\n"
+        "  lw t0, 0(t5)\n  lw t1, 4(t5)\n  lw t2, 8(t5)\n  lw t3, 12(t5)\n"
+        "  addi t5, t5, 16\n  nop\n"
+        "  .insn r 0x0B, 0, 0, x0, t0, x0\n  .insn r 0x0B, 0, 0, x0, t1, x0\n"
+        "  .insn r 0x0B, 0, 0, x0, t2, x0\n  .insn r 0x0B, 0, 0, x0, t3, x0\n"
+        "6:\n"
         "  andi t6, %[run], 3\n"
         "  beqz t6, 5f\n"
         "4:\n"
@@ -350,7 +361,7 @@ static inline __attribute__((always_inline)) void conv_block_fast(
         : [src] "+r"(src), [rows] "+r"(rows)
         : [run] "r"(run), [row_bytes] "r"(row_bytes), [ptr] "r"(ptr), [block] "r"(block),
           [prev] "r"(prev), [sel] "r"(sel)
-        : "t0", "t1", "t2", "t3", "t5", "t6", "memory");
+        : "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a5", "a6", "a7", "memory");
 }
 
 /* The same for a depthwise group of 8 channels over a whole 3x3 window. */
