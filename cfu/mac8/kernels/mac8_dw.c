@@ -32,11 +32,7 @@ static bool dw_prepare(const cfub_layer *l, cfub_alloc *alloc, void **state) {
     return true;
 }
 
-/* Tap by tap: a tap's DW_LANES channels are contiguous in the filter ([1][k_h][k_w][C]), so
- * one or two word loads give a group's weights for that tap, each lane taking its byte
- * shifted down to byte 0 (MAC DW multiplies by byte 0 of a weight word only). Channel by
- * channel, at stride C, cost a byte load and a cache line per weight, and a kernel row of
- * C >= 512 channels evicts itself from the direct-mapped D-cache. C % 4 == 0 (dw_prepare). */
+/* Four lanes' weights from one word: MAC DW multiplies by byte 0 of a weight word only. */
 static inline void stream_dw_word(uint32_t w) {
     mac8_op(MAC8_WLOAD, MAC8_W_STREAM, w, 0);
     mac8_op(MAC8_WLOAD, MAC8_W_STREAM, w >> 8, 0);
@@ -44,6 +40,11 @@ static inline void stream_dw_word(uint32_t w) {
     mac8_op(MAC8_WLOAD, MAC8_W_STREAM, w >> 24, 0);
 }
 
+/* Tap by tap: a tap's DW_LANES channels are contiguous in the filter ([1][k_h][k_w][C]), so
+ * one or two word loads give a group's weights for that tap, each lane taking its byte
+ * shifted down to byte 0. Channel by channel, at stride C, cost a byte load and its stall
+ * per weight, and on wide layers a D-cache miss (a channel's taps C bytes apart share sets of
+ * the direct-mapped cache). C % 4 == 0 (dw_prepare). */
 static void load_dw_weights(const int8_t *filter, int32_t C, int32_t taps, int32_t groups) {
     const bool aligned = aligned4(filter);   /* then every tap's words are: C % 4 == 0 */
     for (int32_t g = 0; g < groups; g++) {
