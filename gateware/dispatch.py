@@ -106,14 +106,15 @@ class Dispatcher(wiring.Component):
 class DispatchedCfu(wiring.Component):
     """Base for a CFU built from instruction units.
 
-    Subclasses implement `instructions(m)`, returning {funct3: unit}. A unit is either a
+    Subclasses implement `instructions(m)`, returning {funct3: unit}; memory=True adds the
+    `mem` read master (`port.MemoryReadSignature`), which `instructions` connects. A unit is either a
     Component with an `instr: In(InstructionSignature())` member (added to `m` here), or an
     `In(InstructionSignature())` interface of a component the subclass added to `m` itself
     (one engine serving several funct3 values). `instructions` may add shared state to `m`.
     """
 
-    def __init__(self):
-        super().__init__(CfuSignature())
+    def __init__(self, memory: bool = False):
+        super().__init__(CfuSignature(memory=memory))
 
     def instructions(self, m: Module) -> dict:
         raise NotImplementedError

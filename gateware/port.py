@@ -3,6 +3,11 @@
 The core of a CFU sees two streams: `cmd` (function id and the two source registers) and
 `rsp` (the 32-bit result). `wrapper.CfuTop` flattens them into CFU Playground's Verilog port
 names, so the same core drops into LiteX's VexRiscv `full+cfu`.
+
+A core may also read main memory itself (`CfuSignature(memory=True)`): a Wishbone classic
+read master, `mem`, which the SoC adds to its bus beside the CPU's (`mem_*` Verilog ports).
+Weights that the CPU would otherwise load word by word through its D-cache can then stream
+into the CFU while the CPU waits on one instruction.
 """
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
@@ -20,14 +25,38 @@ class Command(data.Struct):
     inputs_1: 32
 
 
-class CfuSignature(wiring.Signature):
-    """What a CFU core exposes: commands in, responses out, one response per command, in order."""
+class MemoryReadSignature(wiring.Signature):
+    """A Wishbone classic read master, as the CFU drives it: `adr` is a word address (byte
+    address / 4) as on LiteX's bus; `cyc` and `stb` rise together and stay up until `ack` (or
+    `err`, which a master must treat as an answer so that a bad address cannot hang it)."""
 
     def __init__(self):
         super().__init__({
+            "cyc": Out(1),
+            "stb": Out(1),
+            "adr": Out(30),
+            "ack": In(1),
+            "err": In(1),
+            "dat_r": In(32),
+        })
+
+
+class CfuSignature(wiring.Signature):
+    """What a CFU core exposes: commands in, responses out, one response per command, in order;
+    with memory=True also `mem`, a read master on the SoC bus."""
+
+    def __init__(self, memory: bool = False):
+        members = {
             "cmd": In(stream.Signature(Command)),
             "rsp": Out(stream.Signature(32)),
-        })
+        }
+        if memory:
+            members["mem"] = Out(MemoryReadSignature())
+        super().__init__(members)
+
+    @property
+    def memory(self) -> bool:
+        return "mem" in self.members
 
 
 # The Verilog port of module `Cfu` (CFU Playground / LiteX names), as seen from the CFU.
@@ -45,6 +74,19 @@ VERILOG_PORTS = {
 }
 
 
+# The memory port's Verilog names (module `Cfu` of a core with CfuSignature(memory=True)); the
+# SoC looks for MEMORY_PORT_PROBE in the Verilog to decide whether to wire a bus master.
+MEMORY_VERILOG_PORTS = {
+    "mem_cyc": Out(1),
+    "mem_stb": Out(1),
+    "mem_adr": Out(30),
+    "mem_ack": In(1),
+    "mem_err": In(1),
+    "mem_dat_r": In(32),
+}
+MEMORY_PORT_PROBE = "mem_cyc"
+
+
 class CfuTopSignature(wiring.Signature):
-    def __init__(self):
-        super().__init__(VERILOG_PORTS)
+    def __init__(self, memory: bool = False):
+        super().__init__({**VERILOG_PORTS, **(MEMORY_VERILOG_PORTS if memory else {})})

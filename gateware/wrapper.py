@@ -14,7 +14,7 @@ class CfuTop(wiring.Component):
         if not isinstance(core.signature, CfuSignature):
             raise TypeError(f"a CFU core must have a CfuSignature, not {core.signature!r}")
         self.core = core
-        super().__init__(CfuTopSignature())
+        super().__init__(CfuTopSignature(memory=core.signature.memory))
 
     def elaborate(self, platform):
         m = Module()
@@ -32,4 +32,13 @@ class CfuTop(wiring.Component):
             core.rsp.ready.eq(self.rsp_ready),
             self.rsp_payload_outputs_0.eq(core.rsp.payload),
         ]
+        if core.signature.memory:
+            m.d.comb += [
+                self.mem_cyc.eq(core.mem.cyc),
+                self.mem_stb.eq(core.mem.stb),
+                self.mem_adr.eq(core.mem.adr),
+                core.mem.ack.eq(self.mem_ack),
+                core.mem.err.eq(self.mem_err),
+                core.mem.dat_r.eq(self.mem_dat_r),
+            ]
         return m

@@ -5,17 +5,22 @@ A target contributes only what a board (or the simulator) physically is, through
 rate, and the DDR3 PHY. Everything a cycle count depends on is decided here, once:
 
   - VexRiscv `full+cfu` (4 KiB I and D caches, hardware multiply/divide), the CFU as module
-    `Cfu`, 64 KiB ROM with the LiteX BIOS, 8 KiB SRAM;
+    `Cfu` (a CFU with a memory port, `mem_*`, becomes a read master on the SoC bus beside the
+    CPU: it reads main RAM through the same interconnect, L2 cache and DRAM), 64 KiB ROM with the LiteX BIOS, 8 KiB SRAM;
   - main RAM at 0x40000000 (the firmware's data block at +0x400000), either
       "ddr3":  the Arty's MT41K128M16 (256 MiB, 16 bits, 1:4) behind LiteDRAM's controller
                (refresh on) and an 8 KiB L2 cache, as on the board; or
       "ideal": 8 MiB of integrated single-cycle RAM (simulation only: fast and optimistic).
 """
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Protocol
 
 from litex.soc.integration.soc_core import SoCCore
+from litex.soc.interconnect import wishbone
+
+from cfu_bench.gateware.port import MEMORY_PORT_PROBE
 
 MAIN_RAM_BASE = 0x40000000
 MEMORIES = ("ddr3", "ideal")
@@ -72,6 +77,11 @@ class SocPlatform(Protocol):
     def finish(self, soc: SoCCore) -> None: ...
 
 
+def cfu_reads_memory(cfu_verilog: Path) -> bool:
+    """Whether module `Cfu` has the memory read port (`gateware.port.MEMORY_VERILOG_PORTS`)."""
+    return re.search(rf"^\s*output\b[^;]*\b{MEMORY_PORT_PROBE}\s*;", cfu_verilog.read_text(), re.M) is not None
+
+
 class CfuBenchSoC(SoCCore):
     def __init__(self, target: SocPlatform, cfu_verilog: Path, config: SocConfig):
         platform = target.platform
@@ -92,6 +102,8 @@ class CfuBenchSoC(SoCCore):
             integrated_rom_size=config.rom_size, integrated_sram_size=config.sram_size,
             ident=target.ident, ident_version=False, **uart, **main_ram,
         )
+        if cfu_reads_memory(Path(cfu_verilog)):
+            self.add_cfu_memory_master()
         if not ideal:
             module = dram_module(config.sys_clk_freq)
             self.ddrphy = target.ddr3_phy(self, module)
@@ -107,3 +119,12 @@ class CfuBenchSoC(SoCCore):
             if not ideal:
                 self.add_constant("SDRAM_TEST_DISABLE")
         target.finish(self)
+
+    def add_cfu_memory_master(self) -> None:
+        bus = wishbone.Interface(data_width=32, address_width=32, addressing="word")
+        self.comb += [bus.we.eq(0), bus.sel.eq(0xF), bus.cti.eq(0), bus.bte.eq(0)]
+        self.cpu.cfu_params.update(
+            o_mem_cyc=bus.cyc, o_mem_stb=bus.stb, o_mem_adr=bus.adr,
+            i_mem_ack=bus.ack, i_mem_err=bus.err, i_mem_dat_r=bus.dat_r,
+        )
+        self.bus.add_master(name="cfu", master=bus)

@@ -7,17 +7,19 @@ the CPU streams activation words and every MAC instruction does up to 4 x lanes
 multiply-accumulates with the input offset folded in. A COMMIT hands the accumulators to a
 pipelined requantizer
 (per-channel bias, multiplier and shift from an on-chip table, output offset, clamp) whose
-int8 results the CPU reads back packed 4 per word. README.md has the instruction set.
+int8 results the CPU reads back packed 4 per word. WLOAD fetch has the CFU read weights from
+main memory itself, over its own bus master. README.md has the instruction set.
 """
 from amaranth.hdl import Module, Mux, Signal, signed
 from amaranth.lib import wiring
-from amaranth.lib.wiring import In
+from amaranth.lib.wiring import In, Out
 
 from cfu_bench.gateware.dispatch import DispatchedCfu, InstructionSignature
+from cfu_bench.gateware.port import MemoryReadSignature
 
 from .constants import (C_OFFSETS, CHANNEL_BITS, CLEAR, COMMIT_BIT, CONFIG, DEFAULT, ID, MAC, NOMAC,
                         OFFSET_WIDTH, OUTPUT_OFFSET_WIDTH, READ, SETPARAM, SETPTR, W_DIRECT, W_SETUP,
-                        W_STREAM, WLOAD, Geometry)
+                        W_FETCH, W_STREAM, WLOAD, Geometry)
 from .lane_buffers import LaneBuffers
 from .mac_array import MacArray
 from .requant_sequencer import RequantSequencer
@@ -27,11 +29,12 @@ PORTS = {MAC: "mac", SETPTR: "setptr", WLOAD: "wload", READ: "read", SETPARAM: "
 
 
 class Mac8Engine(wiring.Component):
-    """All mac8 state, with one instruction port per funct3."""
+    """All mac8 state, with one instruction port per funct3 and the memory read master."""
 
     def __init__(self, geometry: Geometry = DEFAULT):
         self.geometry = geometry
-        super().__init__({name: In(InstructionSignature()) for name in PORTS.values()})
+        super().__init__({**{name: In(InstructionSignature()) for name in PORTS.values()},
+                          "mem": Out(MemoryReadSignature())})
 
     def elaborate(self, platform):
         m = Module()
@@ -92,28 +95,49 @@ class Mac8Engine(wiring.Component):
             m.d.sync += [rptr.eq(self.setptr.in0[:ADDR_BITS]), block.eq(self.setptr.in1[:BLOCK_BITS]),
                          pair.eq(self.setptr.in1[8:8 + g.pair_bits])]
 
-        # WLOAD: auto-incrementing stream (row by row, lane by lane), setup, or direct write.
+        # WLOAD: auto-incrementing stream (row by row, lane by lane), setup, direct write, or
+        # fetch: the same stream fed from main memory by the CFU's own reads, one word per
+        # bus answer, the instruction answering after the last word (the CPU waits on it).
         wload = self.wload
-        wload_fire = single_cycle(wload)
+        op = wload.funct7[:2]
+        mem = self.mem
+        fetching = Signal()
+        fetch_adr = Signal(30)
+        fetch_left = Signal(32)
+        fetch_word = Signal()
+        m.d.comb += [mem.cyc.eq(fetching), mem.stb.eq(fetching), mem.adr.eq(fetch_adr),
+                     fetch_word.eq(fetching & (mem.ack | mem.err))]
+        accept = wload.valid & ~fetching
+        starts_fetch = (op == W_FETCH) & (wload.in1 != 0)
+        m.d.comb += [wload.ready.eq(~fetching),
+                     wload.done.eq((accept & ~starts_fetch) | (fetch_word & (fetch_left == 1))),
+                     wload.result.eq(0)]
+        with m.If(accept & starts_fetch):
+            m.d.sync += [fetching.eq(1), fetch_adr.eq(wload.in0[2:]), fetch_left.eq(wload.in1)]
+        with m.If(fetch_word):
+            m.d.sync += [fetch_adr.eq(fetch_adr + 1), fetch_left.eq(fetch_left - 1)]
+            with m.If(fetch_left == 1):
+                m.d.sync += fetching.eq(0)
+
         wbase = Signal(ADDR_BITS)
         wword = Signal(ADDR_BITS)
         wcount = Signal(ADDR_BITS)
         wlast = Signal(ADDR_BITS)
         wlane = Signal(range(LANES))
-        op = wload.funct7[:2]
-        m.d.comb += buffers.write_data.eq(wload.in0)
-        with m.If(op == W_DIRECT):
+        m.d.comb += buffers.write_data.eq(Mux(fetching, mem.dat_r, wload.in0))
+        with m.If(accept & (op == W_DIRECT)):
             m.d.comb += [buffers.write_lane.eq(wload.in1[ADDR_BITS:ADDR_BITS + g.lane_bits]),
                          buffers.write_addr.eq(wload.in1[:ADDR_BITS])]
         with m.Else():
             m.d.comb += [buffers.write_lane.eq(wlane), buffers.write_addr.eq(wword)]
-        m.d.comb += buffers.write_en.eq(wload_fire & ((op == W_STREAM) | (op == W_DIRECT)))
-        with m.If(wload_fire & (op == W_STREAM)):
+        advance = (accept & (op == W_STREAM)) | fetch_word
+        m.d.comb += buffers.write_en.eq(advance | (accept & (op == W_DIRECT)))
+        with m.If(advance):
             with m.If(wcount == wlast):
                 m.d.sync += [wcount.eq(0), wword.eq(wbase), wlane.eq(wlane + 1)]
             with m.Else():
                 m.d.sync += [wcount.eq(wcount + 1), wword.eq(wword + 1)]
-        with m.If(wload_fire & (op == W_SETUP)):
+        with m.If(accept & (op == W_SETUP)):
             m.d.sync += [wbase.eq(wload.in0[:ADDR_BITS]), wword.eq(wload.in0[:ADDR_BITS]),
                          wlast.eq(wload.in1 - 1), wcount.eq(0), wlane.eq(0)]
 
@@ -163,10 +187,11 @@ class Mac8Engine(wiring.Component):
 class Mac8Cfu(DispatchedCfu):
     def __init__(self, geometry: Geometry = DEFAULT):
         self.geometry = geometry
-        super().__init__()
+        super().__init__(memory=True)
 
     def instructions(self, m):
         m.submodules.engine = engine = Mac8Engine(self.geometry)
+        wiring.connect(m, wiring.flipped(self.mem), engine.mem)
         return {funct3: getattr(engine, name) for funct3, name in PORTS.items()}
 
 

@@ -3,6 +3,21 @@ import random
 
 from amaranth.sim import Simulator
 
+from .cocotb_memory import memory_word
+
+
+def _memory(core, rng, wait_prob: float = 0.3):
+    """The testbench memory (cocotb_memory.memory_word) behind the core's `mem` port: an
+    answer one cycle after a request at the earliest, with random wait states."""
+    async def process(ctx):
+        mem = core.mem
+        answered = False     # what we drove in the cycle that just ended
+        async for _, _, cyc, stb, adr in ctx.tick().sample(mem.cyc, mem.stb, mem.adr):
+            answered = bool(cyc and stb and not answered and rng.random() >= wait_prob)
+            ctx.set(mem.ack, answered)
+            ctx.set(mem.dat_r, memory_word(adr) if answered else 0)
+    return process
+
 
 def simulate_commands(core, commands, *, stall_prob: float = 0.0, seed: int = 0,
                       max_wait: int = 1000, latencies: list | None = None,
@@ -59,6 +74,8 @@ def simulate_commands(core, commands, *, stall_prob: float = 0.0, seed: int = 0,
     sim = Simulator(core)
     sim.add_clock(1e-8)
     sim.add_testbench(bench)
+    if getattr(core.signature, "memory", False):
+        sim.add_process(_memory(core, random.Random(rng.getrandbits(32))))
     if vcd:
         with sim.write_vcd(vcd):
             sim.run()

@@ -17,6 +17,8 @@ import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ReadOnly, RisingEdge
 
+from .cocotb_memory import MemoryResponder, has_memory_port
+
 CLOCK_NS = 10
 
 
@@ -50,6 +52,8 @@ class CfuDriver:
     async def start(self):
         if not self._clock_started:
             cocotb.start_soon(Clock(self.dut.clk, CLOCK_NS, unit="ns").start())
+            if has_memory_port(self.dut):
+                MemoryResponder(self.dut, random.Random(self.rng.getrandbits(32))).start()
             self._clock_started = True
         self._idle_inputs()
         await self.reset()

@@ -40,6 +40,9 @@ class CocotbSpec:
     which a CFU with one wrong lane cannot pass."""
     setup: Callable[[], list] = _no_commands
     """Commands that bring state which survives reset (memories) in line with a fresh model."""
+    resync: Callable[[object], list] = lambda model: []
+    """After a reset cut a multi-cycle command short (a memory fetch), commands that make the
+    CFU's memories agree with the model again (the model ran the command whole)."""
     single_cycle: bool = True
     """Every instruction is accepted and answered at one per cycle, back to back."""
     random_commands: int = 3000
@@ -88,6 +91,7 @@ async def reset_in_the_middle(dut, spec: CocotbSpec):
         stats = await driver.run(commands, gap_prob=0.2, stall_prob=0.5,
                                  reset_after=rng.randrange(1, len(commands)))
         assert stats.resets == 1, f"round {round_}: the CFU was never reset while busy"
+        await driver.run(spec.resync(driver.model))
         await driver.run(spec.exercise(rng), gap_prob=0.2, stall_prob=0.3)
 
 

@@ -285,9 +285,17 @@ static void conv_eval(const cfub_layer *l, void *state) {
         }
         const int32_t last_n = min32(LANES, out_c - (b0 + nb - 1) * LANES);
         const inside_run inside = {nb, b0, row_words, k_h, k_w * tap_words, row_bytes, stride_w * in_c, out_c};
+        const bool pointwise = full && !patch && k_h == 1 && k_w == 1 && stride_h == 1 && stride_w == 1 &&
+                               pad_h == 0 && pad_w == 0 && out_h == in_h && out_w == in_w;
         for (int32_t batch = 0; batch < batches; batch++) {
             const int8_t *image = input + batch * image_bytes;
             int8_t *out = output + batch * out_h * out_w * out_c + b0 * LANES;
+            if (pointwise) {
+                /* Input and output pixels are each one contiguous run: the whole image in
+                 * one call, without the row loop's per-row work (and its I-cache misses). */
+                conv_inside_direct(&inside, image, out, out_h * out_w, &f);
+                continue;
+            }
             for (int32_t oy = 0; oy < out_h; oy++) {
                 const int32_t in_y0 = oy * stride_h - pad_h;
                 const int32_t ky0 = max32(0, -in_y0), ky1 = min32(k_h, in_h - in_y0);

@@ -68,7 +68,7 @@ enum mac8_funct3 {
 /* funct7 of MAC: mode in bits [1:0], plus MAC8_COMMIT */
 enum { MAC8_CONV = 0, MAC8_DW = 1, MAC8_FC = 2, MAC8_NOMAC = 3, MAC8_COMMIT = 4 };
 /* funct7 of WLOAD */
-enum { MAC8_W_STREAM = 0, MAC8_W_SETUP = 1, MAC8_W_DIRECT = 2 };
+enum { MAC8_W_STREAM = 0, MAC8_W_SETUP = 1, MAC8_W_DIRECT = 2, MAC8_W_FETCH = 3 };
 /* funct7 of SETPARAM */
 enum { MAC8_P_BIAS = 0, MAC8_P_MULTIPLIER = 1, MAC8_P_SHIFT = 2 };
 /* funct7 of CONFIG */
@@ -190,6 +190,22 @@ static inline void mac8_emu_wload(mac8_emu_state *s, unsigned funct7, uint32_t i
         break;
     case MAC8_W_DIRECT:
         s->buffers[(in1 >> MAC8_ADDR_BITS) % MAC8_LANES][in1 % MAC8_DEPTH] = in0;
+        break;
+    case MAC8_W_FETCH:
+        /* in1 words from byte address in0 (low bits ignored). On the SoC's CPU (the
+         * self-test) that is memory; on a host, where an address does not fit 32 bits, it is
+         * the cocotb testbench's memory (cfu_bench/testing/cocotb_memory.py), so the
+         * emulation is checked against the golden model. Host kernels stream instead. */
+        for (uint32_t i = 0; i < in1; i++) {
+#if UINTPTR_MAX == 0xFFFFFFFFu
+            const uint32_t word = ((const volatile uint32_t *)(uintptr_t)(in0 & ~3u))[i];
+#else
+            uint32_t word = (((in0 >> 2) + i) & 0x3FFFFFFFu) * 0x9E3779B1u + 0x7F4A7C15u;
+            word ^= word >> 15;
+            word *= 0x2C1B3C6Du;
+#endif
+            mac8_emu_wload(s, MAC8_W_STREAM, word, 0);
+        }
         break;
     default:
         break;

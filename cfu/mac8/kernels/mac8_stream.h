@@ -175,10 +175,28 @@ static inline void setup_layer(int32_t input_offset, int32_t output_offset, int3
 
 static inline void stream_weights(const uint32_t *w, int32_t n);   /* below */
 
+/* n aligned weight words from memory into WLOAD's stream: on the CFU, one W_FETCH (the CFU
+ * reads them over its own bus port, about 2 cycles a word with ideal memory, while the CPU
+ * waits on the instruction) instead of a load, a D-cache refill share and a WLOAD per word;
+ * emulated, streamed. The words must be in memory, not only in the D-cache: it writes
+ * through, and weights are written (if ever) long before a layer runs. */
+static inline void fetch_weights(const uint32_t *w, int32_t n) {
+#if defined(MAC8_EMULATED)
+    stream_weights(w, n);
+#else
+    mac8_op(MAC8_WLOAD, MAC8_W_FETCH, (uint32_t)w, (uint32_t)n);
+#endif
+}
+
 /* Lanes 0..7 of one block: `rows` of them from `src` (row_words words apart), zeros after. */
 static inline void load_block(const int8_t *src, int32_t row_words, int32_t rows, int32_t base) {
     mac8_op(MAC8_WLOAD, MAC8_W_SETUP, base, row_words);
-    for (int32_t lane = 0; lane < LANES; lane++) {
+    int32_t lane = 0;
+    if (aligned4(src) && rows > 0) {   /* the rows are contiguous: one fetch for them all */
+        fetch_weights((const uint32_t *)src, rows * row_words);
+        lane = rows;
+    }
+    for (; lane < LANES; lane++) {
         if (lane < rows) {
             const int8_t *row = src + 4 * row_words * lane;
             if (aligned4(row)) {
@@ -609,10 +627,12 @@ typedef struct {
 } held_run;
 
 #if defined(__riscv) && !defined(MAC8_EMULATED)
-/* Each pixel's `words` words are loaded once into registers (LOADS), then every block takes
- * them: SETPTR, MACS, COMMIT, the previous commit's outputs read and stored. */
+/* Each pixel's WORDS words are loaded once into registers (LOADS), then every block takes
+ * them: SETPTR, MACS, COMMIT, the previous commit's outputs read and stored. A block's
+ * buffer rows are WORDS long (k_h = 1, or the 3x3 window's 9), so the pointer steps by an
+ * immediate rather than a load, and no SETPTR waits on a just-computed operand. */
 #define MAC8_HELD_LW(reg, offset) "  lw " reg ", " offset "(%[src])\n"
-#define MAC8_HELD_PIXELS(LOADS, MACS, ...)                                                          \
+#define MAC8_HELD_PIXELS(WORDS, LOADS, MACS, ...)                                                   \
     int8_t *prev = *prev_io;                                                                       \
     uint32_t sel = *sel_io;                                                                        \
     int32_t j, ptr, block, t0, t1;                                                                 \
@@ -622,12 +642,12 @@ typedef struct {
         "1:\n"                                                                                     \
         "  .insn r 0x0B, 1, 0, x0, %[ptr], %[block]\n" MACS                                        \
         "  .insn r 0x0B, 0, 7, x0, x0, x0\n"                                                       \
+        "  addi %[ptr], %[ptr], " #WORDS "\n  addi %[block], %[block], 1\n"                        \
         MAC8_READ_TAIL("%[t0]", "%[t1]", "%[sel]", "%[prev]")                                      \
         "  mv %[prev], %[out]\n" MAC8_NEXT_BLOCK_TEXT("%[out]", "%[sel]")                          \
-        "  lw %[t0], 8(%[cfg])\n  addi %[block], %[block], 1\n  add %[ptr], %[ptr], %[t0]\n"       \
         "  addi %[j], %[j], -1\n  bnez %[j], 1b\n"                                                 \
-        "  lw %[t0], 16(%[cfg])\n  lw %[t1], 12(%[cfg])\n  add %[out], %[out], %[t0]\n"            \
-        "  add %[src], %[src], %[t1]\n  addi %[pixels], %[pixels], -1\n  bnez %[pixels], 2b\n"     \
+        "  lw %[t0], 16(%[cfg])\n  lw %[t1], 12(%[cfg])\n  addi %[pixels], %[pixels], -1\n"        \
+        "  add %[out], %[out], %[t0]\n  add %[src], %[src], %[t1]\n  bnez %[pixels], 2b\n"         \
         : [src] "+r"(src), [pixels] "+r"(pixels), [out] "+r"(out), [prev] "+r"(prev), [sel] "+r"(sel), \
           [j] "=&r"(j), [ptr] "=&r"(ptr), [block] "=&r"(block), [t0] "=&r"(t0), [t1] "=&r"(t1)     \
         : [cfg] "r"(cfg)                                                                           \
@@ -637,7 +657,7 @@ typedef struct {
 
 static inline __attribute__((always_inline)) void conv_pixels_held16(
     const held_run *cfg, const int8_t *src, int32_t pixels, int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
-    MAC8_HELD_PIXELS(MAC8_HELD_LW("s0", "0") MAC8_HELD_LW("s1", "4") MAC8_HELD_LW("s2", "8") MAC8_HELD_LW("s3", "12")
+    MAC8_HELD_PIXELS(16, MAC8_HELD_LW("s0", "0") MAC8_HELD_LW("s1", "4") MAC8_HELD_LW("s2", "8") MAC8_HELD_LW("s3", "12")
                      MAC8_HELD_LW("s4", "16") MAC8_HELD_LW("s5", "20") MAC8_HELD_LW("s6", "24") MAC8_HELD_LW("s7", "28")
                      MAC8_HELD_LW("s8", "32") MAC8_HELD_LW("s9", "36") MAC8_HELD_LW("s10", "40") MAC8_HELD_LW("s11", "44")
                      MAC8_HELD_LW("t3", "48") MAC8_HELD_LW("t4", "52") MAC8_HELD_LW("t5", "56") MAC8_HELD_LW("t6", "60"),
@@ -649,7 +669,7 @@ static inline __attribute__((always_inline)) void conv_pixels_held16(
 }
 static inline __attribute__((always_inline)) void conv_pixels_held8(
     const held_run *cfg, const int8_t *src, int32_t pixels, int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
-    MAC8_HELD_PIXELS(MAC8_HELD_LW("s0", "0") MAC8_HELD_LW("s1", "4") MAC8_HELD_LW("s2", "8") MAC8_HELD_LW("s3", "12")
+    MAC8_HELD_PIXELS(8, MAC8_HELD_LW("s0", "0") MAC8_HELD_LW("s1", "4") MAC8_HELD_LW("s2", "8") MAC8_HELD_LW("s3", "12")
                      MAC8_HELD_LW("s4", "16") MAC8_HELD_LW("s5", "20") MAC8_HELD_LW("s6", "24") MAC8_HELD_LW("s7", "28"),
                      MAC8_CONV_INSN("s0") MAC8_CONV_INSN("s1") MAC8_CONV_INSN("s2") MAC8_CONV_INSN("s3")
                      MAC8_CONV_INSN("s4") MAC8_CONV_INSN("s5") MAC8_CONV_INSN("s6") MAC8_CONV_INSN("s7"),
@@ -657,13 +677,13 @@ static inline __attribute__((always_inline)) void conv_pixels_held8(
 }
 static inline __attribute__((always_inline)) void conv_pixels_held4(
     const held_run *cfg, const int8_t *src, int32_t pixels, int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
-    MAC8_HELD_PIXELS(MAC8_HELD_LW("s0", "0") MAC8_HELD_LW("s1", "4") MAC8_HELD_LW("s2", "8") MAC8_HELD_LW("s3", "12"),
+    MAC8_HELD_PIXELS(4, MAC8_HELD_LW("s0", "0") MAC8_HELD_LW("s1", "4") MAC8_HELD_LW("s2", "8") MAC8_HELD_LW("s3", "12"),
                      MAC8_CONV_INSN("s0") MAC8_CONV_INSN("s1") MAC8_CONV_INSN("s2") MAC8_CONV_INSN("s3"),
                      "s0", "s1", "s2", "s3");
 }
 static inline __attribute__((always_inline)) void conv_pixels_held2(
     const held_run *cfg, const int8_t *src, int32_t pixels, int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
-    MAC8_HELD_PIXELS(MAC8_HELD_LW("s0", "0") MAC8_HELD_LW("s1", "4"),
+    MAC8_HELD_PIXELS(2, MAC8_HELD_LW("s0", "0") MAC8_HELD_LW("s1", "4"),
                      MAC8_CONV_INSN("s0") MAC8_CONV_INSN("s1"),
                      "s0", "s1");
 }
@@ -671,7 +691,7 @@ static inline __attribute__((always_inline)) void conv_pixels_held2(
  * words, cfg->row_bytes apart. */
 static inline __attribute__((always_inline)) void conv_pixels_held3x3(
     const held_run *cfg, const int8_t *src, int32_t pixels, int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
-    MAC8_HELD_PIXELS("  lw %[t1], 20(%[cfg])\n"
+    MAC8_HELD_PIXELS(9, "  lw %[t1], 20(%[cfg])\n"
                      MAC8_HELD_LW("s0", "0") MAC8_HELD_LW("s1", "4") MAC8_HELD_LW("s2", "8")
                      "  add %[t0], %[src], %[t1]\n"
                      "  lw s3, 0(%[t0])\n  lw s4, 4(%[t0])\n  lw s5, 8(%[t0])\n  add %[t0], %[t0], %[t1]\n"

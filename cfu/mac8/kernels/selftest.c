@@ -12,6 +12,7 @@
 #define SMALL 16 /* addresses and channels the random operands mostly stay within */
 
 static mac8_emu_state emu;
+static uint32_t fetch_source[64]; /* what W_FETCH reads: real memory, through the CFU's bus port */
 
 static uint32_t xorshift32(uint32_t *x) {
     *x ^= *x << 13;
@@ -34,7 +35,8 @@ static const variant variants[] = {
     {MAC8_READ, 0},                  {MAC8_SETPARAM, MAC8_P_BIAS},
     {MAC8_SETPARAM, MAC8_P_MULTIPLIER}, {MAC8_SETPARAM, MAC8_P_SHIFT},
     {MAC8_CONFIG, MAC8_C_OFFSETS},   {MAC8_CONFIG, MAC8_C_CLAMP},
-    {MAC8_CLEAR, 0},                 {MAC8_ID, 0},
+    {MAC8_CLEAR, 0},                 {MAC8_WLOAD, MAC8_W_FETCH},
+    {MAC8_ID, 0},
 };
 #define N_VARIANTS (sizeof variants / sizeof variants[0])
 
@@ -60,6 +62,7 @@ static uint32_t issue(unsigned v, uint32_t a, uint32_t b) {
     case 16: return cfu_op(MAC8_CONFIG, MAC8_C_OFFSETS, a, b);
     case 17: return cfu_op(MAC8_CONFIG, MAC8_C_CLAMP, a, b);
     case 18: return cfu_op(MAC8_CLEAR, 0, a, b);
+    case 19: return cfu_op(MAC8_WLOAD, MAC8_W_FETCH, a, b);
     default: return cfu_op(MAC8_ID, 0, a, b);
     }
 }
@@ -76,6 +79,12 @@ static void operands(unsigned v, uint32_t *x, uint32_t *a, uint32_t *b) {
     const int wild = (xorshift32(x) & 15) == 0;
     *a = xorshift32(x);
     *b = xorshift32(x);
+    if (variants[v].funct3 == MAC8_WLOAD && variants[v].funct7 == MAC8_W_FETCH) {
+        /* Never wild: any address would be a bus access anywhere. Low bits are ignored. */
+        *a = (uint32_t)(uintptr_t)&fetch_source[*a % 32] | (*a >> 30);
+        *b %= 9;
+        return;
+    }
     if (wild) return;
     switch (variants[v].funct3) {
     case MAC8_SETPTR: *a %= SMALL; *b = (*b & ((MAC8_PAIRS - 1u) << 8)) | (*b & 1); break;
@@ -101,6 +110,7 @@ static void operands(unsigned v, uint32_t *x, uint32_t *a, uint32_t *b) {
 int cfu_selftest(uint32_t seed, unsigned n) {
     uint32_t x = seed ? seed : 1, want;
     mac8_emu_reset(&emu);
+    for (unsigned i = 0; i < sizeof fetch_source / sizeof fetch_source[0]; i++) fetch_source[i] = xorshift32(&x);
 #ifdef MAC8_PARAMETERISED
     /* Firmware built for other parameters than the CFU's: say so before anything else (the
      * random phase's ID instructions then fail too; the default build relies on those alone,

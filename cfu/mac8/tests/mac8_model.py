@@ -12,6 +12,7 @@ import json
 import os
 from dataclasses import dataclass
 
+from cfu_bench.testing.cocotb_memory import memory_word
 from cfu_bench.testing.requant_model import requantize
 
 CHANNELS = 512              # per-channel parameter entries (512 / lanes blocks of lanes)
@@ -71,7 +72,7 @@ MAC, SETPTR, WLOAD, READ, SETPARAM, CONFIG, CLEAR, ID = range(8)
 CONV, DW, FC, NOMAC = range(4)
 COMMIT = 4
 # WLOAD funct7
-W_STREAM, W_SETUP, W_DIRECT = range(3)
+W_STREAM, W_SETUP, W_DIRECT, W_FETCH = range(4)
 # SETPARAM funct7
 P_BIAS, P_MULTIPLIER, P_SHIFT = range(3)
 # CONFIG funct7
@@ -95,6 +96,7 @@ class GoldenModel:
         self.bias = [0] * CHANNELS
         self.multiplier = [0] * CHANNELS
         self.shift = [0] * CHANNELS
+        self.fetched = set()    # (lane, word) written by W_FETCH since the last resync
         self.reset()
 
     def reset(self):
@@ -164,13 +166,11 @@ class GoldenModel:
         LANES, DEPTH = self.g.lanes, self.g.depth
         op = funct7 & 3
         if op == W_STREAM:
-            self.buffers[self.wlane][self.wword] = in0
-            if self.wcount == self.wlast:
-                self.wcount, self.wword = 0, self.wbase
-                self.wlane = (self.wlane + 1) % LANES
-            else:
-                self.wcount += 1
-                self.wword = (self.wword + 1) % DEPTH
+            self._stream(in0)
+        elif op == W_FETCH:
+            for i in range(in1):
+                self.fetched.add((self.wlane, self.wword))
+                self._stream(memory_word(((in0 >> 2) + i) & (MASK32 >> 2)))
         elif op == W_SETUP:
             self.wbase = self.wword = in0 % DEPTH
             self.wlast = (in1 - 1) % DEPTH
@@ -178,6 +178,22 @@ class GoldenModel:
         elif op == W_DIRECT:
             self.buffers[(in1 >> self.g.addr_bits) % LANES][in1 % DEPTH] = in0
         return 0
+
+    def _stream(self, word):
+        self.buffers[self.wlane][self.wword] = word
+        if self.wcount == self.wlast:
+            self.wcount, self.wword = 0, self.wbase
+            self.wlane = (self.wlane + 1) % self.g.lanes
+        else:
+            self.wcount += 1
+            self.wword = (self.wword + 1) % self.g.depth
+
+    def resync(self):
+        """W_DIRECT writes of every word a fetch wrote, for after a reset cut one short."""
+        cmds = [(WLOAD, W_DIRECT, self.buffers[lane][word], (lane << self.g.addr_bits) | word)
+                for lane, word in sorted(self.fetched)]
+        self.fetched.clear()
+        return cmds
 
     def _read(self, funct7, in0, in1):
         bits = self.g.read_word_bits
@@ -245,11 +261,13 @@ def random_command(rng, g: Geometry = CURRENT):
         return (SETPTR, rng.getrandbits(7), _small_address(rng),
                 block | (rng.randrange(g.pairs) << 8) | (rng.getrandbits(21) << 11 if rng.random() < 0.1 else 0))
     if r < 0.68:
-        op = rng.choice((W_STREAM, W_STREAM, W_STREAM, W_SETUP, W_DIRECT, W_DIRECT, 3))
+        op = rng.choice((W_STREAM, W_STREAM, W_STREAM, W_SETUP, W_DIRECT, W_DIRECT, W_FETCH))
         if op == W_SETUP:
             return (WLOAD, junk | op, _small_address(rng), rng.randrange(1, 6) if rng.random() < 0.9 else rng.getrandbits(32))
         if op == W_DIRECT:
             return (WLOAD, junk | op, rng.getrandbits(32), (rng.randrange(LANES) << g.addr_bits) | rng.randrange(16))
+        if op == W_FETCH:   # any address (every word of the testbench memory is defined)
+            return (WLOAD, junk | op, rng.getrandbits(32), rng.randrange(0, 9))
         return (WLOAD, junk | op, rng.getrandbits(32), rng.getrandbits(32))
     if r < 0.80:
         sel = 2 << g.read_word_bits

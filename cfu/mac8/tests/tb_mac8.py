@@ -11,7 +11,7 @@ from mac8_model import (CONV, COMMIT, DW, FC, ID, LANES, MAC, NOMAC, READ, SETPT
                         GoldenModel, exercise, prologue, random_commands, zero_memories)
 
 SPEC = CocotbSpec(model=GoldenModel, commands=random_commands, exercise=exercise, setup=zero_memories,
-                  single_cycle=False, random_commands=4000)
+                  single_cycle=False, random_commands=4000, resync=lambda model: model.resync())
 globals().update(design_tests(SPEC, __name__))
 
 @cocotb.test()
