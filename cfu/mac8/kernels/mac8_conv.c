@@ -158,9 +158,10 @@ static __attribute__((noinline)) void conv_inside_direct(const inside_run *r, co
     const int32_t row_bytes = r->row_bytes, pixel_step = r->pixel_step, out_c = r->out_c;
     int8_t *prev = fq->prev;
     uint32_t sel = fq->sel;
-    if (k_h == 1 && (run == 16 || run == 8 || run == 4 || run == 2) && pixels > 0) {
+    if (k_h == 1 && (run == 32 || run == 16 || run == 8 || run == 4 || run == 2) && pixels > 0) {
         const held_run cfg = {nb, b0, row_words, pixel_step, out_c - nb * LANES, row_bytes};
-        if (run == 16) conv_pixels_held16(&cfg, corner, pixels, out, &prev, &sel);
+        if (run == 32) conv_pixels_held32(&cfg, corner, pixels, out, &prev, &sel);
+        else if (run == 16) conv_pixels_held16(&cfg, corner, pixels, out, &prev, &sel);
         else if (run == 8) conv_pixels_held8(&cfg, corner, pixels, out, &prev, &sel);
         else if (run == 4) conv_pixels_held4(&cfg, corner, pixels, out, &prev, &sel);
         else conv_pixels_held2(&cfg, corner, pixels, out, &prev, &sel);

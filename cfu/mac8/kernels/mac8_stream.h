@@ -617,8 +617,8 @@ static inline void dw_clipped_block_fast(const int8_t *px, int32_t rows, int32_t
 }
 #endif
 
-/* Output pixels of a convolution whose window is one run of 2, 4, 8 or 16 contiguous input
- * words (a 1x1 convolution of 8 to 64 channels): each pixel's words are loaded into registers
+/* Output pixels of a convolution whose window is one run of 2, 4, 8, 16 or 32 contiguous
+ * input words (a 1x1 convolution of 8 to 128 channels): each pixel's words are loaded into registers
  * once and streamed to every block's MACs, instead of reloading them for each block. One
  * asm block runs all `pixels` (>= 1), reading the layer's constants from cfg. */
 typedef struct {
@@ -687,6 +687,37 @@ static inline __attribute__((always_inline)) void conv_pixels_held2(
                      MAC8_CONV_INSN("s0") MAC8_CONV_INSN("s1"),
                      "s0", "s1");
 }
+/* A 32-word pixel (128 channels) has more words than free registers: words 4g and 4g+1 are
+ * held, 4g+2 and 4g+3 loaded again for each block, two instructions before their MACs so
+ * that no MAC waits on a load; MACs keep the words' order, which is the weights'. */
+static inline __attribute__((always_inline)) void conv_pixels_held32(
+    const held_run *cfg, const int8_t *src, int32_t pixels, int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
+    MAC8_HELD_PIXELS(32, MAC8_HELD_LW("s0", "0") MAC8_HELD_LW("s1", "4")
+                     MAC8_HELD_LW("s2", "16") MAC8_HELD_LW("s3", "20")
+                     MAC8_HELD_LW("s4", "32") MAC8_HELD_LW("s5", "36")
+                     MAC8_HELD_LW("s6", "48") MAC8_HELD_LW("s7", "52")
+                     MAC8_HELD_LW("s8", "64") MAC8_HELD_LW("s9", "68")
+                     MAC8_HELD_LW("s10", "80") MAC8_HELD_LW("s11", "84")
+                     MAC8_HELD_LW("t3", "96") MAC8_HELD_LW("t4", "100")
+                     MAC8_HELD_LW("t5", "112") MAC8_HELD_LW("t6", "116"),
+                     "  lw %[t0], 8(%[src])\n  lw %[t1], 12(%[src])\n"
+                     MAC8_CONV_INSN("s0") MAC8_CONV_INSN("s1") MAC8_CONV_INSN("%[t0]") MAC8_CONV_INSN("%[t1]")
+                     "  lw %[t0], 24(%[src])\n  lw %[t1], 28(%[src])\n"
+                     MAC8_CONV_INSN("s2") MAC8_CONV_INSN("s3") MAC8_CONV_INSN("%[t0]") MAC8_CONV_INSN("%[t1]")
+                     "  lw %[t0], 40(%[src])\n  lw %[t1], 44(%[src])\n"
+                     MAC8_CONV_INSN("s4") MAC8_CONV_INSN("s5") MAC8_CONV_INSN("%[t0]") MAC8_CONV_INSN("%[t1]")
+                     "  lw %[t0], 56(%[src])\n  lw %[t1], 60(%[src])\n"
+                     MAC8_CONV_INSN("s6") MAC8_CONV_INSN("s7") MAC8_CONV_INSN("%[t0]") MAC8_CONV_INSN("%[t1]")
+                     "  lw %[t0], 72(%[src])\n  lw %[t1], 76(%[src])\n"
+                     MAC8_CONV_INSN("s8") MAC8_CONV_INSN("s9") MAC8_CONV_INSN("%[t0]") MAC8_CONV_INSN("%[t1]")
+                     "  lw %[t0], 88(%[src])\n  lw %[t1], 92(%[src])\n"
+                     MAC8_CONV_INSN("s10") MAC8_CONV_INSN("s11") MAC8_CONV_INSN("%[t0]") MAC8_CONV_INSN("%[t1]")
+                     "  lw %[t0], 104(%[src])\n  lw %[t1], 108(%[src])\n"
+                     MAC8_CONV_INSN("t3") MAC8_CONV_INSN("t4") MAC8_CONV_INSN("%[t0]") MAC8_CONV_INSN("%[t1]")
+                     "  lw %[t0], 120(%[src])\n  lw %[t1], 124(%[src])\n"
+                     MAC8_CONV_INSN("t5") MAC8_CONV_INSN("t6") MAC8_CONV_INSN("%[t0]") MAC8_CONV_INSN("%[t1]"),
+                     "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6");
+}
 /* A 3x3 window of one word per tap (the widened 3-channel first layers): three rows of three
  * words, cfg->row_bytes apart. */
 static inline __attribute__((always_inline)) void conv_pixels_held3x3(
@@ -718,6 +749,7 @@ static inline void conv_pixels_held(const held_run *cfg, int32_t rows, int32_t w
     *prev_io = f.prev;
     *sel_io = f.sel;
 }
+#define conv_pixels_held32(cfg, src, pixels, out, prev, sel) conv_pixels_held(cfg, 1, 32, src, pixels, out, prev, sel)
 #define conv_pixels_held16(cfg, src, pixels, out, prev, sel) conv_pixels_held(cfg, 1, 16, src, pixels, out, prev, sel)
 #define conv_pixels_held8(cfg, src, pixels, out, prev, sel) conv_pixels_held(cfg, 1, 8, src, pixels, out, prev, sel)
 #define conv_pixels_held4(cfg, src, pixels, out, prev, sel) conv_pixels_held(cfg, 1, 4, src, pixels, out, prev, sel)
