@@ -7,7 +7,8 @@ import numpy as np
 
 from cfu_bench.testing.cocotb_suite import CocotbSpec, design_tests, fresh_driver
 from mac8_layers import random_layer_cases
-from mac8_model import (CONV, COMMIT, DW, FC, ID, LANES, MAC, NOMAC, READ, SETPTR, W_DIRECT, W_STREAM, WLOAD,
+from mac8_model import (CONV, COMMIT, DW, FC, ID, LANES, MAC, NOMAC, READ, SETPTR, W_DIRECT, W_FETCH, W_SETUP,
+                        W_STREAM, WLOAD,
                         GoldenModel, exercise, prologue, random_commands, zero_memories)
 
 SPEC = CocotbSpec(model=GoldenModel, commands=random_commands, exercise=exercise, setup=zero_memories,
@@ -58,3 +59,21 @@ async def layers_match_tflite_reference(dut):
         stats = await driver.run(program.commands, gap_prob=0.1, stall_prob=0.2)
         outputs = program.outputs(stats.values)
         assert np.array_equal(outputs, reference), f"{name}: outputs differ from the reference\n{outputs}\n{reference}"
+
+
+@cocotb.test()
+async def fetch_streams_memory_into_the_buffers(dut):
+    """W_FETCH reads a whole block of rows over the memory port, one word per bus answer (the
+    testbench memory adds random wait states), answers once, and the MACs then see exactly
+    those words (every READ is checked against the model)."""
+    driver = await fresh_driver(dut, SPEC, "fetch")
+    rng = driver.rng
+    await driver.run(prologue(rng))
+    words = 16
+    fetch = [(WLOAD, W_SETUP, 0, words), (WLOAD, W_FETCH, rng.getrandbits(32), words * LANES)]
+    stats = await driver.run(fetch)
+    dut._log.info(f"W_FETCH of {words * LANES} words: {stats.cycles} cycles")
+    assert stats.cycles <= 4 * words * LANES + 20, f"{words * LANES} words took {stats.cycles} cycles"
+    use = [(SETPTR, 0, 0, 0)] + [(MAC, CONV, rng.getrandbits(32), 0) for _ in range(words)]
+    use += [(MAC, NOMAC | COMMIT, 0, 0), (READ, 0, 0, 0), (READ, 0, 1, 0)]
+    await driver.run(use, gap_prob=0.2, stall_prob=0.3)
