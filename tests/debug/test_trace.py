@@ -14,22 +14,21 @@ FC_LAYER = 4
 
 def mac8_fc_instructions(depth: int, out_c: int) -> int:
     """CFU instructions mac8's fully connected kernel issues for one batch (cfu/mac8/kernels,
-    fc_eval), when out_c fits the parameter table and outputs are word aligned: CLEAR and two
-    CONFIGs; the input vector (WLOAD setup + a word each); three SETPARAMs per channel; per
-    block of 8 channels, per pair of channels a SETPTR and a MAC per word, then a COMMIT; the
-    block's outputs read one commit late (the last in the flush): one READ for up to 4
-    outputs, two for more."""
+    fc_eval), when out_c fits the parameter table and weights and outputs are word aligned:
+    CLEAR and two CONFIGs; three SETPARAMs per channel; per block of 8 channels a WLOAD setup
+    and one WLOAD fetch of its rows, a SETPTR, a MAC per input word and a COMMIT; the block's
+    outputs read one commit late (the last in the flush): one READ for up to 4 outputs, two
+    for more."""
     words = depth // 4
     blocks = [min(8, out_c - first) for first in range(0, out_c, 8)]
-    pairs = sum(-(-n // 2) for n in blocks)
     reads = sum(1 if n <= 4 else 2 for n in blocks)
-    return 3 + (1 + words) + 3 * out_c + pairs * (1 + words) + len(blocks) + reads
+    return 3 + 3 * out_c + len(blocks) * (2 + 1 + words + 1) + reads
 
 
 def test_the_instruction_count_formula():
     # 16 outputs: two full blocks; 12 (KWS's last layer): the second block has 4 outputs
-    assert mac8_fc_instructions(16, 16) == 3 + 5 + 48 + 8 * 5 + 2 + 4 == 102
-    assert mac8_fc_instructions(64, 12) == 3 + 17 + 36 + 6 * 17 + 2 + 3 == 163
+    assert mac8_fc_instructions(16, 16) == 3 + 48 + 2 * 8 + 4 == 71
+    assert mac8_fc_instructions(64, 12) == 3 + 36 + 2 * 20 + 3 == 82
 
 
 def test_layer_ranges_are_checked():
@@ -54,7 +53,7 @@ def test_trace_of_the_fc_layer_holds_its_cfu_handshakes(model, memory):
     vcd = Path(result.trace)
     assert vcd.is_file() and vcd.suffix == ".vcd"
     seen = count_handshakes(vcd)
-    assert seen["handshakes"] == mac8_fc_instructions(depth=16, out_c=16) == 102
+    assert seen["handshakes"] == mac8_fc_instructions(depth=16, out_c=16) == 71
     # the trace covers the layer (its mcycle count) and little else: the CRC of its output
     # and the runtime's few cycles between ops, whose code and data miss the caches (~70
     # cycles a line with DDR3: measured 1,747 extra cycles there)

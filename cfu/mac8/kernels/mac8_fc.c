@@ -39,7 +39,7 @@ static void fc_eval(const cfub_layer *l, void *state) {
                 load_params(d->bias, p->out_mult, p->out_shift, first, min32(MAC8_CHANNELS, out_c - first), step);
             const int32_t block = (first / LANES) % (MAC8_CHANNELS / LANES);
             const int32_t rows = min32(LANES, out_c - first);
-            load_block(filter + first * depth, words, rows, 0);
+            load_rows(filter + first * depth, words, rows, 0);   /* lanes past rows: never stored */
             mac8_op(MAC8_SETPTR, 0, 0, block);
             stream_conv(x, words);
             q = commit(q, out + first, rows);

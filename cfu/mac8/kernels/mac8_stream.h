@@ -173,8 +173,6 @@ static inline void setup_layer(int32_t input_offset, int32_t output_offset, int3
     mac8_op(MAC8_CONFIG, MAC8_C_CLAMP, act_min, act_max);
 }
 
-static inline void stream_weights(const uint32_t *w, int32_t n);   /* below */
-
 /* n aligned weight words from memory into WLOAD's stream: on the CFU, one W_FETCH (the CFU
  * reads them over its own bus port, about 2 cycles a word with ideal memory, while the CPU
  * waits on the instruction) instead of a load, a D-cache refill share and a WLOAD per word;
@@ -182,32 +180,27 @@ static inline void stream_weights(const uint32_t *w, int32_t n);   /* below */
  * through, and weights are written (if ever) long before a layer runs. */
 static inline void fetch_weights(const uint32_t *w, int32_t n) {
 #if defined(MAC8_EMULATED)
-    stream_weights(w, n);
+    for (int32_t i = 0; i < n; i++) mac8_op(MAC8_WLOAD, MAC8_W_STREAM, w[i], 0);
 #else
     mac8_op(MAC8_WLOAD, MAC8_W_FETCH, (uint32_t)w, (uint32_t)n);
 #endif
 }
 
-/* Lanes 0..7 of one block: `rows` of them from `src` (row_words words apart), zeros after. */
-static inline void load_block(const int8_t *src, int32_t row_words, int32_t rows, int32_t base) {
+/* Lanes 0..rows-1 of one block from `src` (rows row_words words apart, from base); the
+ * other lanes keep what they held. */
+static inline void load_rows(const int8_t *src, int32_t row_words, int32_t rows, int32_t base) {
     mac8_op(MAC8_WLOAD, MAC8_W_SETUP, base, row_words);
-    int32_t lane = 0;
-    if (aligned4(src) && rows > 0) {   /* the rows are contiguous: one fetch for them all */
-        fetch_weights((const uint32_t *)src, rows * row_words);
-        lane = rows;
+    if (aligned4(src)) {   /* the rows are contiguous: one fetch for them all */
+        if (rows > 0) fetch_weights((const uint32_t *)src, rows * row_words);
+        return;
     }
-    for (; lane < LANES; lane++) {
-        if (lane < rows) {
-            const int8_t *row = src + 4 * row_words * lane;
-            if (aligned4(row)) {
-                stream_weights((const uint32_t *)row, row_words);
-            } else {
-                for (int32_t i = 0; i < row_words; i++) mac8_op(MAC8_WLOAD, MAC8_W_STREAM, load_word(row + 4 * i), 0);
-            }
-        } else {
-            for (int32_t i = 0; i < row_words; i++) mac8_op(MAC8_WLOAD, MAC8_W_STREAM, 0, 0);
-        }
-    }
+    for (int32_t i = 0; i < rows * row_words; i++) mac8_op(MAC8_WLOAD, MAC8_W_STREAM, load_word(src + 4 * i), 0);
+}
+
+/* The same with zeros in lanes rows..7, for kernels that store every lane's output. */
+static inline void load_block(const int8_t *src, int32_t row_words, int32_t rows, int32_t base) {
+    load_rows(src, row_words, rows, base);
+    for (int32_t i = rows * row_words; i < LANES * row_words; i++) mac8_op(MAC8_WLOAD, MAC8_W_STREAM, 0, 0);
 }
 
 /* Outputs are read one commit late, so the requantizer finishes a block while the CPU streams
@@ -925,10 +918,9 @@ static inline bool conv_pixels_rows(int32_t n, const held_run *cfg, const int8_t
 #endif
 
 #if defined(__riscv) && !defined(MAC8_EMULATED)
-/* Eight words, loaded first and then fed to MAC CONV (or, for weights, to WLOAD's stream),
- * in one asm block so the compiler can neither interleave the loads with their uses nor
- * spill around them. The CFU's result goes to x0. */
-#define MAC8_WLOAD_INSN(reg) ".insn r 0x0B, 2, 0, x0, " reg ", x0\n"   /* WLOAD, W_STREAM */
+/* Eight words, loaded first and then fed to MAC CONV, in one asm block so the compiler can
+ * neither interleave the loads with their uses nor spill around them. The CFU's result goes
+ * to x0. */
 #define MAC8_STREAM8(INSN, w)                                                              \
     __asm__ volatile(                                                                      \
         "lw t0, 0(%0)\n lw t1, 4(%0)\n lw t2, 8(%0)\n lw t3, 12(%0)\n"                     \
@@ -946,12 +938,6 @@ static inline __attribute__((always_inline)) void stream_conv8(const uint32_t *w
 static inline __attribute__((always_inline)) void stream_conv4(const uint32_t *w) {
     MAC8_STREAM4(MAC8_CONV_INSN, w);
 }
-static inline __attribute__((always_inline)) void stream_weights8(const uint32_t *w) {
-    MAC8_STREAM8(MAC8_WLOAD_INSN, w);
-}
-static inline __attribute__((always_inline)) void stream_weights4(const uint32_t *w) {
-    MAC8_STREAM4(MAC8_WLOAD_INSN, w);
-}
 #else
 static inline void stream_conv8(const uint32_t *w) {
     for (int i = 0; i < 8; i++) mac8_op(MAC8_MAC, MAC8_CONV, w[i], 0);
@@ -959,23 +945,7 @@ static inline void stream_conv8(const uint32_t *w) {
 static inline void stream_conv4(const uint32_t *w) {
     for (int i = 0; i < 4; i++) mac8_op(MAC8_MAC, MAC8_CONV, w[i], 0);
 }
-static inline void stream_weights8(const uint32_t *w) {
-    for (int i = 0; i < 8; i++) mac8_op(MAC8_WLOAD, MAC8_W_STREAM, w[i], 0);
-}
-static inline void stream_weights4(const uint32_t *w) {
-    for (int i = 0; i < 4; i++) mac8_op(MAC8_WLOAD, MAC8_W_STREAM, w[i], 0);
-}
 #endif
-
-/* n aligned weight words into WLOAD's stream. */
-static inline void stream_weights(const uint32_t *w, int32_t n) {
-    for (; n >= 8; n -= 8, w += 8) stream_weights8(w);
-    if (n & 4) {
-        stream_weights4(w);
-        w += 4;
-    }
-    for (n &= 3; n > 0; n--) mac8_op(MAC8_WLOAD, MAC8_W_STREAM, *w++, 0);
-}
 
 /* Inlined into the pixel loops: a call and return around every few words cost more than the
  * words themselves on this CPU. */
