@@ -79,7 +79,8 @@ class SocPlatform(Protocol):
 
 def cfu_reads_memory(cfu_verilog: Path) -> bool:
     """Whether module `Cfu` has the memory read port (`gateware.port.MEMORY_VERILOG_PORTS`)."""
-    return re.search(rf"^\s*output\b[^;]*\b{MEMORY_PORT_PROBE}\s*;", cfu_verilog.read_text(), re.M) is not None
+    # Declared as an output in either Verilog style: `output mem_cyc;` or `output wire mem_cyc,`.
+    return re.search(rf"\boutput\b[^;]*?\b{MEMORY_PORT_PROBE}\b", cfu_verilog.read_text()) is not None
 
 
 class CfuBenchSoC(SoCCore):
