@@ -683,32 +683,25 @@ static inline __attribute__((always_inline)) void conv_pixels_held2(
 /* A 32-word pixel (128 channels) has more words than free registers: words 4g and 4g+1 are
  * held, 4g+2 and 4g+3 loaded again for each block, two instructions before their MACs so
  * that no MAC waits on a load; MACs keep the words' order, which is the weights'. */
+#define MAC8_HELD_PAIR(ra, rb, oa, ob) MAC8_HELD_LW(ra, oa) MAC8_HELD_LW(rb, ob)
+/* Words 4g..4g+3: two held (ra, rb), two loaded (at byte offsets oc, od) before their MACs. */
+#define MAC8_HALF_HELD_GROUP(ra, rb, oc, od)                                                        \
+    "  lw %[t0], " oc "(%[src])\n  lw %[t1], " od "(%[src])\n"                                       \
+    MAC8_CONV_INSN(ra) MAC8_CONV_INSN(rb) MAC8_CONV_INSN("%[t0]") MAC8_CONV_INSN("%[t1]")
 static inline __attribute__((always_inline)) void conv_pixels_held32(
     const held_run *cfg, const int8_t *src, int32_t pixels, int8_t *out, int8_t **prev_io, uint32_t *sel_io) {
-    MAC8_HELD_PIXELS(32, MAC8_HELD_LW("s0", "0") MAC8_HELD_LW("s1", "4")
-                     MAC8_HELD_LW("s2", "16") MAC8_HELD_LW("s3", "20")
-                     MAC8_HELD_LW("s4", "32") MAC8_HELD_LW("s5", "36")
-                     MAC8_HELD_LW("s6", "48") MAC8_HELD_LW("s7", "52")
-                     MAC8_HELD_LW("s8", "64") MAC8_HELD_LW("s9", "68")
-                     MAC8_HELD_LW("s10", "80") MAC8_HELD_LW("s11", "84")
-                     MAC8_HELD_LW("t3", "96") MAC8_HELD_LW("t4", "100")
-                     MAC8_HELD_LW("t5", "112") MAC8_HELD_LW("t6", "116"),
-                     "  lw %[t0], 8(%[src])\n  lw %[t1], 12(%[src])\n"
-                     MAC8_CONV_INSN("s0") MAC8_CONV_INSN("s1") MAC8_CONV_INSN("%[t0]") MAC8_CONV_INSN("%[t1]")
-                     "  lw %[t0], 24(%[src])\n  lw %[t1], 28(%[src])\n"
-                     MAC8_CONV_INSN("s2") MAC8_CONV_INSN("s3") MAC8_CONV_INSN("%[t0]") MAC8_CONV_INSN("%[t1]")
-                     "  lw %[t0], 40(%[src])\n  lw %[t1], 44(%[src])\n"
-                     MAC8_CONV_INSN("s4") MAC8_CONV_INSN("s5") MAC8_CONV_INSN("%[t0]") MAC8_CONV_INSN("%[t1]")
-                     "  lw %[t0], 56(%[src])\n  lw %[t1], 60(%[src])\n"
-                     MAC8_CONV_INSN("s6") MAC8_CONV_INSN("s7") MAC8_CONV_INSN("%[t0]") MAC8_CONV_INSN("%[t1]")
-                     "  lw %[t0], 72(%[src])\n  lw %[t1], 76(%[src])\n"
-                     MAC8_CONV_INSN("s8") MAC8_CONV_INSN("s9") MAC8_CONV_INSN("%[t0]") MAC8_CONV_INSN("%[t1]")
-                     "  lw %[t0], 88(%[src])\n  lw %[t1], 92(%[src])\n"
-                     MAC8_CONV_INSN("s10") MAC8_CONV_INSN("s11") MAC8_CONV_INSN("%[t0]") MAC8_CONV_INSN("%[t1]")
-                     "  lw %[t0], 104(%[src])\n  lw %[t1], 108(%[src])\n"
-                     MAC8_CONV_INSN("t3") MAC8_CONV_INSN("t4") MAC8_CONV_INSN("%[t0]") MAC8_CONV_INSN("%[t1]")
-                     "  lw %[t0], 120(%[src])\n  lw %[t1], 124(%[src])\n"
-                     MAC8_CONV_INSN("t5") MAC8_CONV_INSN("t6") MAC8_CONV_INSN("%[t0]") MAC8_CONV_INSN("%[t1]"),
+    MAC8_HELD_PIXELS(32, MAC8_HELD_PAIR("s0", "s1", "0", "4") MAC8_HELD_PAIR("s2", "s3", "16", "20")
+                     MAC8_HELD_PAIR("s4", "s5", "32", "36") MAC8_HELD_PAIR("s6", "s7", "48", "52")
+                     MAC8_HELD_PAIR("s8", "s9", "64", "68") MAC8_HELD_PAIR("s10", "s11", "80", "84")
+                     MAC8_HELD_PAIR("t3", "t4", "96", "100") MAC8_HELD_PAIR("t5", "t6", "112", "116"),
+                     MAC8_HALF_HELD_GROUP("s0", "s1", "8", "12")
+                     MAC8_HALF_HELD_GROUP("s2", "s3", "24", "28")
+                     MAC8_HALF_HELD_GROUP("s4", "s5", "40", "44")
+                     MAC8_HALF_HELD_GROUP("s6", "s7", "56", "60")
+                     MAC8_HALF_HELD_GROUP("s8", "s9", "72", "76")
+                     MAC8_HALF_HELD_GROUP("s10", "s11", "88", "92")
+                     MAC8_HALF_HELD_GROUP("t3", "t4", "104", "108")
+                     MAC8_HALF_HELD_GROUP("t5", "t6", "120", "124"),
                      "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6");
 }
 /* A 3x3 window of one word per tap (the widened 3-channel first layers): three rows of three
