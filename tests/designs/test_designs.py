@@ -5,7 +5,7 @@ import pytest
 
 from cfu_bench.errors import UserError
 from cfu_bench.designs import DEFAULT_DESIGN, list_designs, load_design
-from cfu_bench.gateware.port import VERILOG_PORTS
+from cfu_bench.gateware.port import MEMORY_VERILOG_PORTS, VERILOG_PORTS
 from cfu_bench.gateware.simd import SimdDot
 from cfu_bench.testing.faults import NegatedLane
 
@@ -41,13 +41,16 @@ def test_verilog_file_design_is_copied(tmp_path):
     assert design.kernel_sources() == [] and not design.selftest_available
 
 
-@pytest.mark.parametrize("name", ["none", "template", DEFAULT_DESIGN])
-def test_generated_module_has_the_cfu_playground_port(name, tmp_path):
+@pytest.mark.parametrize("name, memory", [("none", False), ("template", False), (DEFAULT_DESIGN, True)])
+def test_generated_module_has_the_cfu_playground_port(name, memory, tmp_path):
+    """CFU Playground's port; mac8 also reads memory, with the `mem_*` ports on top."""
     text = load_design(name).write_verilog(tmp_path).read_text()
     header = re.search(r"module Cfu\(([^)]*)\);", text)
     assert header, "no module Cfu"
-    assert set(p.strip() for p in header.group(1).split(",")) == set(VERILOG_PORTS)
-    for port, width in PORT_WIDTHS.items():
+    want = set(VERILOG_PORTS) | (set(MEMORY_VERILOG_PORTS) if memory else set())
+    assert set(p.strip() for p in header.group(1).split(",")) == want
+    widths = {**PORT_WIDTHS, **({"mem_adr": 30, "mem_dat_r": 32} if memory else {})}
+    for port, width in widths.items():
         assert re.search(rf"(input|output) \[{width - 1}:0\] {port};", text), port
 
 
