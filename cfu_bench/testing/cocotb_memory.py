@@ -31,7 +31,6 @@ class MemoryResponder:
         self.dut = dut
         self.rng = rng
         self.wait_prob = wait_prob
-        self.reads = 0
 
     def start(self):
         d = self.dut
@@ -52,5 +51,3 @@ class MemoryResponder:
             acking = pending and self.rng.random() >= self.wait_prob
             d.mem_ack.value = int(acking)
             d.mem_dat_r.value = memory_word(adr) if acking else 0
-            if acking:
-                self.reads += 1
