@@ -117,8 +117,16 @@ int cfub_bind_kernel(cfub_interp *ip, cfub_node *n);
 int cfub_eval_node(cfub_interp *ip, cfub_node *n);
 
 /* the ops, one file each in ops/ */
-extern const cfub_opdef cfub_op_conv, cfub_op_depthwise, cfub_op_fully_connected, cfub_op_average_pool,
-    cfub_op_max_pool, cfub_op_add, cfub_op_reshape, cfub_op_softmax, cfub_op_quantize, cfub_op_dequantize;
+extern const cfub_opdef cfub_op_add;
+extern const cfub_opdef cfub_op_average_pool;
+extern const cfub_opdef cfub_op_conv;
+extern const cfub_opdef cfub_op_depthwise;
+extern const cfub_opdef cfub_op_dequantize;
+extern const cfub_opdef cfub_op_fully_connected;
+extern const cfub_opdef cfub_op_max_pool;
+extern const cfub_opdef cfub_op_quantize;
+extern const cfub_opdef cfub_op_reshape;
+extern const cfub_opdef cfub_op_softmax;
 
 /* tiny string builder (no printf on the target) */
 typedef struct cfub_sb {

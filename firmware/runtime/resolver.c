@@ -4,10 +4,18 @@
  * it runs it, and layers nobody accepts run the op's reference kernel. */
 #include "internal.h"
 
+/* one op per line, sorted, so that adding an op touches one line */
 static const cfub_opdef *const kOps[] = {
-    &cfub_op_conv, &cfub_op_depthwise, &cfub_op_fully_connected, &cfub_op_average_pool,
-    &cfub_op_max_pool, &cfub_op_add, &cfub_op_reshape, &cfub_op_softmax, &cfub_op_quantize,
+    &cfub_op_add,
+    &cfub_op_average_pool,
+    &cfub_op_conv,
+    &cfub_op_depthwise,
     &cfub_op_dequantize,
+    &cfub_op_fully_connected,
+    &cfub_op_max_pool,
+    &cfub_op_quantize,
+    &cfub_op_reshape,
+    &cfub_op_softmax,
 };
 
 const cfub_opdef *cfub_find_op(int32_t builtin) {
