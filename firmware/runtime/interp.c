@@ -17,6 +17,17 @@ static void set_status(cfub_status *st, int code, const char *msg) {
 
 /* ---- load ---------------------------------------------------------------------------------- */
 
+/* Zero-size tensors are legal in a file (LSTM intermediates) but no kernel here handles one
+ * as an input or output (shapes with a 0 would divide by zero in their prepare). */
+static int zero_size_io(cfub_interp *ip, const cfub_node *n) {
+    for (int32_t k = 0; k < n->n_in + n->n_out; k++) {
+        const int32_t t = k < n->n_in ? n->in[k] : n->outs[k - n->n_in];
+        if (t >= 0 && cfub_elements(&ip->tensors[t]) == 0)
+            return cfub_fail_op_int(ip, CFUB_ERR_UNSUPPORTED, n, "zero-size tensor", t);
+    }
+    return CFUB_OK;
+}
+
 /* The builtins with several outputs, whose prepare checks n->n_out; every other op has one
  * (TFLM's kernels only ever write output 0, and the CRC covers them all). */
 static bool several_outputs(int32_t builtin) {
@@ -72,6 +83,7 @@ cfub_interp *cfub_load(const uint8_t *model, size_t model_len, uint8_t *arena, s
             cfub_fail_op_int(ip, CFUB_ERR_INVALID, n, "wrong number of outputs:", n->n_out);
             return NULL;
         }
+        if (zero_size_io(ip, n)) return NULL;
         if (n->def->prepare(ip, n)) return NULL;
         ip->total_macs += n->macs;
     }

@@ -1,6 +1,9 @@
 /* Reading a .tflite into the runtime's tensor and node tables.
  *
- * Only subgraph 0 is used. Every index read from the model (opcode, tensor, buffer) is checked
+ * Only subgraph 0 is used. Acceptance follows TFLM's (micro_allocator.cc): operator versions
+ * and unused or duplicate operator codes are ignored, buffer 0 and empty buffers are ordinary,
+ * shape_signature, intermediates and metadata (OfflineMemoryAllocation included: we plan
+ * ourselves) are never read. Every index read from the model (opcode, tensor, buffer) is checked
  * against its table, every constant's byte count against its shape, and the data flow is
  * checked too: each op's non-constant inputs must come from a model input or an earlier op,
  * every tensor is written at most once, and nothing writes a constant. */
@@ -55,7 +58,9 @@ static int parse_tensor(cfub_interp *ip, int32_t index, const fb_table *tt, cons
         t->ndim = (uint8_t)shape.len;
         for (uint32_t i = 0; i < shape.len; i++) {
             t->dims[i] = fb_vec_i32(r, &shape, i);
-            if (!r->err && t->dims[i] < 1) return fail_tensor(ip, CFUB_ERR_INVALID, index, "dimension below 1");
+            /* 0 is legal (zero-size tensors, e.g. LSTM intermediates); TFLM never reads
+             * shape_signature, nor do we */
+            if (!r->err && t->dims[i] < 0) return fail_tensor(ip, CFUB_ERR_INVALID, index, "negative dimension");
         }
     }
     if (fb_u8(r, tt, 5, 0)) return fail_tensor(ip, CFUB_ERR_UNSUPPORTED, index, "variable tensors are not supported");
@@ -69,15 +74,18 @@ static int parse_tensor(cfub_interp *ip, int32_t index, const fb_table *tt, cons
         return fail_tensor(ip, CFUB_ERR_INVALID, index, "too large");
     t->bytes = (uint32_t)(elems * esize);
 
-    /* quantization: TFLM's params.scale / zero_point are the first entries */
+    /* quantization as TFLM reads it (micro_allocator.cc): only when scale and zero_point are
+     * both non-empty; params.scale / zero_point are the first entries (a zero_point list of
+     * another length than scale means zero_point[0] for every channel); quantized_dimension
+     * is copied unchecked: the ops that use it check it, and nothing checks a bias's */
     fb_table q;
     if (fb_subtable(r, tt, 4, &q)) {
         fb_vec zps;
-        if (fb_vector(r, &q, 2, 4, &t->scales) && t->scales.len > 0) {
+        if (fb_vector(r, &q, 2, 4, &t->scales) && t->scales.len > 0 && fb_vector(r, &q, 3, 8, &zps) && zps.len > 0) {
             t->has_quant = 1;
             t->n_scales = t->scales.len;
             t->scale = fb_vec_f32(r, &t->scales, 0);
-            if (fb_vector(r, &q, 3, 8, &zps) && zps.len > 0) t->zero_point = (int32_t)(uint32_t)(uint64_t)fb_vec_i64(r, &zps, 0);
+            t->zero_point = (int32_t)(uint32_t)(uint64_t)fb_vec_i64(r, &zps, 0);
             t->quant_dim = fb_i32(r, &q, 6, 0);
         }
     }
@@ -231,7 +239,7 @@ static int link_graph(cfub_interp *ip) {
         for (int k = 0; k < n->n_in; k++) {
             if (n->in[k] < 0) continue;
             cfub_tensor *t = &ip->tensors[n->in[k]];
-            if (t->is_const) continue;
+            if (t->is_const || t->bytes == 0) continue; /* zero-size: nothing to read */
             if (t->producer == -1) return fail_node(ip, CFUB_ERR_INVALID, j, "reads a tensor no earlier op writes");
             if (t->last_use < j) t->last_use = j;
         }
