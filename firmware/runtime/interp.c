@@ -76,7 +76,7 @@ cfub_interp *cfub_load(const uint8_t *model, size_t model_len, uint8_t *arena, s
     ip->model_len = (uint32_t)model_len;
     fb_init(&ip->fb, model, model_len);
 
-    if (cfub_parse_model(ip)) return NULL;
+    if (cfub_parse_model(ip) || cfub_alloc_variables(ip)) return NULL;
     for (int32_t j = 0; j < ip->n_nodes; j++) {
         cfub_node *n = &ip->nodes[j];
         if (n->n_out != 1 && !several_outputs(n->builtin)) {
@@ -110,8 +110,17 @@ cfub_interp *cfub_load(const uint8_t *model, size_t model_len, uint8_t *arena, s
         cfub_node *n = &ip->nodes[j];
         if (cfub_bind_kernel(ip, n)) return NULL;
     }
+    cfub_reset(ip);
     ip->setup_cycles = cfub_cycles() - t0;
     return ip;
+}
+
+void cfub_reset(cfub_interp *ip) {
+    /* TFLM's ResetVariableTensors: int8 state starts at its zero point, everything else at 0 */
+    for (int32_t i = 0; i < ip->n_tensors; i++) {
+        cfub_tensor *t = &ip->tensors[i];
+        if (t->is_variable && t->bytes) memset(t->data, t->type == TFL_INT8 ? (uint8_t)t->zero_point : 0, t->bytes);
+    }
 }
 
 size_t cfub_input_bytes(const cfub_interp *ip) { return ip->input_bytes; }

@@ -14,7 +14,7 @@ static uint32_t align_up(uint32_t v) { return (v + (CFUB_ALIGN - 1)) & ~(CFUB_AL
 
 /* activations in use; zero-size tensors take no room (TFLM never plans them) */
 static bool planned_tensor(const cfub_tensor *t) {
-    return !t->is_const && t->first_use >= 0 && t->bytes > 0;
+    return !t->is_const && !t->is_variable && t->first_use >= 0 && t->bytes > 0;
 }
 
 static bool overlaps_in_time(const cfub_tensor *a, const cfub_tensor *b) {
