@@ -147,15 +147,35 @@ def _quiet_stderr():
 
 
 def _arena_for(model_bytes: bytes) -> int:
-    return max(4 << 20, 4 * len(model_bytes))
+    """An arena TFLM surely fits into, even with every intermediate tensor preserved (nothing
+    shared): all non-constant tensors of every subgraph, 16-aligned, plus TFLM's bookkeeping
+    per tensor and op (TfLiteEvalTensor, node data, quantization copies, scratch) with slack."""
+    m = tflite_model.parse(bytes(model_bytes), "model")
+    tensors = sum((t.nbytes + 15) // 16 * 16 + 256 + 16 * (len(t.quantization.scale) if t.quantization else 0)
+                  for g in m.subgraphs for t in g.tensors if not t.is_constant)
+    ops = sum(len(g.operators) for g in m.subgraphs)
+    return max(4 << 20, 2 * tensors + 4096 * ops + (1 << 20))
 
 
-def interpreter(model_bytes: bytes, preserve: bool = True, arena_size: int | None = None):
+def _new_interpreter(model_bytes: bytes, preserve: bool, arena_size: int):
     from tflite_micro.python.tflite_micro import runtime
     cfg = (runtime.InterpreterConfig.kPreserveAllTensors if preserve
            else runtime.InterpreterConfig.kAllocationRecording)
-    return runtime.Interpreter.from_bytes(bytes(model_bytes), arena_size=arena_size or _arena_for(model_bytes),
-                                          intrepreter_config=cfg)
+    return runtime.Interpreter.from_bytes(bytes(model_bytes), arena_size=arena_size, intrepreter_config=cfg)
+
+
+def interpreter(model_bytes: bytes, preserve: bool = True, arena_size: int | None = None):
+    """A TFLM interpreter of the model. Without arena_size, an arena sized from the model's
+    tensors, retried once much larger when allocation fails, so a RuntimeError here means TFLM
+    itself refuses the model, not that our guess was small."""
+    if arena_size:
+        return _new_interpreter(model_bytes, preserve, arena_size)
+    size = _arena_for(model_bytes)
+    try:
+        with _quiet_stderr():
+            return _new_interpreter(model_bytes, preserve, size)
+    except RuntimeError:
+        return _new_interpreter(model_bytes, preserve, 4 * size + (64 << 20))
 
 
 # TFLM's SOFTMAX prepare computes beta * input_scale * 2^(31 - 5) and hands it to
