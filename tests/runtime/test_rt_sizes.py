@@ -26,3 +26,15 @@ def test_320x240_golden_arena_sized_from_the_tensors(hrt):
     t0 = time.monotonic()
     assert not compare(hrt, model, samples, "320x240")
     assert time.monotonic() - t0 < 30
+
+
+def test_data_block_over_the_limit_is_one_clear_line():
+    import pytest
+
+    from cfu_bench.errors import UserError
+    from cfu_bench.ram_image import DataBlock, check_fits
+
+    block = DataBlock(model=bytes(3 << 20), inputs=[bytes(16)]).to_bytes()
+    with pytest.raises(UserError, match="data block holds 3,145,728"):
+        check_fits(block, 3 << 20)
+    check_fits(DataBlock(model=bytes(1 << 20), inputs=[bytes(16)]).to_bytes(), 3 << 20)
