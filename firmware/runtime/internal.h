@@ -57,8 +57,9 @@ typedef struct cfub_opdef {
 } cfub_opdef;
 
 typedef struct cfub_node {
-    const cfub_opdef *def;
+    const cfub_opdef *def;          /* NULL only while surveying an unsupported op */
     int32_t builtin;
+    uint32_t opcode_index;
     int32_t *in;                    /* n_in tensor indices, -1 = optional input omitted;
                                        padded with -1 to at least CFUB_MAX_OP_INPUTS */
     int32_t n_in;
@@ -99,6 +100,7 @@ struct cfub_interp {
     uint64_t last_total;
     cfub_options opts;
     cfub_status *st;
+    bool survey;          /* cfub_survey: keep going past unsupported ops (their def is NULL) */
 };
 
 /* errors.c: set the status (the first failure wins) and return its code */
@@ -110,6 +112,15 @@ int cfub_fail_fb(cfub_interp *ip);
 
 /* arena.c: persistent allocations from the arena's top, 8-byte aligned */
 void *cfub_persistent(cfub_interp *ip, size_t bytes);
+
+/* Load far enough to judge every op on its own (parse, then each op's prepare, no planning),
+ * calling fn once per op with CFUB_OK or the code and message that op is refused with. Returns
+ * CFUB_OK, or the error that stops the whole model (malformed, graph, arena). For the host
+ * (`cfu-bench info` marks the layers the runtime cannot run). */
+typedef void (*cfub_survey_fn)(void *ctx, int op, int code, const char *msg);
+int cfub_survey(const uint8_t *model, size_t model_len, uint8_t *arena, size_t arena_len,
+                cfub_survey_fn fn, void *ctx, cfub_status *st);
+int cfub_unsupported_op(cfub_interp *ip, int32_t index);
 
 /* model.c, planner.c */
 int cfub_parse_model(cfub_interp *ip);

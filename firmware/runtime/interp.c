@@ -43,9 +43,9 @@ static bool several_outputs(int32_t builtin) {
     }
 }
 
-cfub_interp *cfub_load(const uint8_t *model, size_t model_len, uint8_t *arena, size_t arena_len,
-                       const cfub_options *opts, cfub_status *st) {
-    const uint64_t t0 = cfub_cycles();
+/* The interpreter at the top of the arena, the model checked for alignment and size. */
+static cfub_interp *start_load(const uint8_t *model, size_t model_len, uint8_t *arena, size_t arena_len,
+                               const cfub_options *opts, cfub_status *st) {
     st->code = CFUB_OK;
     st->msg[0] = 0;
     const size_t adj = (size_t)((CFUB_ALIGN - ((uintptr_t)arena & (CFUB_ALIGN - 1))) & (CFUB_ALIGN - 1));
@@ -75,16 +75,43 @@ cfub_interp *cfub_load(const uint8_t *model, size_t model_len, uint8_t *arena, s
     ip->model = model;
     ip->model_len = (uint32_t)model_len;
     fb_init(&ip->fb, model, model_len);
+    return ip;
+}
 
+static int prepare_node(cfub_interp *ip, cfub_node *n) {
+    if (n->n_out != 1 && !several_outputs(n->builtin))
+        return cfub_fail_op_int(ip, CFUB_ERR_INVALID, n, "wrong number of outputs:", n->n_out);
+    int rc = zero_size_io(ip, n);
+    return rc ? rc : n->def->prepare(ip, n);
+}
+
+int cfub_survey(const uint8_t *model, size_t model_len, uint8_t *arena, size_t arena_len,
+                cfub_survey_fn fn, void *ctx, cfub_status *st) {
+    cfub_interp *ip = start_load(model, model_len, arena, arena_len, NULL, st);
+    if (!ip) return st->code;
+    ip->survey = true;
+    if (cfub_parse_model(ip) || cfub_alloc_variables(ip)) return st->code;
+    for (int32_t j = 0; j < ip->n_nodes; j++) {
+        cfub_node *n = &ip->nodes[j];
+        st->code = CFUB_OK;
+        st->msg[0] = 0;
+        const int rc = n->def ? prepare_node(ip, n) : cfub_unsupported_op(ip, j);
+        fn(ctx, j, rc, st->msg);
+    }
+    st->code = CFUB_OK;
+    st->msg[0] = 0;
+    return CFUB_OK;
+}
+
+cfub_interp *cfub_load(const uint8_t *model, size_t model_len, uint8_t *arena, size_t arena_len,
+                       const cfub_options *opts, cfub_status *st) {
+    const uint64_t t0 = cfub_cycles();
+    cfub_interp *ip = start_load(model, model_len, arena, arena_len, opts, st);
+    if (!ip) return NULL;
     if (cfub_parse_model(ip) || cfub_alloc_variables(ip)) return NULL;
     for (int32_t j = 0; j < ip->n_nodes; j++) {
         cfub_node *n = &ip->nodes[j];
-        if (n->n_out != 1 && !several_outputs(n->builtin)) {
-            cfub_fail_op_int(ip, CFUB_ERR_INVALID, n, "wrong number of outputs:", n->n_out);
-            return NULL;
-        }
-        if (zero_size_io(ip, n)) return NULL;
-        if (n->def->prepare(ip, n)) return NULL;
+        if (prepare_node(ip, n)) return NULL;
         ip->total_macs += n->macs;
     }
     for (int32_t i = 0; i < ip->n_inputs; i++) {

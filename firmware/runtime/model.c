@@ -138,6 +138,18 @@ static int fail_node(cfub_interp *ip, int code, int32_t index, const char *msg) 
     return cfub_fail(ip, code, buf);
 }
 
+static int unsupported_op(cfub_interp *ip, int32_t index, int32_t builtin, const fb_table *code);
+
+int cfub_unsupported_op(cfub_interp *ip, int32_t index) {
+    const cfub_node *n = &ip->nodes[index];
+    fb_vec opcodes = {0, 0};
+    fb_table model, code;
+    if (!fb_root(&ip->fb, &model) || !fb_vector(&ip->fb, &model, 1, 4, &opcodes) ||
+        !fb_vec_table(&ip->fb, &opcodes, n->opcode_index, &code))
+        return cfub_fail_fb(ip);
+    return unsupported_op(ip, index, n->builtin, &code);
+}
+
 static int unsupported_op(cfub_interp *ip, int32_t index, int32_t builtin, const fb_table *code) {
     char buf[CFUB_MSG_MAX];
     cfub_sb sb;
@@ -181,8 +193,9 @@ static int parse_node(cfub_interp *ip, int32_t index, const fb_table *ot, const 
     const int32_t builtin_code = fb_i32(r, &code, 3, 0);
     if (r->err) return cfub_fail_fb(ip);
     n->builtin = builtin_code > deprecated ? builtin_code : deprecated;
+    n->opcode_index = opcode_index;
     n->def = cfub_find_op(n->builtin);
-    if (!n->def) return unsupported_op(ip, index, n->builtin, &code);
+    if (!n->def && !ip->survey) return unsupported_op(ip, index, n->builtin, &code);
 
     fb_vec ins = {0, 0}, outs = {0, 0};
     fb_vector(r, ot, 1, 4, &ins);
