@@ -240,10 +240,13 @@ class HostRuntime:
         return hi
 
     def run(self, model: bytes, samples=None, arena_size: int = DEFAULT_ARENA, collect: bool = True,
-            disable_accel: bool = False, max_macs: int = 0, echo: bool = False) -> HostRun:
-        """Run `model` on each sample; never raises for firmware errors (see HostRun.rc)."""
+            disable_accel: bool = False, max_macs: int = 0, echo: bool = False,
+            stream: bool = False) -> HostRun:
+        """Run `model` on each sample; never raises for firmware errors (see HostRun.rc).
+        stream: state (variable tensors, resource variables) carried from sample to sample
+        instead of each starting from the post-load state."""
         data, n = _join_inputs(samples)
-        flags = (1 if collect else 0) | (2 if disable_accel else 0) | (4 if echo else 0)
+        flags = (1 if collect else 0) | (2 if disable_accel else 0) | (4 if echo else 0) | (8 if stream else 0)
         model = bytes(model)
         each = len(data) // n if n else 0  # one input's size, as a target's main.c passes it
         rc = self.lib.cfubh_run(model, len(model), arena_size, data, each if n * each == len(data) else len(data),

@@ -41,7 +41,7 @@ static void observe(void *ctx, int input_index, int op_index, const char *op_nam
     put(data, len);
 }
 
-enum { FLAG_COLLECT = 1, FLAG_NO_ACCEL = 2, FLAG_ECHO = 4 };
+enum { FLAG_COLLECT = 1, FLAG_NO_ACCEL = 2, FLAG_ECHO = 4, FLAG_STREAM = 8 };
 
 int cfubh_run(const uint8_t *model, size_t model_len, size_t arena_len, const uint8_t *inputs,
               size_t input_len, int n_inputs, int flags, uint64_t max_macs) {
@@ -62,6 +62,7 @@ int cfubh_run(const uint8_t *model, size_t model_len, size_t arena_len, const ui
     cfub_options opts = {0};
     opts.disable_accel = (flags & FLAG_NO_ACCEL) != 0;
     opts.max_macs = max_macs;
+    opts.stream = (flags & FLAG_STREAM) != 0;
     if (flags & FLAG_COLLECT) opts.observer = observe;
     const int rc = cfub_run_ex(m, model_len, arena, arena_len, inputs, input_len, n_inputs, &opts);
     free(m);
