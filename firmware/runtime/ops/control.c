@@ -1,7 +1,7 @@
 /* Control ops of streaming models: CALL_ONCE runs an initialisation subgraph on the first
  * invoke; VAR_HANDLE, READ_VARIABLE and ASSIGN_VARIABLE keep resource variables (a tf.Variable
  * converted with resource variables on) across invokes, as TFLM's MicroResourceVariables. */
-#include "op_common.h"
+#include "../op_common.h"
 
 typedef struct {
     int32_t subgraph;
