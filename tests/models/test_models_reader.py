@@ -250,3 +250,14 @@ def test_no_subgraphs():
     def edit(m):
         m.subgraphs = []
     _expect_one_line_error(_edited(edit), "no subgraphs")
+
+
+def test_other_options_read_through_the_schema_bindings():
+    from pathlib import Path
+
+    data = (Path(__file__).resolve().parents[1] / "data" / "resource_variable.tflite").read_bytes()
+    m = parse(data)
+    ops = {op.opcode: op.options for op in m.main.operators}
+    assert ops["CALL_ONCE"] == {"init_subgraph_index": 1}
+    assert ops["VAR_HANDLE"]["shared_name"] == "Variable"
+    assert len(m.subgraphs) == 2 and m.subgraphs[1].operators[1].opcode == "ASSIGN_VARIABLE"
