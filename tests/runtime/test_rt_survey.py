@@ -51,3 +51,12 @@ def test_info_of_a_runnable_model_says_so():
     info = json.loads(CliRunner().invoke(main, ["info", "kws", "--json"]).output)
     assert info["runtime"]["supported"] is True
     assert all(o["runtime_refusal"] is None for o in info["ops"])
+
+
+def test_profile_refuses_before_building_anything(tmp_path):
+    path = tmp_path / "mixed.tflite"
+    path.write_bytes(mixed_model())
+    r = CliRunner().invoke(main, ["profile", str(path), "--no-cache"])
+    assert r.exit_code == 2
+    assert "cannot run this model: unsupported op TANH" in r.output and "and 2 more layers" in r.output
+    assert "Traceback" not in r.output
