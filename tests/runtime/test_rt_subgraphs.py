@@ -43,3 +43,12 @@ def test_if_and_while_refused_by_name(hrt):
     model = edit_tflite(MODEL.read_bytes(), to_while)
     run = hrt.run(model, golden.random_inputs(model, 1))
     assert run.rc == 2 and "unsupported op WHILE" in run.report.error.message, run.text
+
+
+def test_problem_in_another_subgraph_names_it(hrt):
+    def init_reads_nothing(m):
+        init = m.subgraphs[1]
+        init.operators[1].inputs = [init.operators[1].inputs[0], 5]  # value tensor out of range
+    model = edit_tflite(MODEL.read_bytes(), init_reads_nothing)
+    run = hrt.run(model, [bytes(8)])  # the host reader refuses it too: no golden inputs
+    assert run.rc == 1 and "of subgraph 1" in run.report.error.message, run.text
