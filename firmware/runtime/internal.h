@@ -20,7 +20,7 @@ enum { OP_CUSTOM = 32 };
 /* the control ops (ops/control.c) */
 enum { OP_IF = 118, OP_WHILE = 119, OP_CALL_ONCE = 129, OP_VAR_HANDLE = 142, OP_READ_VARIABLE = 143,
        OP_ASSIGN_VARIABLE = 144 };
-enum { OPT_CALL_ONCE = 103, OPT_VAR_HANDLE = 111 };
+enum { OPT_IF = 92, OPT_CALL_ONCE = 103, OPT_VAR_HANDLE = 111 };
 enum {
     OPT_CONV2D = 1, OPT_DEPTHWISE = 2, OPT_POOL2D = 5, OPT_FULLY_CONNECTED = 8,
     OPT_SOFTMAX = 9, OPT_ADD = 11, OPT_RESHAPE = 17,
@@ -187,6 +187,7 @@ extern const cfub_opdef cfub_op_conv;
 extern const cfub_opdef cfub_op_depthwise;
 extern const cfub_opdef cfub_op_dequantize;
 extern const cfub_opdef cfub_op_fully_connected;
+extern const cfub_opdef cfub_op_if;
 extern const cfub_opdef cfub_op_max_pool;
 extern const cfub_opdef cfub_op_quantize;
 extern const cfub_opdef cfub_op_read_variable;

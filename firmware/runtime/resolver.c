@@ -14,6 +14,7 @@ static const cfub_opdef *const kOps[] = {
     &cfub_op_depthwise,
     &cfub_op_dequantize,
     &cfub_op_fully_connected,
+    &cfub_op_if,
     &cfub_op_max_pool,
     &cfub_op_quantize,
     &cfub_op_read_variable,
