@@ -26,6 +26,7 @@ CFUB_RUNTIME_SOURCES := \
 # One file per op: its Prepare (TFLM's checks and quantization arithmetic) and reference Eval.
 CFUB_OP_SOURCES := \
 	runtime/ops/add.c \
+	runtime/ops/control.c \
 	runtime/ops/conv.c \
 	runtime/ops/depthwise_conv.c \
 	runtime/ops/fully_connected.c \
