@@ -119,14 +119,29 @@ int cfub_eval_node(cfub_interp *ip, cfub_node *n);
 /* the ops, one file each in ops/ */
 extern const cfub_opdef cfub_op_add;
 extern const cfub_opdef cfub_op_average_pool;
+extern const cfub_opdef cfub_op_cast;
+extern const cfub_opdef cfub_op_concatenation;
 extern const cfub_opdef cfub_op_conv;
+extern const cfub_opdef cfub_op_depth_to_space;
 extern const cfub_opdef cfub_op_depthwise;
 extern const cfub_opdef cfub_op_dequantize;
+extern const cfub_opdef cfub_op_expand_dims;
 extern const cfub_opdef cfub_op_fully_connected;
+extern const cfub_opdef cfub_op_gather;
 extern const cfub_opdef cfub_op_max_pool;
+extern const cfub_opdef cfub_op_pack;
+extern const cfub_opdef cfub_op_pad;
+extern const cfub_opdef cfub_op_padv2;
 extern const cfub_opdef cfub_op_quantize;
 extern const cfub_opdef cfub_op_reshape;
+extern const cfub_opdef cfub_op_resize_bilinear;
+extern const cfub_opdef cfub_op_resize_nearest_neighbor;
+extern const cfub_opdef cfub_op_slice;
 extern const cfub_opdef cfub_op_softmax;
+extern const cfub_opdef cfub_op_space_to_depth;
+extern const cfub_opdef cfub_op_squeeze;
+extern const cfub_opdef cfub_op_strided_slice;
+extern const cfub_opdef cfub_op_transpose;
 
 /* tiny string builder (no printf on the target) */
 typedef struct cfub_sb {
