@@ -1,5 +1,6 @@
-/* CONCATENATION (TFLM concatenation.cc: at most 10 inputs of rank <= 4, no fused activation,
- * int8 bytes copied as they are) and PACK (pack.cc: N equal shapes stacked along a new axis).
+/* CONCATENATION (TFLM concatenation.cc: at most 10 inputs of rank <= 6, no fused activation;
+ * int8 inputs must share the output's scale and zero point, int16 ones zero point 0, so the
+ * bytes are copied as they are) and PACK (pack.cc: N equal shapes stacked along a new axis).
  * Both are the same copy: per outer index, each input's block in turn. */
 #include "ops_shape.h"
 
@@ -50,7 +51,7 @@ static int check_inputs(cfub_interp *ip, cfub_node *n, const int *types) {
 }
 
 static int prepare_concatenation(cfub_interp *ip, cfub_node *n) {
-    static const int kTypes[] = {TFL_INT8, TFL_INT16, TFL_INT32, TFL_INT64, 0};
+    static const int kTypes[] = {TFL_INT8, TFL_INT16, TFL_INT32, TFL_INT64, TFL_BOOL, 0};
     int rc = cfub_need_inputs(ip, n, 1, 10);
     if (rc || (rc = check_inputs(ip, n, kTypes))) return rc;
     const cfub_tensor *out = cfub_op_output(ip, n);
@@ -62,8 +63,15 @@ static int prepare_concatenation(cfub_interp *ip, cfub_node *n) {
     }
     if (ip->fb.err) return cfub_fail_fb(ip);
     if (act != CFUB_ACT_NONE) return cfub_fail_op_int(ip, CFUB_ERR_UNSUPPORTED, n, "fused activation (TFLM refuses it):", act);
-    for (int k = 0; k < n->n_in; k++)
-        if ((rc = cfub_need_max_rank(ip, n, cfub_op_input(ip, n, k), 4))) return rc;
+    for (int k = 0; k < n->n_in; k++) {
+        const cfub_tensor *t = cfub_op_input(ip, n, k);
+        if (t->type == TFL_INT8 && (t->scale != out->scale || t->zero_point != out->zero_point))
+            return cfub_fail_op_int(ip, CFUB_ERR_INVALID, n, "int8 input quantization differs from the output's (TFLM refuses it) at input", k);
+        if (t->type == TFL_INT16 && t->zero_point != 0)
+            return cfub_fail_op_int(ip, CFUB_ERR_INVALID, n, "int16 zero point is not 0 at input", k);
+    }
+    if (out->type == TFL_INT16 && out->zero_point != 0)
+        return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "int16 output zero point is not 0");
     if (axis < 0) axis += out->ndim;
     if (axis < 0 || axis >= out->ndim) return cfub_fail_op_int(ip, CFUB_ERR_INVALID, n, "axis out of range:", axis);
     return set_concat(ip, n, axis, false);

@@ -28,7 +28,7 @@ static int prepare_transpose(cfub_interp *ip, cfub_node *n) {
     cfub_tensor *out = cfub_op_output(ip, n);
     const int32_t *perm;
     if ((rc = cfub_need_type_in(ip, n, "input", 0, in, true, kTypes)) || (rc = cfub_need_same_type(ip, n, in, out)) ||
-        (rc = cfub_need_max_rank(ip, n, in, 6)) || (rc = cfub_need_const_i32(ip, n, 1, in->ndim, &perm)))
+        (rc = cfub_need_max_rank(ip, n, in, 5)) || (rc = cfub_need_const_i32(ip, n, 1, in->ndim, &perm)))
         return rc;
     int32_t st[CFUB_MAX_DIMS], shape[CFUB_MAX_DIMS];
     bool seen[CFUB_MAX_DIMS] = {false};
