@@ -1,0 +1,130 @@
+"""Data-movement and resize ops (issue 23): random single-op models for every op x type TFLM's
+reference kernels take, every output byte compared with TFLM (tflite-micro's Python
+interpreter), plus the combinations TFLM refuses, which the runtime must refuse too."""
+import numpy as np
+import pytest
+from conftest import scale
+from opgen_shape import GENERATORS, OPS, OPTS, act_input, act_tensor, const_i32, fb, options, qof
+from runtime_checks import compare
+
+from cfu_bench import golden
+from cfu_bench.errors import UserError
+from cfu_bench.testing import seeds
+from cfu_bench.tflite_builder import ModelBuilder
+
+DEFAULT_CASES = 100
+CASES = {"STRIDED_SLICE": 200, "RESIZE_BILINEAR": 200, "RESIZE_NEAREST_NEIGHBOR": 120, "GATHER": 150,
+         "CAST": 60}
+
+
+def cases_for(key: str) -> int:
+    return int(CASES.get(key.split("/")[0], DEFAULT_CASES) * scale())
+
+
+@pytest.mark.parametrize("key", sorted(GENERATORS))
+def test_shape_op_bit_exact_random(hrt, key):
+    seed = seeds.derive("test_rt_ops_shape", key)
+    rng = np.random.default_rng(seed)
+    n = cases_for(key)
+    problems = []
+    for i in range(n):
+        model, desc = GENERATORS[key](rng)
+        samples = golden.random_inputs(model, 2, seed=seeds.derive("test_rt_ops_shape", key, i))
+        problems += compare(hrt, model, samples, f"case {i} {desc}")
+    assert not problems, (f"{seeds.reproduce_hint()}: {key}: {len(problems)} mismatches in {n} cases, first: "
+                          + "\n".join(problems[:5]))
+
+
+# ---- refusals: what TFLM refuses (or leaves undefined), refused with one line ---------------
+def _strided(shape, begin, end, strides, out, shrink=0):
+    b = ModelBuilder()
+    x = b.input(shape, 0.1, 3)
+    y = act_tensor(b, out, "int8", qof(b, x))
+    b.raw_op(OPS.STRIDED_SLICE, [x, const_i32(b, begin), const_i32(b, end), const_i32(b, strides)], [y],
+             OPTS.StridedSliceOptions, options(fb.StridedSliceOptionsT, shrinkAxisMask=shrink))
+    b.output(y)
+    return b.build()
+
+
+def _concat(qs, dtype="int8", out_q=None):
+    b = ModelBuilder()
+    ins = [b.input([2, 3], s, z, dtype=dtype) for s, z in qs]
+    y = b.tensor([4, 3], dtype, *(out_q or qs[0]))
+    b.raw_op(OPS.CONCATENATION, ins, [y], OPTS.ConcatenationOptions, options(fb.ConcatenationOptionsT, axis=0))
+    b.output(y)
+    return b.build()
+
+
+def _transpose(shape, dtype="int8"):
+    b = ModelBuilder()
+    x = act_input(b, np.random.default_rng(0), shape, dtype)
+    perm = list(range(len(shape)))[::-1]
+    y = act_tensor(b, [shape[p] for p in perm], dtype, qof(b, x))
+    b.raw_op(OPS.TRANSPOSE, [x, const_i32(b, perm)], [y], OPTS.TransposeOptions, fb.TransposeOptionsT())
+    b.output(y)
+    return b.build()
+
+
+def _pad_variable_paddings():
+    b = ModelBuilder()
+    x = b.input([1, 2, 2, 1], 0.1, 0)
+    p = b.input([4, 2], dtype="int32")
+    y = b.tensor([1, 4, 4, 1], "int8", 0.1, 0)
+    b.raw_op(OPS.PAD, [x, p], [y], OPTS.PadOptions, fb.PadOptionsT())
+    b.output(y)
+    return b.build()
+
+
+def _resize_bilinear_both_flags():
+    b = ModelBuilder()
+    x = b.input([1, 3, 3, 1], 0.1, 0)
+    y = b.tensor([1, 6, 6, 1], "int8", 0.1, 0)
+    b.raw_op(OPS.RESIZE_BILINEAR, [x, const_i32(b, [6, 6])], [y], OPTS.ResizeBilinearOptions,
+             options(fb.ResizeBilinearOptionsT, alignCorners=True, halfPixelCenters=True))
+    b.output(y)
+    return b.build()
+
+
+def _gather(dtype):
+    b = ModelBuilder()
+    x = act_input(b, np.random.default_rng(0), [3, 4], dtype)
+    p = b.tensor([2], "int32", data=np.array([2, 0], np.int32))
+    y = act_tensor(b, [2, 4], dtype, qof(b, x))
+    b.raw_op(OPS.GATHER, [x, p], [y], OPTS.GatherOptions, options(fb.GatherOptionsT, axis=0))
+    b.output(y)
+    return b.build()
+
+
+REFUSALS = {
+    # TFLM refuses these (checked below with tflite-micro itself)
+    "strided_slice_rank5": (lambda: _strided([2] * 5, [0] * 5, [1] * 5, [1] * 5, [1] * 5), True,
+                            "STRIDED_SLICE op 0: rank above what TFLM supports: 5"),
+    "concat_int8_scales_differ": (lambda: _concat([(0.1, 3), (0.2, 3)]), True,
+                                  "int8 input quantization differs from the output's"),
+    "concat_int8_zero_points_differ": (lambda: _concat([(0.1, 3), (0.1, 3)], out_q=(0.1, 4)), True,
+                                       "int8 input quantization differs from the output's"),
+    "concat_int16_zero_point": (lambda: _concat([(0.1, 5), (0.1, 5)], "int16"), True, "int16 zero point is not 0"),
+    "transpose_rank6": (lambda: _transpose([2, 1, 2, 1, 2, 1]), True, "rank above what TFLM supports: 6"),
+    "transpose_int32": (lambda: _transpose([2, 3], "int32"), True, "unsupported tensor type INT32 for TRANSPOSE"),
+    "gather_int16": (lambda: _gather("int16"), True, "unsupported tensor type INT16 for GATHER"),
+    "resize_bilinear_both_flags": (_resize_bilinear_both_flags, True, "half_pixel_centers and align_corners both set"),
+    "pad_variable_paddings": (_pad_variable_paddings, True, "needs a constant tensor"),
+    # TFLM runs these but its Eval leaves the output unwritten: refused rather than matched
+    "strided_slice_shrink_outside": (lambda: _strided([4, 5], [7, 0], [8, 5], [1, 1], [5], shrink=1), False,
+                                     "shrinks an axis TFLM would leave unwritten: 0"),
+    "strided_slice_shrink_negative_stride": (lambda: _strided([4, 5], [1, 0], [0, 5], [-1, 1], [5], shrink=1), False,
+                                             "shrinks an axis TFLM would leave unwritten: 0"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSALS))
+def test_shape_op_refusals(hrt, name):
+    make, tflm_refuses, message = REFUSALS[name]
+    model = make()
+    samples = golden.random_inputs(model, 1, seed=1)
+    run = hrt.run(model, samples)
+    error = str(run.report.error)
+    assert run.rc != 0 and message in error, error
+    if tflm_refuses:
+        with pytest.raises((UserError, RuntimeError)):
+            golden.golden(model, samples)
