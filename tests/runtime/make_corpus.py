@@ -3,11 +3,15 @@ op plus a short chain, so mutations reach every op's prepare and eval paths.
 
     .venv/bin/python tests/runtime/make_corpus.py
 """
+import sys
 from pathlib import Path
 
 import numpy as np
 
 from cfu_bench.tflite_builder import ModelBuilder
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus_shape import shape_models  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
@@ -68,6 +72,8 @@ def models():
     x = b.fully_connected(x, w(3, 4), bias(3), 0.01, 0.05, 2)
     b.output(b.softmax(x))
     yield "chain", b.build()
+
+    yield from shape_models()
 
 
 if __name__ == "__main__":
