@@ -48,7 +48,9 @@ static int set_slice(cfub_interp *ip, cfub_node *n, const cfub_tensor *in, const
     for (int i = in->ndim - 1; i >= 0; i--) {
         p->dims[i] = iterations(r[i]);
         p->src_offset += r[i].start * st[i];
-        p->src_strides[i] = r[i].stride * st[i];
+        /* a single step leaves the stride unused (and a huge one would overflow); otherwise
+         * |stride| x (count - 1) lies inside the axis */
+        p->src_strides[i] = p->dims[i] > 1 ? r[i].stride * st[i] : 0;
         p->dst_strides[i] = dst;
         dst *= p->dims[i];
     }
