@@ -108,11 +108,11 @@ static int prepare_slice(cfub_interp *ip, cfub_node *n) {
     axis_range r[CFUB_MAX_DIMS];
     int32_t shape[CFUB_MAX_DIMS];
     for (int i = 0; i < in->ndim; i++) {
-        const int32_t b = begin[i], s = size[i] == -1 ? in->dims[i] - b : size[i];
-        if (b < 0 || s < 0 || (int64_t)b + s > in->dims[i])
+        const int64_t b = begin[i], s = size[i] == -1 ? in->dims[i] - b : size[i];
+        if (b < 0 || s < 0 || b + s > in->dims[i])
             return cfub_fail_op_int(ip, CFUB_ERR_INVALID, n, "begin/size outside the input along axis", i);
-        r[i] = (axis_range){b, b + s, 1};
-        shape[i] = s;
+        r[i] = (axis_range){(int32_t)b, (int32_t)(b + s), 1};
+        shape[i] = (int32_t)s;
     }
     if ((rc = cfub_need_out_shape(ip, n, out, shape, in->ndim))) return rc;
     return set_slice(ip, n, in, r);
