@@ -53,7 +53,7 @@
 
 #include "../kernels/cfub_kernels.h"
 
-#define CFUB_MAX_OP_INPUTS 16 /* CONCATENATION takes up to 10, PACK any number */
+#define CFUB_MAX_OP_INPUTS 3 /* inputs a kernel sees in cfub_layer; ops with more read them from their tensors */
 
 /* Builtin operator codes of the tflite schema (BuiltinOperator) the runtime runs. */
 enum {

@@ -8,6 +8,9 @@
 #include "fb.h"
 
 #define CFUB_ALIGN 16u
+/* inputs one op may have (CONCATENATION up to 10, PACK any number): a node's input list is
+ * allocated to its length, so the bound costs nothing */
+#define CFUB_MAX_NODE_INPUTS 64
 
 /* tflite schema constants used here */
 enum {
@@ -56,7 +59,7 @@ typedef struct cfub_opdef {
 typedef struct cfub_node {
     const cfub_opdef *def;
     int32_t builtin;
-    int32_t in[CFUB_MAX_OP_INPUTS]; /* -1 = optional input omitted */
+    int32_t *in;                    /* [n_in] tensor indices, -1 = optional input omitted */
     uint8_t n_in;
     int32_t out;
     uint8_t opts_type;

@@ -178,15 +178,16 @@ static int parse_node(cfub_interp *ip, int32_t index, const fb_table *ot, const 
     fb_vector(r, ot, 1, 4, &ins);
     fb_vector(r, ot, 2, 4, &outs);
     if (r->err) return cfub_fail_fb(ip);
-    if (ins.len > CFUB_MAX_OP_INPUTS) return fail_node(ip, CFUB_ERR_INVALID, index, "too many inputs");
+    if (ins.len > CFUB_MAX_NODE_INPUTS) return fail_node(ip, CFUB_ERR_INVALID, index, "too many inputs");
     if (outs.len != 1) return fail_node(ip, CFUB_ERR_INVALID, index, "ops must have exactly one output");
     n->n_in = (uint8_t)ins.len;
+    n->in = cfub_persistent(ip, (size_t)ins.len * sizeof(int32_t) + 1);
+    if (!n->in) return cfub_fail(ip, CFUB_ERR_ARENA, "arena too small for the model's tables");
     for (uint32_t k = 0; k < ins.len; k++) {
         const int32_t t = fb_vec_i32(r, &ins, k);
         if (t < -1 || t >= ip->n_tensors) return fail_node(ip, CFUB_ERR_MALFORMED, index, "input tensor index out of range");
         n->in[k] = t;
     }
-    for (uint32_t k = ins.len; k < CFUB_MAX_OP_INPUTS; k++) n->in[k] = -1;
     n->out = fb_vec_i32(r, &outs, 0);
     if (n->out < 0 || n->out >= ip->n_tensors) return fail_node(ip, CFUB_ERR_MALFORMED, index, "output tensor index out of range");
     n->opts_type = fb_u8(r, ot, 3, 0);

@@ -79,7 +79,7 @@ static int prepare_concatenation(cfub_interp *ip, cfub_node *n) {
 
 static int prepare_pack(cfub_interp *ip, cfub_node *n) {
     static const int kTypes[] = {TFL_INT8, TFL_INT16, TFL_INT32, TFL_INT64, 0};
-    int rc = cfub_need_inputs(ip, n, 1, CFUB_MAX_OP_INPUTS);
+    int rc = cfub_need_inputs(ip, n, 1, CFUB_MAX_NODE_INPUTS);
     if (rc || (rc = check_inputs(ip, n, kTypes))) return rc;
     const cfub_tensor *out = cfub_op_output(ip, n);
     int axis = 0, count = 0;
@@ -96,8 +96,10 @@ static int prepare_pack(cfub_interp *ip, cfub_node *n) {
 }
 
 static int eval_concat(cfub_interp *ip, cfub_node *n) {
-    (void)ip;
-    cfub_ref_concatenation(n->layer.params, n->layer.in, n->layer.out);
+    /* more inputs than a cfub_layer carries: their data pointers come from the tensors */
+    const void *inputs[CFUB_MAX_NODE_INPUTS];
+    for (int k = 0; k < n->n_in; k++) inputs[k] = ip->tensors[n->in[k]].data;
+    cfub_ref_concatenation(n->layer.params, inputs, n->layer.out);
     return CFUB_OK;
 }
 
