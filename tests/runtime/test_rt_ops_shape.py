@@ -128,3 +128,34 @@ def test_shape_op_refusals(hrt, name):
     if tflm_refuses:
         with pytest.raises((UserError, RuntimeError)):
             golden.golden(model, samples)
+
+
+def _bool_tensor(b, shape, data=None):
+    # the builder has no bool dtype: a uint8 tensor retyped (same one-byte storage)
+    t = b.tensor(shape, "uint8", data=data)
+    b.tensors[t].type = fb.TensorType.BOOL
+    b.info[t].dtype = "bool"
+    return t
+
+
+def test_bool_data_movement(hrt):
+    """bool through STRIDED_SLICE (reversed), CONCATENATION, SLICE and CAST to int32, from a
+    random bool constant (model inputs are never bool in the random tests)."""
+    rng = seeds.np_rng("test_rt_ops_shape", "bool")
+    b = ModelBuilder()
+    b.input([1], 0.1, 0)  # the bool data is a constant; the model still takes an input
+    c = _bool_tensor(b, [2, 3], (rng.random((2, 3)) < 0.5).astype(np.uint8))
+    ss = _bool_tensor(b, [2, 2])
+    b.raw_op(OPS.STRIDED_SLICE, [c, const_i32(b, [0, 2]), const_i32(b, [2, 0]), const_i32(b, [1, -1])], [ss],
+             OPTS.StridedSliceOptions, fb.StridedSliceOptionsT())
+    cat = _bool_tensor(b, [2, 5])
+    b.raw_op(OPS.CONCATENATION, [c, ss], [cat], OPTS.ConcatenationOptions, options(fb.ConcatenationOptionsT, axis=1))
+    sl = _bool_tensor(b, [1, 4])
+    b.raw_op(OPS.SLICE, [cat, const_i32(b, [1, 1]), const_i32(b, [1, -1])], [sl], OPTS.SliceOptions,
+             fb.SliceOptionsT())
+    y = b.tensor([1, 4], "int32")
+    b.raw_op(OPS.CAST, [sl], [y], OPTS.CastOptions, fb.CastOptionsT())
+    b.output(y)
+    model = b.build()
+    problems = compare(hrt, model, golden.random_inputs(model, 1, seed=1))
+    assert not problems, f"{seeds.reproduce_hint()}: " + "\n".join(problems)
