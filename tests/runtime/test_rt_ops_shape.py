@@ -95,6 +95,16 @@ def _gather(dtype):
     return b.build()
 
 
+def _gather_input_positions():
+    b = ModelBuilder()
+    x = b.input([3, 4], 0.1, 0)
+    p = b.input([2], dtype="int32")  # random int32 samples: outside the axis
+    y = b.tensor([2, 4], "int8", 0.1, 0)
+    b.raw_op(OPS.GATHER, [x, p], [y], OPTS.GatherOptions, options(fb.GatherOptionsT, axis=0))
+    b.output(y)
+    return b.build()
+
+
 REFUSALS = {
     # TFLM refuses these (checked below with tflite-micro itself)
     "strided_slice_rank5": (lambda: _strided([2] * 5, [0] * 5, [1] * 5, [1] * 5, [1] * 5), True,
@@ -109,6 +119,7 @@ REFUSALS = {
     "gather_int16": (lambda: _gather("int16"), True, "unsupported tensor type INT16 for GATHER"),
     "resize_bilinear_both_flags": (_resize_bilinear_both_flags, True, "half_pixel_centers and align_corners both set"),
     "pad_variable_paddings": (_pad_variable_paddings, True, "needs a constant tensor"),
+    "gather_position_outside": (_gather_input_positions, True, "GATHER op 0: position outside the gathered axis"),
     # TFLM runs these but its Eval leaves the output unwritten: refused rather than matched
     "strided_slice_shrink_outside": (lambda: _strided([4, 5], [7, 0], [8, 5], [1, 1], [5], shrink=1), False,
                                      "shrinks an axis TFLM would leave unwritten: 0"),
