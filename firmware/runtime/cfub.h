@@ -34,14 +34,15 @@
  *
  *   CFUB MODEL bytes=<n> ops=<n> arena=<n> setup_cycles=<n>
  *   CFUB INPUT <k>
- *   CFUB OP <index> <OPNAME> <kernel> <cycles> <crc32 of the op's first output, 8 hex>
+ *   CFUB OP <index> <OPNAME> <kernel> <cycles> <crc32 of the op's outputs, 8 hex>
  *   CFUB INVOKE <k> total=<cycles> kernels=<sum of op cycles> overhead=<total-kernels>
  *   CFUB DONE
  *
  * or, on any failure, `CFUB ERROR <code> <message>` and nothing more. OP lines of input k are
  * printed after that input's inference, so UART time never lands inside a measurement.
  * `total` is the inference loop's own time (op dispatch + kernels); the CRC of each output,
- * which is profiling, is measured separately and excluded.
+ * which is profiling, is measured separately and excluded. An op with several outputs (SPLIT,
+ * UNPACK, ...) has one CRC over all their bytes concatenated in output order.
  *
  * Everything (tensor table, op parameters, activations) lives in the caller's arena; no
  * malloc, no libc beyond memcpy/memset, no libm. The model buffer must stay valid and be
@@ -80,8 +81,9 @@ typedef struct cfub_status {
     char msg[CFUB_MSG_MAX];
 } cfub_status;
 
-/* Called after each op with its first output tensor (host tests collect outputs this way);
- * runs outside the measured time. */
+/* Called after each op with its output tensor, once per output in output order for ops with
+ * several, once with len 0 for ops with none (host tests collect outputs this way); runs
+ * outside the measured time. */
 typedef void (*cfub_observer_fn)(void *ctx, int input_index, int op_index, const char *op_name,
                                  const char *kernel, const uint8_t *data, size_t len);
 
@@ -90,6 +92,8 @@ typedef struct cfub_options {
     uint64_t max_macs;      /* refuse models doing more MACs (pool windows count) per inference; 0 = no limit */
     cfub_observer_fn observer;
     void *observer_ctx;
+    bool stream;            /* cfub_run: the inputs are one stream, state carried from each to the
+                               next; default: each from the post-load state */
 } cfub_options;
 
 /* The whole job, as described above. Returns CFUB_OK or the error code it printed. */
@@ -106,6 +110,10 @@ typedef struct cfub_interp cfub_interp;
  * lives inside the arena. */
 cfub_interp *cfub_load(const uint8_t *model, size_t model_len, uint8_t *arena, size_t arena_len,
                        const cfub_options *opts, cfub_status *st);
+/* Back to the state right after cfub_load: variable tensors (SVDF, LSTM state) reset as TFLM
+ * resets them. cfub_invoke keeps state from one call to the next (streaming); cfub_run resets
+ * before each input, so every input sees the model as loaded. */
+void cfub_reset(cfub_interp *ip);
 size_t cfub_input_bytes(const cfub_interp *ip);   /* bytes of one input (all input tensors) */
 size_t cfub_arena_used(const cfub_interp *ip);    /* bytes of the arena in use */
 size_t cfub_arena_planned(const cfub_interp *ip); /* of which activations (the planned part) */

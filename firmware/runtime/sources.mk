@@ -28,6 +28,7 @@ CFUB_OP_SOURCES := \
 	runtime/ops/add.c \
 	runtime/ops/cast.c \
 	runtime/ops/concatenation.c \
+	runtime/ops/control.c \
 	runtime/ops/conv.c \
 	runtime/ops/depthwise_conv.c \
 	runtime/ops/fully_connected.c \

@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus_shape import shape_models  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
+sys.path.insert(0, str(CORPUS.parent))
 
 
 def models():
@@ -74,6 +75,20 @@ def models():
     yield "chain", b.build()
 
     yield from shape_models()
+
+    # every loader quirk TFLM tolerates at once (test_rt_acceptance.py), so mutations start
+    # from the odd layouts as well: several metadata, empty buffers, zero-size tensors, ...
+    from runtime_checks import edit_tflite
+    from test_rt_acceptance import QUIRKS, small_model
+
+    def all_quirks(m):
+        for quirk in QUIRKS:
+            if quirk.__name__ not in ("bias_scale_without_zero_point", "missing_zero_points"):
+                quirk(m)
+    yield "quirks", edit_tflite(small_model(), all_quirks)
+
+    # several subgraphs and resource variables, as TensorFlow's converter writes them
+    yield "resource_variable", (CORPUS.parent.parent / "data" / "resource_variable.tflite").read_bytes()
 
 
 if __name__ == "__main__":

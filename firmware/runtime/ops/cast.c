@@ -6,8 +6,8 @@ static int prepare_cast(cfub_interp *ip, cfub_node *n) {
     static const int kOut[] = {TFL_INT8, TFL_INT16, TFL_INT32, 0};
     int rc = cfub_need_inputs(ip, n, 1, 1);
     if (rc) return rc;
-    const cfub_tensor *in = cfub_op_input(ip, n, 0), *out = cfub_op_output(ip, n);
-    if ((rc = cfub_need_type_in(ip, n, "input", 0, in, true, kIn)) || (rc = cfub_need_type_in(ip, n, "output", 0, out, true, kOut)))
+    const cfub_tensor *in = cfub_op_input(ip, n, 0), *out = cfub_op_output(ip, n, 0);
+    if ((rc = cfub_need_type_of(ip, n, "input", 0, in, true, kIn)) || (rc = cfub_need_type_of(ip, n, "output", 0, out, true, kOut)))
         return rc;
     if (cfub_elements(in) != cfub_elements(out)) return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "input and output sizes differ");
     cfub_cast_params *p = cfub_op_state(ip, sizeof *p);

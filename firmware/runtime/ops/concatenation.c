@@ -5,7 +5,7 @@
 #include "ops_shape.h"
 
 static int set_concat(cfub_interp *ip, cfub_node *n, int axis, bool pack) {
-    const cfub_tensor *out = cfub_op_output(ip, n);
+    const cfub_tensor *out = cfub_op_output(ip, n, 0);
     cfub_concat_params *p = cfub_op_state(ip, sizeof *p);
     int32_t *sizes = p ? cfub_persistent(ip, (size_t)n->n_in * sizeof(int32_t)) : NULL;
     if (!p || !sizes) return cfub_fail(ip, CFUB_ERR_ARENA, "arena too small for op parameters");
@@ -39,8 +39,8 @@ static int set_concat(cfub_interp *ip, cfub_node *n, int axis, bool pack) {
 }
 
 static int check_inputs(cfub_interp *ip, cfub_node *n, const int *types) {
-    const cfub_tensor *in0 = cfub_op_input(ip, n, 0), *out = cfub_op_output(ip, n);
-    int rc = cfub_need_type_in(ip, n, "input", 0, in0, true, types);
+    const cfub_tensor *in0 = cfub_op_input(ip, n, 0), *out = cfub_op_output(ip, n, 0);
+    int rc = cfub_need_type_of(ip, n, "input", 0, in0, true, types);
     if (rc || (rc = cfub_need_same_type(ip, n, in0, out))) return rc;
     for (int k = 0; k < n->n_in; k++) {
         const cfub_tensor *t = cfub_op_input(ip, n, k);
@@ -54,7 +54,7 @@ static int prepare_concatenation(cfub_interp *ip, cfub_node *n) {
     static const int kTypes[] = {TFL_INT8, TFL_INT16, TFL_INT32, TFL_INT64, TFL_BOOL, 0};
     int rc = cfub_need_inputs(ip, n, 1, 10);
     if (rc || (rc = check_inputs(ip, n, kTypes))) return rc;
-    const cfub_tensor *out = cfub_op_output(ip, n);
+    const cfub_tensor *out = cfub_op_output(ip, n, 0);
     int axis = 0, act = CFUB_ACT_NONE;
     const fb_table *o = cfub_op_options(ip, n, OPT_CONCATENATION);
     if (o) {
@@ -79,9 +79,9 @@ static int prepare_concatenation(cfub_interp *ip, cfub_node *n) {
 
 static int prepare_pack(cfub_interp *ip, cfub_node *n) {
     static const int kTypes[] = {TFL_INT8, TFL_INT16, TFL_INT32, TFL_INT64, 0};
-    int rc = cfub_need_inputs(ip, n, 1, CFUB_MAX_NODE_INPUTS);
+    int rc = cfub_need_inputs(ip, n, 1, CFUB_MAX_OP_IO);
     if (rc || (rc = check_inputs(ip, n, kTypes))) return rc;
-    const cfub_tensor *out = cfub_op_output(ip, n);
+    const cfub_tensor *out = cfub_op_output(ip, n, 0);
     int axis = 0, count = 0;
     const fb_table *o = cfub_op_options(ip, n, OPT_PACK);
     if (o) {
@@ -96,10 +96,8 @@ static int prepare_pack(cfub_interp *ip, cfub_node *n) {
 }
 
 static int eval_concat(cfub_interp *ip, cfub_node *n) {
-    /* more inputs than a cfub_layer carries: their data pointers come from the tensors */
-    const void *inputs[CFUB_MAX_NODE_INPUTS];
-    for (int k = 0; k < n->n_in; k++) inputs[k] = ip->tensors[n->in[k]].data;
-    cfub_ref_concatenation(n->layer.params, inputs, n->layer.out);
+    (void)ip;
+    cfub_ref_concatenation(n->layer.params, n->layer.in, n->layer.out);
     return CFUB_OK;
 }
 

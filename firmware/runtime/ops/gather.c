@@ -7,8 +7,8 @@ static int prepare_gather(cfub_interp *ip, cfub_node *n) {
     int rc = cfub_need_inputs(ip, n, 2, 2);
     if (rc) return rc;
     const cfub_tensor *in = cfub_op_input(ip, n, 0), *pos = cfub_op_input(ip, n, 1);
-    cfub_tensor *out = cfub_op_output(ip, n);
-    if ((rc = cfub_need_type(ip, n, "input", 1, pos, TFL_INT32)) || (rc = cfub_need_type_in(ip, n, "input", 0, in, true, kTypes)) ||
+    const cfub_tensor *out = cfub_op_output(ip, n, 0);
+    if ((rc = cfub_need_type(ip, n, "input", 1, pos, TFL_INT32)) || (rc = cfub_need_type_of(ip, n, "input", 0, in, true, kTypes)) ||
         (rc = cfub_need_same_type(ip, n, in, out)))
         return rc;
     int32_t axis = 0, batch_dims = 0;

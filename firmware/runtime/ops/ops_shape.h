@@ -17,10 +17,9 @@ enum {
     OPT_DEPTH_TO_SPACE = 94,
 };
 
-/* the op's output tensor */
-cfub_tensor *cfub_op_output(cfub_interp *ip, const cfub_node *n);
-/* refuses a type outside the zero-terminated list (TFL_FLOAT32 is 0: pass it as `float_ok`) */
-int cfub_need_type_in(cfub_interp *ip, const cfub_node *n, const char *role, int k, const cfub_tensor *t,
+/* refuses a type outside the zero-terminated list (TFL_FLOAT32 is 0: pass it as `float_ok`);
+ * the list reads better than op_common's bit mask in the ops' type tables */
+int cfub_need_type_of(cfub_interp *ip, const cfub_node *n, const char *role, int k, const cfub_tensor *t,
                       bool float_ok, const int *types);
 /* output type equal to input 0's */
 int cfub_need_same_type(cfub_interp *ip, const cfub_node *n, const cfub_tensor *in, const cfub_tensor *out);

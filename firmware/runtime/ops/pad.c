@@ -8,8 +8,8 @@ static int prepare_pad(cfub_interp *ip, cfub_node *n) {
     int rc = cfub_need_inputs(ip, n, 2, 3);
     if (rc) return rc;
     const cfub_tensor *in = cfub_op_input(ip, n, 0), *cv = cfub_op_input(ip, n, 2);
-    cfub_tensor *out = cfub_op_output(ip, n);
-    if ((rc = cfub_need_type_in(ip, n, "input", 0, in, true, kTypes)) || (rc = cfub_need_same_type(ip, n, in, out)) ||
+    const cfub_tensor *out = cfub_op_output(ip, n, 0);
+    if ((rc = cfub_need_type_of(ip, n, "input", 0, in, true, kTypes)) || (rc = cfub_need_same_type(ip, n, in, out)) ||
         (rc = cfub_need_max_rank(ip, n, in, 5)))
         return rc;
     const int32_t *pads;

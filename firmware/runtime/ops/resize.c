@@ -7,9 +7,9 @@ static int check_resize(cfub_interp *ip, cfub_node *n, const int *types, int opt
     int rc = cfub_need_inputs(ip, n, 2, 2);
     if (rc) return rc;
     const cfub_tensor *in = cfub_op_input(ip, n, 0);
-    cfub_tensor *out = cfub_op_output(ip, n);
+    const cfub_tensor *out = cfub_op_output(ip, n, 0);
     const int32_t *size;
-    if ((rc = cfub_need_rank(ip, n, in, 4)) || (rc = cfub_need_type_in(ip, n, "input", 0, in, opt == OPT_RESIZE_NEAREST_NEIGHBOR, types)) ||
+    if ((rc = cfub_need_rank(ip, n, in, 4)) || (rc = cfub_need_type_of(ip, n, "input", 0, in, opt == OPT_RESIZE_NEAREST_NEIGHBOR, types)) ||
         (rc = cfub_need_same_type(ip, n, in, out)) || (rc = cfub_need_const_i32(ip, n, 1, 2, &size)))
         return rc;
     if (cfub_op_input(ip, n, 1)->ndim != 1) return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "size is not 1-D");
@@ -27,7 +27,7 @@ static int prepare_nearest(cfub_interp *ip, cfub_node *n) {
     bool align, half;
     int rc = check_resize(ip, n, kTypes, OPT_RESIZE_NEAREST_NEIGHBOR, 0, &align, &half);
     if (rc) return rc;
-    const cfub_tensor *in = cfub_op_input(ip, n, 0), *out = cfub_op_output(ip, n);
+    const cfub_tensor *in = cfub_op_input(ip, n, 0), *out = cfub_op_output(ip, n, 0);
     cfub_resize_nn_params *p = cfub_op_state(ip, sizeof *p);
     int32_t *ys = p ? cfub_persistent(ip, (size_t)out->dims[1] * sizeof(int32_t)) : NULL;
     int32_t *xs = ys ? cfub_persistent(ip, (size_t)out->dims[2] * sizeof(int32_t)) : NULL;
@@ -54,7 +54,7 @@ static int prepare_bilinear(cfub_interp *ip, cfub_node *n) {
     int rc = check_resize(ip, n, kTypes, OPT_RESIZE_BILINEAR, 2, &align, &half);
     if (rc) return rc;
     if (align && half) return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "half_pixel_centers and align_corners both set");
-    const cfub_tensor *in = cfub_op_input(ip, n, 0), *out = cfub_op_output(ip, n);
+    const cfub_tensor *in = cfub_op_input(ip, n, 0), *out = cfub_op_output(ip, n, 0);
     /* keeps TFLM's int32 intermediates (scale x index, 2^10 x size) from overflowing */
     if (in->dims[1] > 0x10000 || in->dims[2] > 0x10000 || out->dims[1] > 0x10000 || out->dims[2] > 0x10000)
         return cfub_fail_op(ip, CFUB_ERR_UNSUPPORTED, n, "resize dimension above 65536");

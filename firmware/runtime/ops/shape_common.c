@@ -1,9 +1,7 @@
 /* Checks shared by the data-movement and resize ops. */
 #include "ops_shape.h"
 
-cfub_tensor *cfub_op_output(cfub_interp *ip, const cfub_node *n) { return &ip->tensors[n->out]; }
-
-int cfub_need_type_in(cfub_interp *ip, const cfub_node *n, const char *role, int k, const cfub_tensor *t,
+int cfub_need_type_of(cfub_interp *ip, const cfub_node *n, const char *role, int k, const cfub_tensor *t,
                       bool float_ok, const int *types) {
     if (float_ok && t->type == TFL_FLOAT32) return CFUB_OK;
     for (; *types; types++)

@@ -64,9 +64,9 @@ static int prepare_strided_slice(cfub_interp *ip, cfub_node *n) {
     int rc = cfub_need_inputs(ip, n, 4, 4);
     if (rc) return rc;
     const cfub_tensor *in = cfub_op_input(ip, n, 0);
-    cfub_tensor *out = cfub_op_output(ip, n);
+    const cfub_tensor *out = cfub_op_output(ip, n, 0);
     const int32_t *begin, *end, *strides;
-    if ((rc = cfub_need_type_in(ip, n, "input", 0, in, true, kTypes)) || (rc = cfub_need_same_type(ip, n, in, out)) ||
+    if ((rc = cfub_need_type_of(ip, n, "input", 0, in, true, kTypes)) || (rc = cfub_need_same_type(ip, n, in, out)) ||
         (rc = cfub_need_max_rank(ip, n, in, 4)) || (rc = cfub_need_const_i32(ip, n, 1, in->ndim, &begin)) ||
         (rc = cfub_need_const_i32(ip, n, 2, in->ndim, &end)) || (rc = cfub_need_const_i32(ip, n, 3, in->ndim, &strides)))
         return rc;
@@ -99,9 +99,9 @@ static int prepare_slice(cfub_interp *ip, cfub_node *n) {
     int rc = cfub_need_inputs(ip, n, 3, 3);
     if (rc) return rc;
     const cfub_tensor *in = cfub_op_input(ip, n, 0);
-    cfub_tensor *out = cfub_op_output(ip, n);
+    const cfub_tensor *out = cfub_op_output(ip, n, 0);
     const int32_t *begin, *size;
-    if ((rc = cfub_need_type_in(ip, n, "input", 0, in, true, kTypes)) || (rc = cfub_need_same_type(ip, n, in, out)) ||
+    if ((rc = cfub_need_type_of(ip, n, "input", 0, in, true, kTypes)) || (rc = cfub_need_same_type(ip, n, in, out)) ||
         (rc = cfub_need_max_rank(ip, n, in, 5)) || (rc = cfub_need_const_i32(ip, n, 1, in->ndim, &begin)) ||
         (rc = cfub_need_const_i32(ip, n, 2, in->ndim, &size)))
         return rc;

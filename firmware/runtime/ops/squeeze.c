@@ -11,7 +11,7 @@ static int same_bytes(cfub_interp *ip, cfub_node *n, const cfub_tensor *in, cons
 static int prepare_squeeze(cfub_interp *ip, cfub_node *n) {
     int rc = cfub_need_inputs(ip, n, 1, 1);
     if (rc) return rc;
-    const cfub_tensor *in = cfub_op_input(ip, n, 0), *out = cfub_op_output(ip, n);
+    const cfub_tensor *in = cfub_op_input(ip, n, 0), *out = cfub_op_output(ip, n, 0);
     if (!cfub_type_size(in->type)) return cfub_fail_type(ip, n, "input", 0, in->type);
     if ((rc = same_bytes(ip, n, in, out))) return rc;
     bool squeeze[CFUB_MAX_DIMS] = {false};
@@ -36,9 +36,9 @@ static int prepare_expand_dims(cfub_interp *ip, cfub_node *n) {
     static const int kTypes[] = {TFL_INT8, TFL_INT16, 0};
     int rc = cfub_need_inputs(ip, n, 2, 2);
     if (rc) return rc;
-    const cfub_tensor *in = cfub_op_input(ip, n, 0), *out = cfub_op_output(ip, n);
+    const cfub_tensor *in = cfub_op_input(ip, n, 0), *out = cfub_op_output(ip, n, 0);
     const int32_t *axis;
-    if ((rc = cfub_need_type_in(ip, n, "input", 0, in, true, kTypes)) || (rc = same_bytes(ip, n, in, out)) ||
+    if ((rc = cfub_need_type_of(ip, n, "input", 0, in, true, kTypes)) || (rc = same_bytes(ip, n, in, out)) ||
         (rc = cfub_need_const_i32(ip, n, 1, 1, &axis)))
         return rc;
     int32_t a = axis[0];

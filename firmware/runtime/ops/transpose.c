@@ -25,9 +25,9 @@ static int prepare_transpose(cfub_interp *ip, cfub_node *n) {
     int rc = cfub_need_inputs(ip, n, 2, 2);
     if (rc) return rc;
     const cfub_tensor *in = cfub_op_input(ip, n, 0);
-    cfub_tensor *out = cfub_op_output(ip, n);
+    const cfub_tensor *out = cfub_op_output(ip, n, 0);
     const int32_t *perm;
-    if ((rc = cfub_need_type_in(ip, n, "input", 0, in, true, kTypes)) || (rc = cfub_need_same_type(ip, n, in, out)) ||
+    if ((rc = cfub_need_type_of(ip, n, "input", 0, in, true, kTypes)) || (rc = cfub_need_same_type(ip, n, in, out)) ||
         (rc = cfub_need_max_rank(ip, n, in, 5)) || (rc = cfub_need_const_i32(ip, n, 1, in->ndim, &perm)))
         return rc;
     int32_t st[CFUB_MAX_DIMS], shape[CFUB_MAX_DIMS];
@@ -60,9 +60,9 @@ static int prepare_space_depth(cfub_interp *ip, cfub_node *n, bool to_space) {
     int rc = cfub_need_inputs(ip, n, 1, 1);
     if (rc) return rc;
     const cfub_tensor *in = cfub_op_input(ip, n, 0);
-    cfub_tensor *out = cfub_op_output(ip, n);
+    const cfub_tensor *out = cfub_op_output(ip, n, 0);
     int32_t bs;
-    if ((rc = cfub_need_type_in(ip, n, "input", 0, in, true, kTypes)) || (rc = cfub_need_same_type(ip, n, in, out)) ||
+    if ((rc = cfub_need_type_of(ip, n, "input", 0, in, true, kTypes)) || (rc = cfub_need_same_type(ip, n, in, out)) ||
         (rc = cfub_need_rank(ip, n, in, 4)) ||
         (rc = block_size(ip, n, to_space ? OPT_DEPTH_TO_SPACE : OPT_SPACE_TO_DEPTH, &bs)))
         return rc;
