@@ -28,14 +28,15 @@ typedef struct cfub_pad_params {
     uint8_t pad_value[8];   /* one element's bytes */
 } cfub_pad_params;
 
-/* CONCATENATION and PACK: each input contributes blocks of copy_size[k] elements, `outer`
- * times, one after another in every output row of `out_row` elements. */
+/* CONCATENATION and PACK join parts (their inputs), SPLIT, SPLIT_V and UNPACK cut one
+ * (their outputs): each part holds blocks of copy_size[k] elements, `outer` times, and the
+ * joined tensor is, per outer index, every part's block in turn (rows of `row` elements). */
 typedef struct cfub_concat_params {
     int32_t esize;
-    int32_t n_inputs;
+    int32_t n_parts;
     int32_t outer;
-    int32_t out_row;
-    const int32_t *copy_size;  /* [n_inputs] */
+    int32_t row;
+    const int32_t *copy_size;  /* [n_parts] */
 } cfub_concat_params;
 
 typedef struct cfub_gather_params {
@@ -66,6 +67,7 @@ typedef struct cfub_cast_params {
 void cfub_ref_copy_nd(const cfub_copy_params *p, const void *src, void *dst);
 void cfub_ref_pad(const cfub_pad_params *p, const void *input, void *output);
 void cfub_ref_concatenation(const cfub_concat_params *p, const void *const *inputs, void *output);
+void cfub_ref_split(const cfub_concat_params *p, const void *input, void *const *outputs);
 /* Returns false when an index is outside the axis (TFLM fails the op there too). */
 bool cfub_ref_gather(const cfub_gather_params *p, const void *input, const int32_t *coords, void *output);
 void cfub_ref_resize_nearest(const cfub_resize_nn_params *p, const void *input, void *output);

@@ -61,10 +61,23 @@ void cfub_ref_concatenation(const cfub_concat_params *p, const void *const *inpu
     uint8_t *out = output;
     const int32_t es = p->esize;
     for (int32_t o = 0; o < p->outer; o++) {
-        for (int32_t k = 0; k < p->n_inputs; k++) {
+        for (int32_t k = 0; k < p->n_parts; k++) {
             const size_t n = (size_t)p->copy_size[k] * es;
             memcpy(out, (const uint8_t *)inputs[k] + (size_t)o * n, n);
             out += n;
+        }
+    }
+}
+
+void cfub_ref_split(const cfub_concat_params *p, const void *input, void *const *outputs) {
+    /* TFLM's SplitImpl / UnpackImpl: the input walked once, each block to its output */
+    const uint8_t *in = input;
+    const int32_t es = p->esize;
+    for (int32_t o = 0; o < p->outer; o++) {
+        for (int32_t k = 0; k < p->n_parts; k++) {
+            const size_t n = (size_t)p->copy_size[k] * es;
+            memcpy((uint8_t *)outputs[k] + (size_t)o * n, in, n);
+            in += n;
         }
     }
 }

@@ -204,9 +204,12 @@ extern const cfub_opdef cfub_op_resize_nearest_neighbor;
 extern const cfub_opdef cfub_op_slice;
 extern const cfub_opdef cfub_op_softmax;
 extern const cfub_opdef cfub_op_space_to_depth;
+extern const cfub_opdef cfub_op_split;
+extern const cfub_opdef cfub_op_split_v;
 extern const cfub_opdef cfub_op_squeeze;
 extern const cfub_opdef cfub_op_strided_slice;
 extern const cfub_opdef cfub_op_transpose;
+extern const cfub_opdef cfub_op_unpack;
 extern const cfub_opdef cfub_op_var_handle;
 
 /* tiny string builder (no printf on the target) */

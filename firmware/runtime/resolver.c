@@ -31,9 +31,12 @@ static const cfub_opdef *const kOps[] = {
     &cfub_op_slice,
     &cfub_op_softmax,
     &cfub_op_space_to_depth,
+    &cfub_op_split,
+    &cfub_op_split_v,
     &cfub_op_squeeze,
     &cfub_op_strided_slice,
     &cfub_op_transpose,
+    &cfub_op_unpack,
     &cfub_op_var_handle,
 };
 

@@ -41,6 +41,7 @@ CFUB_OP_SOURCES := \
 	runtime/ops/shape_common.c \
 	runtime/ops/slice.c \
 	runtime/ops/softmax.c \
+	runtime/ops/split.c \
 	runtime/ops/squeeze.c \
 	runtime/ops/transpose.c
 

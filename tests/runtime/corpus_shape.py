@@ -55,3 +55,17 @@ def shape_models():
              [4, 4, 2])
     b.output(_op(b, OPS.CAST, OPTS.CastOptions, fb.CastOptionsT(), [pv], [4, 4, 2], dtype="int32"))
     yield "shape_gather_pack", b.build()
+
+    # several outputs: SPLIT -> SPLIT_V -> UNPACK, the parts joined again by CONCATENATION
+    b = ModelBuilder()
+    x = b.input([2, 6, 3], *q)
+    s1 = [b.tensor([2, 3, 3], "int8", *q) for _ in range(2)]
+    b.raw_op(OPS.SPLIT, [const_i32(b, [1]), x], s1, OPTS.SplitOptions, options(fb.SplitOptionsT, numSplits=2))
+    s2 = [b.tensor([2, 3, k], "int8", *q) for k in (1, 2)]
+    b.raw_op(OPS.SPLIT_V, [s1[1], const_i32(b, [1, -1]), const_i32(b, [-1])], s2, OPTS.SplitVOptions,
+             options(fb.SplitVOptionsT, numSplits=2))
+    s3 = [b.tensor([3, 2], "int8", *q) for _ in range(2)]
+    b.raw_op(OPS.UNPACK, [s2[1]], s3, OPTS.UnpackOptions, options(fb.UnpackOptionsT, num=2, axis=0))
+    b.output(_op(b, OPS.CONCATENATION, OPTS.ConcatenationOptions, options(fb.ConcatenationOptionsT, axis=0),
+                 [s3[0], s3[1], s3[0]], [9, 2]))
+    yield "shape_split", b.build()

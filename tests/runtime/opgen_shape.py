@@ -385,3 +385,71 @@ for _op, _gen, _types in [
 ]:
     for _t in _types:
         GENERATORS[f"{_op}/{_t}"] = (lambda g, t: (lambda rng: g(rng, t)))(_gen, _t)
+
+
+# ---- SPLIT / SPLIT_V / UNPACK (several outputs) --------------------------------------------
+def _split_outputs(b, shape, axis, sizes, dtype, q, keep_axis=True):
+    outs = []
+    for s in sizes:
+        o = list(shape)
+        if keep_axis:
+            o[axis] = s
+        else:
+            del o[axis]
+        outs.append(act_tensor(b, o, dtype, q))
+    return outs
+
+
+def gen_split(rng, dtype):
+    b = ModelBuilder()
+    rank = int(rng.integers(1, 5))
+    axis = int(rng.integers(0, rank))
+    n = int(rng.integers(1, 5))
+    shape = dims(rng, rank, 1, 4)
+    shape[axis] = n * int(rng.integers(1, 4))
+    x = act_input(b, rng, shape, dtype)
+    outs = _split_outputs(b, shape, axis, [shape[axis] // n] * n, dtype, qof(b, x))
+    a = axis - rank if rng.random() < 0.3 else axis
+    b.raw_op(OPS.SPLIT, [const_i32(b, [a]), x], outs, OPTS.SplitOptions, options(fb.SplitOptionsT, numSplits=n))
+    for o in outs:
+        b.output(o)
+    return b.build(), dict(op="split", shape=shape, axis=a, n=n)
+
+
+def gen_split_v(rng, dtype):
+    b = ModelBuilder()
+    rank = int(rng.integers(1, 5))
+    axis = int(rng.integers(0, rank))
+    shape = dims(rng, rank, 1, 4)
+    sizes = [int(rng.integers(1, 4)) for _ in range(int(rng.integers(1, 5)))]
+    shape[axis] = sum(sizes)
+    x = act_input(b, rng, shape, dtype)
+    outs = _split_outputs(b, shape, axis, sizes, dtype, qof(b, x))
+    given = list(sizes)
+    if len(sizes) > 1 and rng.random() < 0.3:
+        given[int(rng.integers(0, len(sizes)))] = -1  # the converter's "the rest"
+    a = axis - rank if rng.random() < 0.3 else axis
+    b.raw_op(OPS.SPLIT_V, [x, const_i32(b, given), const_i32(b, [a])], outs, OPTS.SplitVOptions,
+             options(fb.SplitVOptionsT, numSplits=len(sizes)))
+    for o in outs:
+        b.output(o)
+    return b.build(), dict(op="split_v", shape=shape, axis=a, sizes=given)
+
+
+def gen_unpack(rng, dtype):
+    b = ModelBuilder()
+    rank = int(rng.integers(1, 5))
+    axis = int(rng.integers(0, rank))
+    shape = dims(rng, rank, 1, 4)
+    x = act_input(b, rng, shape, dtype)
+    outs = _split_outputs(b, shape, axis, [1] * shape[axis], dtype, qof(b, x), keep_axis=False)
+    a = axis - rank if rng.random() < 0.3 else axis
+    b.raw_op(OPS.UNPACK, [x], outs, OPTS.UnpackOptions, options(fb.UnpackOptionsT, num=shape[axis], axis=a))
+    for o in outs:
+        b.output(o)
+    return b.build(), dict(op="unpack", shape=shape, axis=a)
+
+
+for _op, _gen in [("SPLIT", gen_split), ("SPLIT_V", gen_split_v), ("UNPACK", gen_unpack)]:
+    for _t in ["int8", "int16", "int32", "float32"]:
+        GENERATORS[f"{_op}/{_t}"] = (lambda g, t: (lambda rng: g(rng, t)))(_gen, _t)

@@ -10,7 +10,7 @@ static int set_concat(cfub_interp *ip, cfub_node *n, int axis, bool pack) {
     int32_t *sizes = p ? cfub_persistent(ip, (size_t)n->n_in * sizeof(int32_t)) : NULL;
     if (!p || !sizes) return cfub_fail(ip, CFUB_ERR_ARENA, "arena too small for op parameters");
     p->esize = (int32_t)cfub_type_size(out->type);
-    p->n_inputs = n->n_in;
+    p->n_parts = n->n_in;
     int64_t outer = 1, inner = 1, axis_sum = 0;
     for (int i = 0; i < axis; i++) outer *= out->dims[i];
     for (int i = axis + 1; i < out->ndim; i++) inner *= out->dims[i];
@@ -31,7 +31,7 @@ static int set_concat(cfub_interp *ip, cfub_node *n, int axis, bool pack) {
     }
     if (axis_sum != out->dims[axis]) return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "inputs do not add up to the output along the axis");
     p->outer = (int32_t)outer;
-    p->out_row = (int32_t)(axis_sum * inner);
+    p->row = (int32_t)(axis_sum * inner);
     p->copy_size = sizes;
     n->state = p;
     n->layer.params = p;
