@@ -15,5 +15,5 @@ def test_shape_ops_bit_exact_on_the_soc(model):
     r = profile(str(CORPUS / f"{model}.tflite"), cfu="none", inputs=2, use_cache=False, memory="ddr3")
     bad = [l.index for l in r.layers if not l.bit_exact]
     assert r.bit_exact and not bad, f"layers {bad} differ from TFLM: {r.mismatches[:3]}"
-    assert r.inputs_checked == 2 and len(r.layers) >= 6
+    assert r.inputs_checked == 2 and len(r.layers) >= 4
     assert all(l.cycles > 0 for l in r.layers)
