@@ -229,8 +229,13 @@ def gen_slice(rng, dtype):
     out_shape = [d - bg if sz == -1 else sz for d, bg, sz in zip(shape, begin, size)]
     x = act_input(b, rng, shape, dtype)
     y = act_tensor(b, out_shape, dtype, qof(b, x))
-    b.raw_op(OPS.SLICE, [x, const_i32(b, begin), const_i32(b, size)], [y], OPTS.SliceOptions, fb.SliceOptionsT())
-    return finish(b, y, dict(op="slice", shape=shape, begin=begin, size=size))
+    if rng.random() < 0.3:  # TFLM takes int64 begin/size too
+        ins = [b.tensor([rank], "int64", data=np.asarray(v, np.int64)) for v in (begin, size)]
+    else:
+        ins = [const_i32(b, begin), const_i32(b, size)]
+    b.raw_op(OPS.SLICE, [x] + ins, [y], OPTS.SliceOptions, fb.SliceOptionsT())
+    i64 = b.tensors[ins[0]].type == fb.TensorType.INT64
+    return finish(b, y, dict(op="slice", shape=shape, begin=begin, size=size, i64=i64))
 
 
 # ---- SQUEEZE / EXPAND_DIMS -----------------------------------------------------------------
