@@ -1,6 +1,8 @@
 """Data-movement and resize ops (issue 23): random single-op models for every op x type TFLM's
 reference kernels take, every output byte compared with TFLM (tflite-micro's Python
 interpreter), plus the combinations TFLM refuses, which the runtime must refuse too."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 from conftest import scale
@@ -171,3 +173,16 @@ def test_bool_data_movement(hrt):
     model = b.build()
     problems = compare(hrt, model, golden.random_inputs(model, 1, seed=1))
     assert not problems, f"{seeds.reproduce_hint()}: " + "\n".join(problems)
+
+
+def test_converter_output_bit_exact(hrt):
+    """What TensorFlow's converter makes of every data-movement and resize op (with its own
+    QUANTIZE/DEQUANTIZE around them): tests/data/shape_ops_converted.tflite, from
+    make_shape_converted.py."""
+    model = (Path(__file__).resolve().parents[1] / "data" / "shape_ops_converted.tflite").read_bytes()
+    ops = {o.op for o in golden.model_ops(model)}
+    assert {"PAD", "STRIDED_SLICE", "CONCATENATION", "TRANSPOSE", "RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR",
+            "SPACE_TO_DEPTH", "DEPTH_TO_SPACE", "SPLIT", "SLICE", "GATHER", "UNPACK", "PACK"} <= ops
+    samples = golden.random_inputs(model, 4, seed=seeds.derive("test_rt_ops_shape", "converted"))
+    problems = compare(hrt, model, samples)
+    assert not problems, f"{seeds.reproduce_hint()}: " + "\n".join(problems[:5])
