@@ -26,23 +26,35 @@ CFUB_RUNTIME_SOURCES := \
 # One file per op: its Prepare (TFLM's checks and quantization arithmetic) and reference Eval.
 CFUB_OP_SOURCES := \
 	runtime/ops/add.c \
+	runtime/ops/cast.c \
+	runtime/ops/concatenation.c \
 	runtime/ops/control.c \
 	runtime/ops/conv.c \
 	runtime/ops/depthwise_conv.c \
 	runtime/ops/fully_connected.c \
+	runtime/ops/gather.c \
+	runtime/ops/pad.c \
 	runtime/ops/pooling.c \
 	runtime/ops/quantize.c \
 	runtime/ops/reshape.c \
-	runtime/ops/softmax.c
+	runtime/ops/resize.c \
+	runtime/ops/shape_common.c \
+	runtime/ops/slice.c \
+	runtime/ops/softmax.c \
+	runtime/ops/split.c \
+	runtime/ops/squeeze.c \
+	runtime/ops/transpose.c
 
 CFUB_KERNEL_SOURCES := \
 	kernels/add.c \
 	kernels/conv.c \
+	kernels/data_movement.c \
 	kernels/depthwise_conv.c \
 	kernels/fully_connected.c \
 	kernels/pooling.c \
 	kernels/quant_util.c \
 	kernels/quantize.c \
+	kernels/resize.c \
 	kernels/softmax.c
 
 CFUB_SOURCES := $(CFUB_RUNTIME_SOURCES) $(CFUB_OP_SOURCES) $(CFUB_KERNEL_SOURCES)

@@ -10,6 +10,9 @@ import numpy as np
 
 from cfu_bench.tflite_builder import ModelBuilder
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus_shape import shape_models  # noqa: E402
+
 CORPUS = Path(__file__).resolve().parent / "corpus"
 sys.path.insert(0, str(CORPUS.parent))
 
@@ -70,6 +73,8 @@ def models():
     x = b.fully_connected(x, w(3, 4), bias(3), 0.01, 0.05, 2)
     b.output(b.softmax(x))
     yield "chain", b.build()
+
+    yield from shape_models()
 
     # every loader quirk TFLM tolerates at once (test_rt_acceptance.py), so mutations start
     # from the odd layouts as well: several metadata, empty buffers, zero-size tensors, ...
