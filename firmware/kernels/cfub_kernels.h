@@ -167,3 +167,4 @@ int32_t cfub_f32_to_i32(float x);
 float cfub_roundf(float x);
 
 #endif /* CFUB_KERNELS_H */
+#include "cfub_math_kernels.h"

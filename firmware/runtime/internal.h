@@ -123,10 +123,24 @@ extern const cfub_opdef cfub_op_conv;
 extern const cfub_opdef cfub_op_depthwise;
 extern const cfub_opdef cfub_op_dequantize;
 extern const cfub_opdef cfub_op_fully_connected;
+extern const cfub_opdef cfub_op_hard_swish;
+extern const cfub_opdef cfub_op_leaky_relu;
+extern const cfub_opdef cfub_op_logistic;
 extern const cfub_opdef cfub_op_max_pool;
+extern const cfub_opdef cfub_op_maximum;
+extern const cfub_opdef cfub_op_mean;
+extern const cfub_opdef cfub_op_minimum;
+extern const cfub_opdef cfub_op_mul;
+extern const cfub_opdef cfub_op_prelu;
 extern const cfub_opdef cfub_op_quantize;
+extern const cfub_opdef cfub_op_reduce_max;
+extern const cfub_opdef cfub_op_relu6;
+extern const cfub_opdef cfub_op_relu;
 extern const cfub_opdef cfub_op_reshape;
 extern const cfub_opdef cfub_op_softmax;
+extern const cfub_opdef cfub_op_sub;
+extern const cfub_opdef cfub_op_sum;
+extern const cfub_opdef cfub_op_tanh;
 
 /* tiny string builder (no printf on the target) */
 typedef struct cfub_sb {

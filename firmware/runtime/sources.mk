@@ -25,23 +25,32 @@ CFUB_RUNTIME_SOURCES := \
 
 # One file per op: its Prepare (TFLM's checks and quantization arithmetic) and reference Eval.
 CFUB_OP_SOURCES := \
+	runtime/ops/activations.c \
 	runtime/ops/add.c \
 	runtime/ops/conv.c \
 	runtime/ops/depthwise_conv.c \
 	runtime/ops/fully_connected.c \
+	runtime/ops/logistic_tanh.c \
+	runtime/ops/maximum_minimum.c \
+	runtime/ops/mul.c \
 	runtime/ops/pooling.c \
 	runtime/ops/quantize.c \
+	runtime/ops/reduce.c \
 	runtime/ops/reshape.c \
 	runtime/ops/softmax.c
 
 CFUB_KERNEL_SOURCES := \
+	kernels/activations.c \
 	kernels/add.c \
 	kernels/conv.c \
 	kernels/depthwise_conv.c \
+	kernels/elementwise.c \
 	kernels/fully_connected.c \
 	kernels/pooling.c \
 	kernels/quant_util.c \
 	kernels/quantize.c \
+	kernels/reduce.c \
+	kernels/sigmoid.c \
 	kernels/softmax.c
 
 CFUB_SOURCES := $(CFUB_RUNTIME_SOURCES) $(CFUB_OP_SOURCES) $(CFUB_KERNEL_SOURCES)

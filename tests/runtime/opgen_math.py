@@ -1,0 +1,242 @@
+"""Random single-op models for the elementwise and quantized-math ops (int8 and int16).
+
+Each generator takes a numpy Generator and returns (model_bytes, description), like
+runtime_opgen.py's. Corners drawn on purpose: extreme and odd zero points (int16 ones where
+TFLM allows them), multipliers far above and below one, broadcasting with missing leading
+dimensions, negative and repeated axes, keep_dims both ways, MEAN's plain and requantizing
+paths, power-of-two and general int16 LOGISTIC/TANH input scales, negative LEAKY_RELU alphas.
+"""
+from __future__ import annotations
+
+import numpy as np
+from runtime_opgen import ACTS, f32, log_uniform, zero_point
+from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as fb
+
+from cfu_bench.tflite_builder import ModelBuilder
+
+QMIN = {"int8": -128, "int16": -32768}
+QMAX = {"int8": 127, "int16": 32767}
+
+
+def zp_for(rng, dtype) -> int:
+    if dtype == "int8":
+        return zero_point(rng)
+    r = rng.random()
+    if r < 0.15:
+        return int(rng.choice([-32768, 32767, 0, -1, 1]))
+    if r < 0.5:
+        return 0
+    return int(rng.integers(-32768, 32768))
+
+
+def shape(rng, max_rank=4, max_dim=6):
+    return [int(rng.integers(1, max_dim + 1)) for _ in range(int(rng.integers(1, max_rank + 1)))]
+
+
+def broadcast_pair(rng, max_rank=4):
+    """Two shapes: equal most of the time, else broadcastable (1s on either side, fewer dims)."""
+    s = shape(rng, max_rank)
+    sa, sb = list(s), list(s)
+    if rng.random() < 0.4:
+        for i in range(len(s)):
+            if rng.random() < 0.4:
+                (sa if rng.random() < 0.5 else sb)[i] = 1
+        if rng.random() < 0.3 and len(s) > 1:
+            cut = int(rng.integers(1, len(s)))
+            if rng.random() < 0.5:
+                sb = sb[cut:]
+            else:
+                sa = sa[cut:]
+    return sa, sb
+
+
+def _operand(b, rng, shp, dtype, scale, zp):
+    """An input, or sometimes a constant tensor read straight from the model."""
+    if rng.random() < 0.2:
+        data = rng.integers(QMIN[dtype], QMAX[dtype] + 1, size=shp)
+        return b.tensor(shp, dtype, scale, zp, data=data)
+    return b.input(shp, scale, zp, dtype=dtype)
+
+
+def _act(rng):
+    return fb.ActivationFunctionType.__dict__[str(rng.choice(ACTS))]
+
+
+# ---- ADD / SUB / MUL ---------------------------------------------------------------------
+def _add_sub(rng, op, dtype):
+    b = ModelBuilder()
+    sa, sb = broadcast_pair(rng, 4 if dtype == "int8" else 5)
+    s1 = log_uniform(rng, 1e-4 if dtype == "int16" else 1e-3, 1.0)
+    s2 = f32(s1 * 2.0 ** rng.uniform(-3, 3))
+    x = _operand(b, rng, sa, dtype, s1, zp_for(rng, dtype))
+    y = _operand(b, rng, sb, dtype, s2, zp_for(rng, dtype))
+    out_s = f32(max(s1, s2) * 2.0 ** rng.uniform(-1, 2.5))
+    opt = fb.AddOptionsT() if op == "ADD" else fb.SubOptionsT()
+    opt.fusedActivationFunction = _act(rng)
+    out_shape = list(np.broadcast_shapes(tuple(sa), tuple(sb)))
+    b.output(b.op(op, [x, y], out_shape, dtype, out_s, zp_for(rng, dtype), opt))
+    return b.build(), dict(op=op, dtype=dtype, a=sa, b=sb, act=opt.fusedActivationFunction)
+
+
+def _mul(rng, dtype):
+    b = ModelBuilder()
+    sa, sb = broadcast_pair(rng, 4)
+    s1, s2 = log_uniform(rng, 1e-3, 1.0), log_uniform(rng, 1e-3, 1.0)
+    zps = [zp_for(rng, dtype) if dtype == "int8" else 0 for _ in range(3)]
+    x = _operand(b, rng, sa, dtype, s1, zps[0])
+    y = _operand(b, rng, sb, dtype, s2, zps[1])
+    span = 128.0 if dtype == "int8" else 32768.0
+    # product scale s1 * s2 * span^2 spread over the output range, or far off it either way
+    out_s = f32(s1 * s2 * span * 2.0 ** rng.uniform(-4, 4))
+    if rng.random() < 0.1:
+        out_s = f32(s1 * s2 * 2.0 ** rng.uniform(-3, 0))  # multiplier > 1
+    opt = fb.MulOptionsT()
+    opt.fusedActivationFunction = _act(rng)
+    out_shape = list(np.broadcast_shapes(tuple(sa), tuple(sb)))
+    b.output(b.op("MUL", [x, y], out_shape, dtype, out_s, zps[2], opt))
+    return b.build(), dict(op="MUL", dtype=dtype, a=sa, b=sb)
+
+
+def _minmax(rng, op, dtype):
+    b = ModelBuilder()
+    sa, sb = broadcast_pair(rng, 5)
+    s = log_uniform(rng, 1e-3, 1.0)
+    zp = zp_for(rng, dtype)
+    x = _operand(b, rng, sa, dtype, s, zp)
+    y = _operand(b, rng, sb, dtype, s, zp)
+    out_shape = list(np.broadcast_shapes(tuple(sa), tuple(sb)))
+    b.output(b.op(op, [x, y], out_shape, dtype, s, zp, fb.MaximumMinimumOptionsT()))
+    return b.build(), dict(op=op, dtype=dtype, a=sa, b=sb)
+
+
+# ---- activations -------------------------------------------------------------------------
+def _unary(rng, op, dtype, in_s, in_zp, out_s, out_zp, options=None, shp=None):
+    b = ModelBuilder()
+    shp = shp or shape(rng, 4, 8)
+    x = b.input(shp, in_s, in_zp, dtype=dtype)
+    b.output(b.op(op, [x], shp, dtype, out_s, out_zp, options))
+    return b.build(), dict(op=op, dtype=dtype, shape=shp, in_s=in_s, in_zp=in_zp, out_s=out_s, out_zp=out_zp)
+
+
+def _relu(rng, op, dtype):
+    in_s = log_uniform(rng, 1e-3, 1.0) if dtype == "int8" else log_uniform(rng, 1e-5, 1e-2)
+    zp_in = zp_for(rng, dtype) if dtype == "int8" else 0
+    zp_out = zp_for(rng, dtype) if dtype == "int8" else 0
+    out_s = f32(in_s * 2.0 ** rng.uniform(-2, 2)) if rng.random() < 0.7 else in_s
+    if op == "RELU6":
+        out_s, zp_out = in_s, zp_in  # TFLM's RELU6 clamps without requantizing
+    return _unary(rng, op, dtype, in_s, zp_in, out_s, zp_out)
+
+
+def _leaky_relu(rng, dtype):
+    in_s = log_uniform(rng, 1e-3, 1.0) if dtype == "int8" else log_uniform(rng, 1e-5, 1e-2)
+    opt = fb.LeakyReluOptionsT()
+    opt.alpha = f32(rng.choice([0.1, 0.2, 0.01, 0.3, float(rng.uniform(-1.5, 1.5))]))
+    out_s = f32(in_s * 2.0 ** rng.uniform(-2, 2))
+    return _unary(rng, "LEAKY_RELU", dtype, in_s, zp_for(rng, dtype), out_s, zp_for(rng, dtype), opt)
+
+
+def _prelu(rng, dtype):
+    b = ModelBuilder()
+    shp = shape(rng, 4, 6)
+    # alpha: per channel (the usual converter output), a full shape, or a scalar
+    r = rng.random()
+    ashp = [shp[-1]] if r < 0.5 else (list(shp) if r < 0.8 else [1])
+    in_s = log_uniform(rng, 1e-3, 1.0) if dtype == "int8" else log_uniform(rng, 1e-5, 1e-2)
+    x = b.input(shp, in_s, zp_for(rng, dtype), dtype=dtype)
+    a_s = log_uniform(rng, 1e-3, 0.05)
+    alpha = b.tensor(ashp, "int8", a_s, zero_point(rng), data=rng.integers(-128, 128, size=ashp))
+    out_s = f32(in_s * 2.0 ** rng.uniform(-2, 2))
+    b.output(b.op("PRELU", [x, alpha], shp, dtype, out_s, zp_for(rng, dtype)))
+    return b.build(), dict(op="PRELU", dtype=dtype, shape=shp, alpha=ashp)
+
+
+def gen_hard_swish(rng):
+    in_s = log_uniform(rng, 1e-3, 0.5)
+    # TFLM refuses an output multiplier (in_s / 128 / out_s) above one
+    out_s = f32(in_s / 128.0 * 2.0 ** rng.uniform(0.01, 9))
+    return _unary(rng, "HARD_SWISH", "int8", in_s, zero_point(rng), out_s, zero_point(rng), fb.HardSwishOptionsT())
+
+
+def _sigmoid(rng, op, dtype):
+    if dtype == "int8":
+        in_s = log_uniform(rng, 1e-3, 0.5)
+        out_s, out_zp = (1 / 256, -128) if op == "LOGISTIC" else (1 / 128, 0)
+        return _unary(rng, op, dtype, in_s, zero_point(rng), out_s, out_zp)
+    r = rng.random()
+    if r < 0.3:
+        in_s = 2.0 ** -12
+    elif r < 0.4 and op == "TANH":
+        in_s = 2.0 ** -11
+    else:
+        in_s = log_uniform(rng, 1e-5, 0.5)
+    return _unary(rng, op, dtype, f32(in_s), 0, 2.0 ** -15, 0)
+
+
+# ---- reductions --------------------------------------------------------------------------
+def _reduce(rng, op, dtype):
+    b = ModelBuilder()
+    rank = int(rng.integers(1, 6 if op != "REDUCE_MAX" else 5))
+    shp = [int(rng.integers(1, 7)) for _ in range(rank)]
+    if rank == 4 and rng.random() < 0.3:
+        axes = [1, 2]  # global average pooling, the converter's favourite
+    else:
+        k = int(rng.integers(1, min(rank, 2 if op != "REDUCE_MAX" else rank) + 1))
+        axes = [int(a) for a in rng.choice(rank, size=k, replace=False)]
+        axes = [a - rank if rng.random() < 0.3 else a for a in axes]
+        if rng.random() < 0.1:
+            axes = axes + [axes[0]]  # repeated axis
+    keep = bool(rng.random() < 0.5)
+    resolved = sorted({a % rank for a in axes})
+    out_shape = [1 if i in resolved else d for i, d in enumerate(shp)] if keep else \
+        [d for i, d in enumerate(shp) if i not in resolved]
+    in_s = log_uniform(rng, 1e-3, 1.0) if dtype == "int8" else log_uniform(rng, 1e-5, 1e-2)
+    in_zp = zp_for(rng, dtype)
+    count = int(np.prod([shp[i] for i in resolved]))
+    if op == "REDUCE_MAX" or (op == "MEAN" and rng.random() < 0.4):
+        out_s, out_zp = in_s, in_zp  # MAX requires it; MEAN takes its plain integer path
+    elif op == "SUM":
+        out_s, out_zp = f32(in_s * np.sqrt(count) * 2.0 ** rng.uniform(-1, 3)), zp_for(rng, dtype)
+    else:
+        out_s, out_zp = f32(in_s * 2.0 ** rng.uniform(-3, 3)), zp_for(rng, dtype)
+    x = b.input(shp, in_s, in_zp, dtype=dtype)
+    ax = b.tensor([len(axes)], "int32", data=np.asarray(axes, np.int32))
+    opt = fb.ReducerOptionsT()
+    opt.keepDims = keep
+    b.output(b.op(op, [x, ax], out_shape, dtype, out_s, out_zp, opt))
+    return b.build(), dict(op=op, dtype=dtype, shape=shp, axes=axes, keep=keep)
+
+
+def _bind(fn, *args):
+    return lambda rng: fn(rng, *args)
+
+
+GENERATORS = {
+    "ADD int16": _bind(_add_sub, "ADD", "int16"),
+    "SUB int8": _bind(_add_sub, "SUB", "int8"),
+    "SUB int16": _bind(_add_sub, "SUB", "int16"),
+    "MUL int8": _bind(_mul, "int8"),
+    "MUL int16": _bind(_mul, "int16"),
+    "MAXIMUM int8": _bind(_minmax, "MAXIMUM", "int8"),
+    "MAXIMUM int16": _bind(_minmax, "MAXIMUM", "int16"),
+    "MINIMUM int8": _bind(_minmax, "MINIMUM", "int8"),
+    "MINIMUM int16": _bind(_minmax, "MINIMUM", "int16"),
+    "RELU int8": _bind(_relu, "RELU", "int8"),
+    "RELU int16": _bind(_relu, "RELU", "int16"),
+    "RELU6 int8": _bind(_relu, "RELU6", "int8"),
+    "RELU6 int16": _bind(_relu, "RELU6", "int16"),
+    "LEAKY_RELU int8": _bind(_leaky_relu, "int8"),
+    "LEAKY_RELU int16": _bind(_leaky_relu, "int16"),
+    "PRELU int8": _bind(_prelu, "int8"),
+    "PRELU int16": _bind(_prelu, "int16"),
+    "HARD_SWISH int8": gen_hard_swish,
+    "LOGISTIC int8": _bind(_sigmoid, "LOGISTIC", "int8"),
+    "LOGISTIC int16": _bind(_sigmoid, "LOGISTIC", "int16"),
+    "TANH int8": _bind(_sigmoid, "TANH", "int8"),
+    "TANH int16": _bind(_sigmoid, "TANH", "int16"),
+    "MEAN int8": _bind(_reduce, "MEAN", "int8"),
+    "MEAN int16": _bind(_reduce, "MEAN", "int16"),
+    "SUM int8": _bind(_reduce, "SUM", "int8"),
+    "SUM int16": _bind(_reduce, "SUM", "int16"),
+    "REDUCE_MAX int8": _bind(_reduce, "REDUCE_MAX", "int8"),
+}
