@@ -74,7 +74,13 @@ typedef struct cfub_layer {
     const void *params;                  /* the op's parameter struct (table above) */
     const void *in[CFUB_MAX_OP_INPUTS];  /* input tensors' data; NULL when omitted */
     void *out;                           /* the output tensor's data */
+    int32_t type;                        /* the output's element type, CFUB_TYPE_*: one op
+                                            runs on several types with one params struct, so
+                                            a kernel must decline the types it does not handle */
 } cfub_layer;
+
+/* tflite TensorType codes of cfub_layer.type */
+enum { CFUB_TYPE_FLOAT32 = 0, CFUB_TYPE_INT32 = 2, CFUB_TYPE_INT16 = 7, CFUB_TYPE_INT8 = 9 };
 
 typedef struct cfub_interp cfub_alloc;
 

@@ -124,6 +124,7 @@ extern const cfub_opdef cfub_op_depthwise;
 extern const cfub_opdef cfub_op_dequantize;
 extern const cfub_opdef cfub_op_fully_connected;
 extern const cfub_opdef cfub_op_hard_swish;
+extern const cfub_opdef cfub_op_l2norm;
 extern const cfub_opdef cfub_op_leaky_relu;
 extern const cfub_opdef cfub_op_logistic;
 extern const cfub_opdef cfub_op_max_pool;

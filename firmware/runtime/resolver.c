@@ -13,6 +13,7 @@ static const cfub_opdef *const kOps[] = {
     &cfub_op_dequantize,
     &cfub_op_fully_connected,
     &cfub_op_hard_swish,
+    &cfub_op_l2norm,
     &cfub_op_leaky_relu,
     &cfub_op_logistic,
     &cfub_op_max_pool,
@@ -44,6 +45,7 @@ int cfub_bind_kernel(cfub_interp *ip, cfub_node *n) {
     for (int k = 0; k < CFUB_MAX_OP_INPUTS; k++)
         l->in[k] = (k < n->n_in && n->in[k] >= 0) ? ip->tensors[n->in[k]].data : NULL;
     l->out = ip->tensors[n->out].data;
+    l->type = ip->tensors[n->out].type;
     if (ip->opts.disable_accel) return CFUB_OK;
     for (int i = 0; cfub_accel[i]; i++) {
         const cfub_kernel *k = cfub_accel[i];

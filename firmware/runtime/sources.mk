@@ -30,6 +30,7 @@ CFUB_OP_SOURCES := \
 	runtime/ops/conv.c \
 	runtime/ops/depthwise_conv.c \
 	runtime/ops/fully_connected.c \
+	runtime/ops/l2norm.c \
 	runtime/ops/logistic_tanh.c \
 	runtime/ops/maximum_minimum.c \
 	runtime/ops/mul.c \
@@ -46,6 +47,7 @@ CFUB_KERNEL_SOURCES := \
 	kernels/depthwise_conv.c \
 	kernels/elementwise.c \
 	kernels/fully_connected.c \
+	kernels/l2norm.c \
 	kernels/pooling.c \
 	kernels/quant_util.c \
 	kernels/quantize.c \

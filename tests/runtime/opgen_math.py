@@ -240,3 +240,83 @@ GENERATORS = {
     "SUM int16": _bind(_reduce, "SUM", "int16"),
     "REDUCE_MAX int8": _bind(_reduce, "REDUCE_MAX", "int8"),
 }
+
+# ---- pools, QUANTIZE / DEQUANTIZE, SOFTMAX, L2_NORMALIZATION -----------------------------
+def _pool16(rng, op):
+    b = ModelBuilder()
+    shp = [int(rng.choice([1, 1, 2])), int(rng.integers(1, 9)), int(rng.integers(1, 9)), int(rng.integers(1, 9))]
+    k = (int(rng.integers(1, min(shp[1], 4) + 1)), int(rng.integers(1, min(shp[2], 4) + 1)))
+    stride = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
+    padding = str(rng.choice(["SAME", "VALID"]))
+    s, zp = log_uniform(rng, 1e-5, 1e-2), zp_for(rng, "int16")
+    x = b.input(shp, s, zp, dtype="int16")
+    fn = b.average_pool2d if op == "AVERAGE_POOL_2D" else b.max_pool2d
+    b.output(fn(x, k, stride, padding, str(rng.choice(ACTS))))
+    return b.build(), dict(op=op, dtype="int16", shape=shp, k=k, s=stride, pad=padding)
+
+
+def _quantize(rng, in_dtype, out_dtype):
+    b = ModelBuilder()
+    shp = shape(rng, 3, 6)
+    if in_dtype == "float32":
+        x = b.input(shp, dtype="float32")
+        in_s = 1.0
+    else:
+        in_s = log_uniform(rng, 1e-4, 1.0)
+        in_zp = 0 if in_dtype == "int32" and rng.random() < 0.7 else zp_for(rng, "int16" if in_dtype == "int32" else in_dtype)
+        x = b.input(shp, in_s, in_zp, dtype=in_dtype)
+    if out_dtype == "int32":
+        out_s, out_zp = f32(in_s * 2.0 ** rng.uniform(-8, 2)), int(rng.choice([0, 0, 5, -300]))
+    elif in_dtype == "float32":
+        out_s, out_zp = log_uniform(rng, 1e-4, 0.1), zp_for(rng, out_dtype)
+    else:
+        out_s, out_zp = f32(in_s * 2.0 ** rng.uniform(-6, 10)), zp_for(rng, out_dtype)
+    b.output(b.op("QUANTIZE", [x], shp, out_dtype, out_s, out_zp, fb.QuantizeOptionsT()))
+    return b.build(), dict(op="QUANTIZE", types=(in_dtype, out_dtype), shape=shp)
+
+
+def gen_dequantize_i16(rng):
+    b = ModelBuilder()
+    shp = shape(rng, 3, 6)
+    x = b.input(shp, log_uniform(rng, 1e-6, 1.0), zp_for(rng, "int16"), dtype="int16")
+    b.output(b.op("DEQUANTIZE", [x], shp, "float32", options=fb.DequantizeOptionsT()))
+    return b.build(), dict(op="DEQUANTIZE", dtype="int16", shape=shp)
+
+
+def gen_softmax_i8_i16(rng):
+    b = ModelBuilder()
+    depth = int(rng.choice([1, 2, 10, int(rng.integers(1, 100)), int(rng.integers(100, 300))]))
+    shp = [int(rng.integers(1, 4)), depth]
+    x = b.input(shp, log_uniform(rng, 0.004, 0.5), zero_point(rng))
+    opt = fb.SoftmaxOptionsT()
+    opt.beta = 1.0 if rng.random() < 0.7 else f32(rng.uniform(0.3, 3.0))
+    b.output(b.op("SOFTMAX", [x], shp, "int16", 1.0 / 65536.0, -32768, opt))
+    return b.build(), dict(op="SOFTMAX", types=("int8", "int16"), shape=shp)
+
+
+def gen_l2norm(rng):
+    b = ModelBuilder()
+    shp = shape(rng, 4, 8)
+    if rng.random() < 0.2:
+        shp[-1] = int(rng.integers(50, 400))
+    x = b.input(shp, log_uniform(rng, 1e-3, 1.0), zero_point(rng))
+    b.output(b.op("L2_NORMALIZATION", [x], shp, "int8", 1.0 / 128.0, 0, fb.L2NormOptionsT()))
+    return b.build(), dict(op="L2_NORMALIZATION", shape=shp)
+
+
+GENERATORS.update({
+    "AVERAGE_POOL_2D int16": _bind(_pool16, "AVERAGE_POOL_2D"),
+    "MAX_POOL_2D int16": _bind(_pool16, "MAX_POOL_2D"),
+    "QUANTIZE float32>int16": _bind(_quantize, "float32", "int16"),
+    "QUANTIZE int8>int8": _bind(_quantize, "int8", "int8"),
+    "QUANTIZE int8>int16": _bind(_quantize, "int8", "int16"),
+    "QUANTIZE int8>int32": _bind(_quantize, "int8", "int32"),
+    "QUANTIZE int16>int8": _bind(_quantize, "int16", "int8"),
+    "QUANTIZE int16>int16": _bind(_quantize, "int16", "int16"),
+    "QUANTIZE int16>int32": _bind(_quantize, "int16", "int32"),
+    "QUANTIZE int32>int8": _bind(_quantize, "int32", "int8"),
+    "QUANTIZE int32>int16": _bind(_quantize, "int32", "int16"),
+    "DEQUANTIZE int16>float32": gen_dequantize_i16,
+    "SOFTMAX int8>int16": gen_softmax_i8_i16,
+    "L2_NORMALIZATION int8": gen_l2norm,
+})

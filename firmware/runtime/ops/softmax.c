@@ -1,4 +1,4 @@
-/* SOFTMAX (int8 in, int8 out): TFLM softmax.cc's Prepare checks; the reference kernel. */
+/* SOFTMAX (int8 in, int8 or int16 out): TFLM softmax.cc's Prepare checks; the reference kernel. */
 #include "../op_common.h"
 
 typedef struct {
@@ -9,12 +9,23 @@ static int prepare_softmax(cfub_interp *ip, cfub_node *n) {
     int rc = cfub_need_inputs(ip, n, 1, 1);
     if (rc) return rc;
     const cfub_tensor *in = cfub_op_input(ip, n, 0), *out = &ip->tensors[n->out];
-    if ((rc = cfub_need_type(ip, n, "input", 0, in, TFL_INT8)) || (rc = cfub_need_type(ip, n, "output", 0, out, TFL_INT8)) ||
-        (rc = cfub_need_act_q(ip, n, "input has no usable quantization", in)) ||
-        (rc = cfub_need_act_q(ip, n, "output has no usable quantization", out)))
+    if ((rc = cfub_need_type(ip, n, "input", 0, in, TFL_INT8)) ||
+        (rc = cfub_need_act_q(ip, n, "input has no usable quantization", in)))
         return rc;
-    if (out->zero_point != -128 || out->scale != 0.00390625f)
-        return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "int8 softmax output must have scale 1/256 and zero point -128");
+    if (out->type == TFL_INT16) {
+        if ((rc = cfub_need_q(ip, n, "output has no usable quantization", out))) return rc;
+        /* TF_LITE_ENSURE_NEAR, in float */
+        const float want = 1.0f / 65536.0f;
+        const float delta = out->scale > want ? out->scale - want : want - out->scale;
+        if (out->zero_point != -32768 || delta > 0.001f * want)
+            return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "int16 softmax output must have scale 1/65536 and zero point -32768");
+    } else {
+        if ((rc = cfub_need_type(ip, n, "output", 0, out, TFL_INT8)) ||
+            (rc = cfub_need_act_q(ip, n, "output has no usable quantization", out)))
+            return rc;
+        if (out->zero_point != -128 || out->scale != 0.00390625f)
+            return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "int8 softmax output must have scale 1/256 and zero point -128");
+    }
     if (in->ndim < 1 || !cfub_same_shape(in, out)) return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "input and output shapes differ");
     const fb_table *o = cfub_op_options(ip, n, OPT_SOFTMAX);
     if (!o) return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "missing SoftmaxOptions");
@@ -35,7 +46,9 @@ static int prepare_softmax(cfub_interp *ip, cfub_node *n) {
 
 static int eval_softmax(cfub_interp *ip, cfub_node *n) {
     const cfub_layer *l = &n->layer;
-    if (!cfub_ref_softmax(l->params, l->in[0], l->out))
+    const bool ok = ip->tensors[n->out].type == TFL_INT16 ? cfub_ref_softmax_i16out(l->params, l->in[0], l->out)
+                                                          : cfub_ref_softmax(l->params, l->in[0], l->out);
+    if (!ok)
         return cfub_fail_op(ip, CFUB_ERR_EVAL, n, "exp sum out of range (TFLM aborts here too)");
     return CFUB_OK;
 }
