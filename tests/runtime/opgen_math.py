@@ -320,3 +320,71 @@ GENERATORS.update({
     "SOFTMAX int8>int16": gen_softmax_i8_i16,
     "L2_NORMALIZATION int8": gen_l2norm,
 })
+
+
+# ---- multi-op models: the fuzzing corpus and the SoC check -------------------------------
+def chain_int8(rng=None):
+    """Every int8 op of this family once, in a plausible order (MobileNetV3/MobileNetV2-like
+    pieces, a small head)."""
+    rng = rng if rng is not None else np.random.default_rng(23)
+    b = ModelBuilder("cfu-bench math chain int8")
+    x = b.input([1, 4, 4, 6], 0.05, -3)
+    c = b.tensor([6], "int8", 0.04, 2, data=rng.integers(-128, 128, size=6))
+    x = b.op("MUL", [x, c], [1, 4, 4, 6], "int8", 0.02, -5, fb.MulOptionsT())
+    x = b.op("HARD_SWISH", [x], [1, 4, 4, 6], "int8", 0.015, -20, fb.HardSwishOptionsT())
+    alpha = b.tensor([6], "int8", 0.01, 0, data=rng.integers(-128, 128, size=6))
+    x = b.op("PRELU", [x, alpha], [1, 4, 4, 6], "int8", 0.015, -10)
+    opt = fb.LeakyReluOptionsT()
+    opt.alpha = 0.2
+    x = b.op("LEAKY_RELU", [x], [1, 4, 4, 6], "int8", 0.015, -12, opt)
+    y = b.op("RELU", [x], [1, 4, 4, 6], "int8", 0.012, -128)
+    z = b.op("RELU6", [x], [1, 4, 4, 6], "int8", 0.015, -12)
+    d = b.op("SUB", [x, y], [1, 4, 4, 6], "int8", 0.004, 20, fb.SubOptionsT())  # the leaky part
+    x = b.op("MAXIMUM", [d, z], [1, 4, 4, 6], "int8", 0.015, -12, fb.MaximumMinimumOptionsT())
+    x = b.op("MINIMUM", [x, b.tensor([1], "int8", 0.015, -12, data=[60])], [1, 4, 4, 6], "int8", 0.015, -12,
+             fb.MaximumMinimumOptionsT())
+    s = b.op("LOGISTIC", [x], [1, 4, 4, 6], "int8", 1 / 256, -128)
+    t = b.op("TANH", [x], [1, 4, 4, 6], "int8", 1 / 128, 0)
+    x = b.op("MUL", [s, t], [1, 4, 4, 6], "int8", 1 / 128, -128, fb.MulOptionsT())
+    axes = b.tensor([2], "int32", data=np.array([1, 2], np.int32))
+    red = fb.ReducerOptionsT()
+    red.keepDims = True
+    m = b.op("MEAN", [x, axes], [1, 1, 1, 6], "int8", 1 / 256, -128, red)
+    mx = b.op("REDUCE_MAX", [x, axes], [1, 1, 1, 6], "int8", 1 / 128, -128, red)
+    sm = b.op("SUM", [x, axes], [1, 1, 1, 6], "int8", 1 / 16, -128, red)
+    x = b.op("ADD", [m, mx], [1, 1, 1, 6], "int8", 1 / 64, -128, fb.AddOptionsT())
+    x = b.op("SUB", [x, sm], [1, 1, 1, 6], "int8", 1 / 16, 0, fb.SubOptionsT())
+    x = b.op("L2_NORMALIZATION", [x], [1, 1, 1, 6], "int8", 1 / 128, 0, fb.L2NormOptionsT())
+    x = b.reshape(x, [1, 6])
+    opt = fb.SoftmaxOptionsT()
+    opt.beta = 1.0
+    b.output(b.op("SOFTMAX", [x], [1, 6], "int16", 1 / 65536, -32768, opt))
+    return b.build()
+
+
+def chain_int16(rng=None):
+    """The int16 ops once each, between float32 edges (an int16x8 model's activations)."""
+    rng = rng if rng is not None else np.random.default_rng(24)
+    b = ModelBuilder("cfu-bench math chain int16")
+    x = b.input([1, 6, 6, 3], dtype="float32")
+    x = b.op("QUANTIZE", [x], [1, 6, 6, 3], "int16", 2.0 ** -12, 0, fb.QuantizeOptionsT())
+    y = b.max_pool2d(x, (2, 2), (2, 2), "VALID")
+    z = b.average_pool2d(x, (3, 3), (2, 2), "SAME", "RELU")
+    x = b.op("ADD", [y, z], [1, 3, 3, 3], "int16", 2.0 ** -11, 0, fb.AddOptionsT())
+    c = b.tensor([3], "int16", 2.0 ** -13, 0, data=rng.integers(-32768, 32768, size=3))
+    x = b.op("MUL", [x, c], [1, 3, 3, 3], "int16", 2.0 ** -12, 0, fb.MulOptionsT())
+    x = b.op("SUB", [x, y], [1, 3, 3, 3], "int16", 2.0 ** -11, 0, fb.SubOptionsT())
+    r = b.op("RELU", [x], [1, 3, 3, 3], "int16", 2.0 ** -11, 0)
+    opt = fb.LeakyReluOptionsT()
+    opt.alpha = 0.1
+    lr = b.op("LEAKY_RELU", [x], [1, 3, 3, 3], "int16", 2.0 ** -11, 0, opt)
+    s = b.op("LOGISTIC", [r], [1, 3, 3, 3], "int16", 2.0 ** -15, 0)
+    t = b.op("TANH", [lr], [1, 3, 3, 3], "int16", 2.0 ** -15, 0)
+    x = b.op("MAXIMUM", [s, t], [1, 3, 3, 3], "int16", 2.0 ** -15, 0, fb.MaximumMinimumOptionsT())
+    axes = b.tensor([1], "int32", data=np.array([-1], np.int32))
+    x = b.op("MEAN", [x, axes], [1, 3, 3], "int16", 2.0 ** -15, 0, fb.ReducerOptionsT())
+    x = b.op("QUANTIZE", [x], [1, 3, 3], "int8", 1 / 256, -128, fb.QuantizeOptionsT())
+    x = b.op("QUANTIZE", [x], [1, 3, 3], "int32", 1 / 512, 0, fb.QuantizeOptionsT())
+    x = b.op("QUANTIZE", [x], [1, 3, 3], "int16", 2.0 ** -14, 0, fb.QuantizeOptionsT())
+    b.output(b.op("DEQUANTIZE", [x], [1, 3, 3], "float32", options=fb.DequantizeOptionsT()))
+    return b.build()
