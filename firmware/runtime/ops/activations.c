@@ -127,15 +127,17 @@ static int prepare_hard_swish(cfub_interp *ip, cfub_node *n) {
     p->size = (int32_t)cfub_elements(in);
     p->input_zero_point = in->zero_point;
     p->output_zero_point = out->zero_point;
+    /* the scales in float, their ratios in double (hard_swish_common.cc on GitHub divides in
+     * float; the tflite-micro build we check against does not: 1 case in 1000 tells) */
     const float hires_input_scale = (1.0f / 128.0f) * in->scale;
     const float reluish_scale = 3.0f / 32768.0f;
     int32_t m;
-    if ((rc = cfub_op_requant(ip, n, (double)(hires_input_scale / out->scale), &m, &p->output_multiplier_exponent)))
+    if ((rc = cfub_op_requant(ip, n, (double)hires_input_scale / (double)out->scale, &m, &p->output_multiplier_exponent)))
         return rc;
     p->output_multiplier_fixedpoint_int16 = downscale_multiplier(m);
     if (p->output_multiplier_exponent > 0)
         return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "output multiplier above one (TFLM refuses)");
-    if ((rc = cfub_op_requant(ip, n, (double)(hires_input_scale / reluish_scale), &m, &p->reluish_multiplier_exponent)))
+    if ((rc = cfub_op_requant(ip, n, (double)hires_input_scale / (double)reluish_scale, &m, &p->reluish_multiplier_exponent)))
         return rc;
     p->reluish_multiplier_fixedpoint_int16 = downscale_multiplier(m);
     return finish(n, p, p, p->size);
