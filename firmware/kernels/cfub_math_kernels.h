@@ -172,6 +172,15 @@ typedef struct cfub_l2norm_params {
 } cfub_l2norm_params;
 void cfub_ref_l2norm(const cfub_l2norm_params *p, const int8_t *input, int8_t *output);
 
+/* ---- SOFTMAX int16 -> int16 (TFLM SoftmaxInt16: two 513-entry tables, softmax_luts.c) ---- */
+typedef struct cfub_softmax16_params {
+    int32_t outer, depth;
+    int32_t input_multiplier, input_left_shift;
+} cfub_softmax16_params;
+extern const int16_t cfub_softmax_exp_lut[513];
+extern const int16_t cfub_softmax_one_over_one_plus_x_lut[513];
+void cfub_ref_softmax_i16(const cfub_softmax16_params *p, const int16_t *input, int16_t *output);
+
 /* ---- prepare-time helpers (quant_util.c) ------------------------------------------------ */
 /* frexp(m) with the fraction rounded to Q31, without QuantizeMultiplier's renormalisation
  * (TFLM's LOGISTIC/TANH int8 prepare); false when not finite or the rounding reaches 2^31. */

@@ -53,7 +53,8 @@ CFUB_KERNEL_SOURCES := \
 	kernels/quantize.c \
 	kernels/reduce.c \
 	kernels/sigmoid.c \
-	kernels/softmax.c
+	kernels/softmax.c \
+	kernels/softmax_luts.c
 
 CFUB_SOURCES := $(CFUB_RUNTIME_SOURCES) $(CFUB_OP_SOURCES) $(CFUB_KERNEL_SOURCES)
 CFUB_INCLUDES := runtime kernels

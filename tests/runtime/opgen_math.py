@@ -294,6 +294,17 @@ def gen_softmax_i8_i16(rng):
     return b.build(), dict(op="SOFTMAX", types=("int8", "int16"), shape=shp)
 
 
+def gen_softmax_i16(rng):
+    b = ModelBuilder()
+    depth = int(rng.choice([1, 2, 10, int(rng.integers(1, 100)), int(rng.integers(100, 600))]))
+    shp = [int(rng.integers(1, 4)), depth] if rng.random() < 0.7 else [1, int(rng.integers(1, 3)), 1, depth]
+    x = b.input(shp, log_uniform(rng, 1e-5, 2e-3), 0, dtype="int16")
+    opt = fb.SoftmaxOptionsT()
+    opt.beta = 1.0 if rng.random() < 0.7 else f32(rng.uniform(0.3, 3.0))
+    b.output(b.op("SOFTMAX", [x], shp, "int16", 1.0 / 32768.0, 0, opt))
+    return b.build(), dict(op="SOFTMAX", types=("int16", "int16"), shape=shp)
+
+
 def gen_l2norm(rng):
     b = ModelBuilder()
     shp = shape(rng, 4, 8)
@@ -318,6 +329,7 @@ GENERATORS.update({
     "QUANTIZE int32>int16": _bind(_quantize, "int32", "int16"),
     "DEQUANTIZE int16>float32": gen_dequantize_i16,
     "SOFTMAX int8>int16": gen_softmax_i8_i16,
+    "SOFTMAX int16>int16": gen_softmax_i16,
     "L2_NORMALIZATION int8": gen_l2norm,
 })
 

@@ -26,3 +26,13 @@ def test_math_chain_bit_exact(hrt, build):
     samples = golden.random_inputs(model, 8, seed=seeds.derive("test_rt_ops_math", 5))
     problems = compare(hrt, model, samples, build.__name__)
     assert not problems, "\n".join(problems[:5])
+
+
+def test_softmax_tables_match_their_generator():
+    """firmware/kernels/softmax_luts.c is what scripts/gen_softmax_luts.py writes (TFLM's gen_lut)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    script = Path(__file__).resolve().parents[2] / "scripts" / "gen_softmax_luts.py"
+    assert subprocess.run([sys.executable, str(script), "--check"]).returncode == 0, \
+        "softmax_luts.c is stale: run scripts/gen_softmax_luts.py"
