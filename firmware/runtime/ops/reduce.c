@@ -62,7 +62,7 @@ static int prepare_reduce(cfub_interp *ip, cfub_node *n, int kind) {
         if ((rc = cfub_op_requant(ip, n, (double)in->scale / (double)out->scale, &p->multiplier, &p->shift))) return rc;
         if (kind == KIND_MEAN) {
             /* fold 1/count into the multiplier, losing as few bits as TFLM does */
-            int shift = 63 - __builtin_clzll((unsigned long long)p->count);
+            int shift = 31 - cfub_clz32((uint32_t)p->count); /* floor(log2(count)), count > 0 */
             shift = cfub_min32(shift, 32);
             shift = cfub_min32(shift, 31 + p->shift);
             p->multiplier = (int32_t)(((int64_t)p->multiplier << shift) / p->count);
