@@ -23,8 +23,9 @@
  * reference. The table must be linked as an object file (not from a static library, whose
  * members a weak default would never pull in).
  *
- * What a layer holds, per op (`params` points at the struct of firmware/kernels/cfub_kernels.h or cfub_math_kernels.h
- * the reference kernel gets; in[k] is input tensor k's data, NULL when omitted):
+ * What a layer holds, per op (`params` points at the struct of firmware/kernels/cfub_kernels.h
+ * or cfub_math_kernels.h the reference kernel gets; in[k] is input tensor k's data, NULL when
+ * omitted):
  *
  *   CONV_2D            cfub_conv_params     in[0] input, in[1] filter (OHWI), in[2] bias (int32)
  *   DEPTHWISE_CONV_2D  cfub_dw_params       in[0] input, in[1] filter (1HWC), in[2] bias (int32)
