@@ -146,7 +146,11 @@ static bool quantize_bound(float scale, int32_t zero_point, float f, int32_t *q)
 
 bool cfub_activation_range(int activation, float scale, int32_t zero_point,
                            int32_t *act_min, int32_t *act_max) {
-    const int32_t qmin = -128, qmax = 127;
+    return cfub_activation_range_q(activation, scale, zero_point, -128, 127, act_min, act_max);
+}
+
+bool cfub_activation_range_q(int activation, float scale, int32_t zero_point, int32_t qmin,
+                             int32_t qmax, int32_t *act_min, int32_t *act_max) {
     int32_t q;
     switch (activation) {
     case CFUB_ACT_NONE:

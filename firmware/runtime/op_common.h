@@ -36,6 +36,15 @@ int cfub_per_channel_multipliers(cfub_interp *ip, const cfub_node *n, const cfub
 /* TFLM accumulates in int32: refuse windows deep enough to overflow where TFLM is undefined */
 int cfub_accumulator_fits(cfub_interp *ip, const cfub_node *n, int64_t depth, int64_t max_term);
 int cfub_bias_ok(cfub_interp *ip, const cfub_node *n, const cfub_tensor *bias, int32_t channels);
+/* int16x8 (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV): input and output both
+ * int8 or both int16, weights int8; *int16x8 tells which. */
+int cfub_int16x8_types(cfub_interp *ip, const cfub_node *n, const cfub_tensor *in, const cfub_tensor *f,
+                       const cfub_tensor *out, bool *int16x8);
+/* an int16x8 layer's bias: int64, or int32 where TFLM's kernel takes it; sets *bias64 */
+int cfub_bias_ok_i16(cfub_interp *ip, const cfub_node *n, const cfub_tensor *bias, int32_t channels,
+                     bool allow_int32, int32_t *bias64);
+/* cfub_mbqm64 shifts by 15 - shift: refuse shifts above 14 (TFLM undefined there) */
+int cfub_int16x8_shifts(cfub_interp *ip, const cfub_node *n, const int32_t *shift, int32_t count, int32_t bias64);
 /* zeroed persistent op state of `bytes`, or NULL after reporting an arena error */
 void *cfub_op_state(cfub_interp *ip, size_t bytes);
 

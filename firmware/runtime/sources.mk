@@ -39,6 +39,7 @@ CFUB_KERNEL_SOURCES := \
 	kernels/conv.c \
 	kernels/depthwise_conv.c \
 	kernels/fully_connected.c \
+	kernels/int16x8.c \
 	kernels/pooling.c \
 	kernels/quant_util.c \
 	kernels/quantize.c \

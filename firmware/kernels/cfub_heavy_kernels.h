@@ -1,0 +1,36 @@
+/* Reference kernels of the "heavy" family: int16x8 CONV_2D, DEPTHWISE_CONV_2D and
+ * FULLY_CONNECTED (int16 activations, int8 weights, int32 or int64 bias), TRANSPOSE_CONV and
+ * BATCH_MATMUL. Included at the end of cfub_kernels.h.
+ *
+ * int16x8 layers use the int8 ops' parameter structs with int16x8 = 1. TFLM's int16 kernels
+ * ignore the input and output zero points (offsets stay 0), accumulate in the bias's type
+ * (int64 bias: 64-bit accumulator and the 16-bit-multiplier cfub_mbqm64; int32 bias or none:
+ * 32-bit wrapping accumulator and cfub_mbqm). */
+#ifndef CFUB_HEAVY_KERNELS_H
+#define CFUB_HEAVY_KERNELS_H
+
+#include "cfub_kernels.h"
+
+/* One int16x8 output: the accumulator plus bias, requantized and clamped. */
+static inline int16_t cfub_i16x8_output(int64_t acc, const void *bias, int32_t bias64, int32_t c,
+                                        int32_t mult, int32_t shift, int32_t act_min, int32_t act_max) {
+    int32_t scaled;
+    if (bias64) {
+        if (bias) acc = (int64_t)((uint64_t)acc + (uint64_t)((const int64_t *)bias)[c]);
+        scaled = cfub_mbqm64(acc, mult, shift);
+    } else {
+        int32_t acc32 = (int32_t)(uint32_t)(uint64_t)acc; /* TFLM's int32 accumulator wraps */
+        if (bias) acc32 = cfub_wrap_add(acc32, ((const int32_t *)bias)[c]);
+        scaled = cfub_mbqm(acc32, mult, shift);
+    }
+    return (int16_t)cfub_clamp(scaled, act_min, act_max);
+}
+
+void cfub_ref_conv_i16(const cfub_conv_params *p, const int16_t *input, const int8_t *filter,
+                       const void *bias, int16_t *output);
+void cfub_ref_depthwise_i16(const cfub_dw_params *p, const int16_t *input, const int8_t *filter,
+                            const void *bias, int16_t *output);
+void cfub_ref_fully_connected_i16(const cfub_fc_params *p, const int16_t *input, const int8_t *filter,
+                                  const void *bias, int16_t *output);
+
+#endif /* CFUB_HEAVY_KERNELS_H */
