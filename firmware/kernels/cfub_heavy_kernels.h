@@ -2,10 +2,12 @@
  * FULLY_CONNECTED (int16 activations, int8 weights, int32 or int64 bias), TRANSPOSE_CONV and
  * BATCH_MATMUL. Included at the end of cfub_kernels.h.
  *
- * int16x8 layers use the int8 ops' parameter structs with int16x8 = 1. TFLM's int16 kernels
- * ignore the input and output zero points (offsets stay 0), accumulate in the bias's type
- * (int64 bias: 64-bit accumulator and the 16-bit-multiplier cfub_mbqm64; int32 bias or none:
- * 32-bit wrapping accumulator and cfub_mbqm). */
+ * int16x8 layers use the int8 ops' parameter structs with int16x8 = 1. TFLM's int16 CONV_2D
+ * and DEPTHWISE_CONV_2D ignore the input and output zero points (offsets 0); its int16
+ * FULLY_CONNECTED applies all three offsets like the int8 one. The accumulator follows the
+ * bias (bias64): int64 bias or no bias, a 64-bit accumulator and the 16-bit-multiplier
+ * cfub_mbqm64; int32 bias, a wrapping 32-bit accumulator and cfub_mbqm (DEPTHWISE: int64 only).
+ * These are what the tflite-micro build we check against does (tests/runtime/test_rt_ops_heavy). */
 #ifndef CFUB_HEAVY_KERNELS_H
 #define CFUB_HEAVY_KERNELS_H
 
@@ -13,7 +15,8 @@
 
 /* One int16x8 output: the accumulator plus bias, requantized and clamped. */
 static inline int16_t cfub_i16x8_output(int64_t acc, const void *bias, int32_t bias64, int32_t c,
-                                        int32_t mult, int32_t shift, int32_t act_min, int32_t act_max) {
+                                        int32_t mult, int32_t shift, int32_t act_min, int32_t act_max,
+                                        int32_t output_offset) {
     int32_t scaled;
     if (bias64) {
         if (bias) acc = (int64_t)((uint64_t)acc + (uint64_t)((const int64_t *)bias)[c]);
@@ -23,7 +26,7 @@ static inline int16_t cfub_i16x8_output(int64_t acc, const void *bias, int32_t b
         if (bias) acc32 = cfub_wrap_add(acc32, ((const int32_t *)bias)[c]);
         scaled = cfub_mbqm(acc32, mult, shift);
     }
-    return (int16_t)cfub_clamp(scaled, act_min, act_max);
+    return (int16_t)cfub_clamp(cfub_wrap_add(scaled, output_offset), act_min, act_max);
 }
 
 void cfub_ref_conv_i16(const cfub_conv_params *p, const int16_t *input, const int8_t *filter,

@@ -1,6 +1,6 @@
 /* Reference int16x8 CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED (TFLM
  * reference_integer_ops' int16 ConvPerChannel, DepthwiseConvPerChannel, FullyConnected and
- * FullyConnectedPerChannel). Same loops as the int8 kernels, without input/output offsets. */
+ * FullyConnectedPerChannel). Same loops as the int8 kernels; the convolutions without offsets. */
 #include "cfub_kernels.h"
 
 void cfub_ref_conv_i16(const cfub_conv_params *p, const int16_t *input, const int8_t *filter,
@@ -32,7 +32,7 @@ void cfub_ref_conv_i16(const cfub_conv_params *p, const int16_t *input, const in
                         }
                     }
                     output[((b * out_h + out_y) * out_w + out_x) * out_c + oc] = cfub_i16x8_output(
-                        acc, bias, p->bias64, oc, p->out_mult[oc], p->out_shift[oc], p->act_min, p->act_max);
+                        acc, bias, p->bias64, oc, p->out_mult[oc], p->out_shift[oc], p->act_min, p->act_max, 0);
                 }
             }
         }
@@ -64,7 +64,7 @@ void cfub_ref_depthwise_i16(const cfub_dw_params *p, const int16_t *input, const
                             }
                         }
                         output[((b * out_h + out_y) * out_w + out_x) * out_c + oc] = cfub_i16x8_output(
-                            acc, bias, p->bias64, oc, p->out_mult[oc], p->out_shift[oc], p->act_min, p->act_max);
+                            acc, bias, p->bias64, oc, p->out_mult[oc], p->out_shift[oc], p->act_min, p->act_max, 0);
                     }
                 }
             }
@@ -75,15 +75,17 @@ void cfub_ref_depthwise_i16(const cfub_dw_params *p, const int16_t *input, const
 void cfub_ref_fully_connected_i16(const cfub_fc_params *p, const int16_t *input, const int8_t *filter,
                                   const void *bias, int16_t *output) {
     const int32_t accum_depth = p->accum_depth, out_c = p->out_c;
-    const int32_t filter_offset = p->filter_offset; /* 0 on the per-channel path */
+    const int32_t input_offset = p->input_offset, filter_offset = p->filter_offset;
     const int32_t step = p->per_channel ? 1 : 0;
     for (int32_t b = 0; b < p->batches; ++b) {
         for (int32_t oc = 0; oc < out_c; ++oc) {
             int64_t acc = 0;
             for (int32_t d = 0; d < accum_depth; ++d)
-                acc += ((int32_t)filter[oc * accum_depth + d] + filter_offset) * (int32_t)input[b * accum_depth + d];
+                acc += (int64_t)((int32_t)filter[oc * accum_depth + d] + filter_offset)
+                       * ((int32_t)input[b * accum_depth + d] + input_offset);
             output[oc + out_c * b] = cfub_i16x8_output(acc, bias, p->bias64, oc, p->out_mult[oc * step],
-                                                       p->out_shift[oc * step], p->act_min, p->act_max);
+                                                       p->out_shift[oc * step], p->act_min, p->act_max,
+                                                       p->output_offset);
         }
     }
 }

@@ -167,8 +167,9 @@ int cfub_int16x8_types(cfub_interp *ip, const cfub_node *n, const cfub_tensor *i
 
 int cfub_bias_ok_i16(cfub_interp *ip, const cfub_node *n, const cfub_tensor *bias, int32_t channels,
                      bool allow_int32, int32_t *bias64) {
-    *bias64 = 0;
+    *bias64 = 1; /* no bias: TFLM (the tflite-micro build we check against) takes the int64 path */
     if (!bias) return CFUB_OK;
+    *bias64 = 0;
     if (bias->type == TFL_INT64) *bias64 = 1;
     else if (!(allow_int32 && bias->type == TFL_INT32)) return cfub_fail_type(ip, n, "input", 2, bias->type);
     if (cfub_elements(bias) != channels) return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "bias size does not match output channels");

@@ -38,12 +38,11 @@ static int prepare_fc(cfub_interp *ip, cfub_node *n) {
         return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "input size does not match batches x filter depth");
     if (!f->has_quant) return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "filter has no quantization");
     if (f->zero_point < -128 || f->zero_point > 127) return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "filter zero point outside int8");
-    /* TFLM's int16 kernels ignore the input and output zero points */
     p->int16x8 = i16;
     p->bias64 = bias64;
-    p->input_offset = i16 ? 0 : -in->zero_point;
-    p->filter_offset = (i16 && f->n_scales > 1) ? 0 : -f->zero_point;
-    p->output_offset = i16 ? 0 : out->zero_point;
+    p->input_offset = -in->zero_point;
+    p->filter_offset = -f->zero_point;
+    p->output_offset = out->zero_point;
     if (!i16 && (rc = cfub_accumulator_fits(ip, n, p->accum_depth, 255 * 255))) return rc;
     if ((rc = cfub_op_activation(ip, n, act, out, &p->act_min, &p->act_max))) return rc;
     if (f->n_scales > 1) {

@@ -1,0 +1,182 @@
+"""Random single-op models for the heavy ops: int16x8 CONV_2D, DEPTHWISE_CONV_2D and
+FULLY_CONNECTED (int16 activations, int8 weights, int64 or int32 bias).
+
+Built with ModelBuilder's tensor() and raw_op(), since its conv/fc helpers are int8-only.
+Corners: int64 biases far beyond int32, int32 biases (TFLM's 32-bit accumulator path), no bias,
+nonzero int16 zero points (ignored by the kernels but used for the fused activation's bounds),
+multipliers below and above one, per-tensor and per-channel weights, dilation, groups.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from runtime_opgen import ACTS, f32, log_uniform, spatial, weights
+from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as fb
+
+from cfu_bench.tflite_builder import ACTIVATIONS, PADDINGS, ModelBuilder, out_size
+
+INT16_STD = 65536 / math.sqrt(12)  # a uniform int16 input's standard deviation
+
+
+def zero_point16(rng) -> int:
+    """Mostly 0, as the converter writes for int16; sometimes not (TFLM ignores it in the
+    kernels but its fused activation bounds use it)."""
+    r = rng.random()
+    if r < 0.75:
+        return 0
+    if r < 0.85:
+        return int(rng.choice([-32768, 32767, -1, 1]))
+    return int(rng.integers(-3000, 3001))
+
+
+def out_scale16(rng, in_scale, w_scale, fan_in) -> float:
+    """An int16 output scale spreading results over int16; sometimes one giving a tiny
+    multiplier or one above one."""
+    acc_std = math.sqrt(max(fan_in, 1)) * 70.0 * INT16_STD
+    sensible = in_scale * w_scale * acc_std / 8000.0
+    r = rng.random()
+    if r < 0.1:
+        return f32(sensible * 2.0 ** rng.uniform(4, 14))
+    if r < 0.2:
+        return f32(in_scale * w_scale * 2.0 ** rng.uniform(-6, 0))  # multiplier > 1 (shift <= 6)
+    return f32(sensible * 2.0 ** rng.uniform(-2, 2))
+
+
+def act16(rng, out_scale) -> str:
+    """A fused activation whose bounds quantize inside int32 (TFLM refuses the others; that
+    refusal is tested elsewhere)."""
+    act = str(rng.choice(ACTS))
+    bound = {"RELU6": 6.0, "RELU_N1_TO_1": 1.0}.get(act, 0.0)
+    return "RELU" if bound / out_scale >= 2.0 ** 30 else act
+
+
+def bias16(rng, n, fan_in, allow_int32=True, optional=True):
+    """(values, dtype) or (None, None)."""
+    if optional and rng.random() < 0.1:
+        return None, None
+    dtype = "int32" if (allow_int32 and rng.random() < 0.25) else "int64"
+    span = int(math.sqrt(max(fan_in, 1)) * 70 * INT16_STD)
+    r = rng.random()
+    if dtype == "int64" and r < 0.05:  # far beyond any int32, still inside TFLM's 2^47 domain
+        return rng.integers(-2 ** 40, 2 ** 40, size=n, dtype=np.int64), dtype
+    if dtype == "int32" and r < 0.05:  # the 32-bit accumulator wraps
+        return rng.integers(-2 ** 31, 2 ** 31, size=n, dtype=np.int64).astype(np.int32), dtype
+    return rng.integers(-span, span + 1, size=n, dtype=np.int64).astype(dtype), dtype
+
+
+def _bias_tensor(b, values, dtype, in_scale, w_scales):
+    if values is None:
+        return -1
+    n = len(values)
+    bscale = (np.float32(in_scale) * np.atleast_1d(w_scales)).astype(np.float32)
+    return b.tensor([n], dtype, bscale, np.zeros(bscale.size, np.int64), data=values, quantized_dimension=0)
+
+
+def _weight_scales(rng, n, per_channel):
+    return np.array([log_uniform(rng, 1e-4, 0.1) for _ in range(n if per_channel else 1)], np.float32)
+
+
+def gen_conv16(rng):
+    b = ModelBuilder()
+    batches = 1 if rng.random() < 0.8 else 2
+    h, kh, sh, dh, eh = spatial(rng)
+    w, kw, sw, dw, ew = spatial(rng)
+    padding = "VALID" if (rng.random() < 0.4 and h >= eh and w >= ew) else "SAME"
+    filter_in_c = int(rng.integers(1, 13))
+    groups = 1 if rng.random() < 0.85 else int(rng.integers(2, 4))
+    in_c = filter_in_c * groups
+    out_c = groups * int(rng.integers(1, 9))
+    in_s = log_uniform(rng, 1e-5, 1e-2)
+    x = b.input([batches, h, w, in_c], in_s, zero_point16(rng), dtype="int16")
+    per_channel = rng.random() < 0.8
+    ws = _weight_scales(rng, out_c, per_channel)
+    wt = b.tensor((out_c, kh, kw, filter_in_c), "int8", ws, np.zeros(ws.size, np.int64),
+                  data=weights(rng, (out_c, kh, kw, filter_in_c), rng.random() < 0.7))
+    fan_in = kh * kw * filter_in_c
+    bv, bt = bias16(rng, out_c, fan_in)
+    bias_t = _bias_tensor(b, bv, bt, in_s, ws)
+    oh, ow = out_size(padding, h, kh, sh, dh), out_size(padding, w, kw, sw, dw)
+    out_s = out_scale16(rng, in_s, float(ws.mean()), fan_in)
+    y = b.tensor([batches, oh, ow, out_c], "int16", out_s, zero_point16(rng))
+    act = act16(rng, out_s)
+    opt = fb.Conv2DOptionsT()
+    opt.padding = PADDINGS[padding]
+    opt.strideH, opt.strideW = sh, sw
+    opt.dilationHFactor, opt.dilationWFactor = dh, dw
+    opt.fusedActivationFunction = ACTIVATIONS[act]
+    ins = [x, wt] if (bias_t < 0 and rng.random() < 0.5) else [x, wt, bias_t]
+    b.raw_op(fb.BuiltinOperator.CONV_2D, ins, [y], fb.BuiltinOptions.Conv2DOptions, opt)
+    b.output(y)
+    return b.build(), dict(op="conv16", shape=(batches, h, w, in_c), k=(kh, kw), s=(sh, sw), d=(dh, dw),
+                           groups=groups, pad=padding, out_c=out_c, act=act, bias=bt, per_channel=per_channel)
+
+
+def gen_depthwise16(rng):
+    b = ModelBuilder()
+    batches = 1 if rng.random() < 0.85 else 2
+    h, kh, sh, dh, eh = spatial(rng)
+    w, kw, sw, dw, ew = spatial(rng)
+    padding = "VALID" if (rng.random() < 0.4 and h >= eh and w >= ew) else "SAME"
+    in_c = int(rng.integers(1, 17))
+    mult = 1 if rng.random() < 0.6 else int(rng.integers(2, 5))
+    out_c = in_c * mult
+    in_s = log_uniform(rng, 1e-5, 1e-2)
+    x = b.input([batches, h, w, in_c], in_s, zero_point16(rng), dtype="int16")
+    per_channel = rng.random() < 0.8
+    ws = _weight_scales(rng, out_c, per_channel)
+    wt = b.tensor((1, kh, kw, out_c), "int8", ws, np.zeros(ws.size, np.int64),
+                  data=weights(rng, (1, kh, kw, out_c)), quantized_dimension=3)
+    # always a bias: TFLM's depthwise Prepare dereferences a missing one
+    bv, bt = bias16(rng, out_c, kh * kw, allow_int32=False, optional=False)
+    bias_t = _bias_tensor(b, bv, bt, in_s, ws)
+    oh, ow = out_size(padding, h, kh, sh, dh), out_size(padding, w, kw, sw, dw)
+    out_s = out_scale16(rng, in_s, float(ws.mean()), kh * kw)
+    y = b.tensor([batches, oh, ow, out_c], "int16", out_s, zero_point16(rng))
+    act = act16(rng, out_s)
+    opt = fb.DepthwiseConv2DOptionsT()
+    opt.padding = PADDINGS[padding]
+    opt.strideH, opt.strideW = sh, sw
+    opt.dilationHFactor, opt.dilationWFactor = dh, dw
+    opt.depthMultiplier = mult
+    opt.fusedActivationFunction = ACTIVATIONS[act]
+    b.raw_op(fb.BuiltinOperator.DEPTHWISE_CONV_2D, [x, wt, bias_t], [y],
+             fb.BuiltinOptions.DepthwiseConv2DOptions, opt)
+    b.output(y)
+    return b.build(), dict(op="dw16", shape=(batches, h, w, in_c), k=(kh, kw), s=(sh, sw), d=(dh, dw),
+                           pad=padding, mult=mult, act=act, per_channel=per_channel)
+
+
+def gen_fc16(rng, per_channel=False):
+    b = ModelBuilder()
+    batches = int(rng.choice([1, 1, 1, 2, 3]))
+    depth = int(rng.integers(1, 300))
+    units = int(rng.integers(1, 65))
+    in_s = log_uniform(rng, 1e-5, 1e-2)
+    four_d = batches == 1 and rng.random() < 0.2
+    x = b.input([1, 1, 1, depth] if four_d else [batches, depth], in_s, zero_point16(rng), dtype="int16")
+    ws = _weight_scales(rng, units, per_channel)
+    wzp = 0 if (per_channel or rng.random() < 0.8) else int(rng.integers(-20, 21))
+    wt = b.tensor((units, depth), "int8", ws, np.full(ws.size, wzp, np.int64), data=weights(rng, (units, depth)))
+    bv, bt = bias16(rng, units, depth)
+    bias_t = _bias_tensor(b, bv, bt, in_s, ws)
+    keep = (not four_d) and rng.random() < 0.2
+    oshape = [batches, units]
+    out_s = out_scale16(rng, in_s, float(ws.mean()), depth)
+    y = b.tensor(oshape, "int16", out_s, zero_point16(rng))
+    act = act16(rng, out_s)
+    opt = fb.FullyConnectedOptionsT()
+    opt.fusedActivationFunction = ACTIVATIONS[act]
+    opt.keepNumDims = keep
+    b.raw_op(fb.BuiltinOperator.FULLY_CONNECTED, [x, wt, bias_t], [y],
+             fb.BuiltinOptions.FullyConnectedOptions, opt)
+    b.output(y)
+    return b.build(), dict(op="fc16", batches=batches, depth=depth, units=units, act=act, wzp=wzp,
+                           bias=bt, per_channel=per_channel)
+
+
+GENERATORS = {
+    "CONV_2D/int16x8": gen_conv16,
+    "DEPTHWISE_CONV_2D/int16x8": gen_depthwise16,
+    "FULLY_CONNECTED/int16x8": gen_fc16,
+}

@@ -1,0 +1,36 @@
+"""Heavy ops on the host build of the runtime, every output byte compared with TFLM:
+int16x8 CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED (TRANSPOSE_CONV, BATCH_MATMUL follow)."""
+import pytest
+from conftest import scale
+from opgen_heavy import GENERATORS, gen_fc16
+from runtime_checks import compare
+
+from cfu_bench import golden
+from cfu_bench.testing import seeds
+
+CASES = {"CONV_2D/int16x8": 300, "DEPTHWISE_CONV_2D/int16x8": 300, "FULLY_CONNECTED/int16x8": 300}
+
+
+def run_cases(hrt, gen, n, salt):
+    rng = seeds.np_rng("test_rt_ops_heavy", salt)
+    problems = []
+    for i in range(n):
+        model, desc = gen(rng)
+        samples = golden.random_inputs(model, 2, seed=seeds.derive("test_rt_ops_heavy", salt, i))
+        problems += compare(hrt, model, samples, f"case {i} {desc}")
+    return problems
+
+
+@pytest.mark.parametrize("op", sorted(CASES))
+def test_heavy_op_bit_exact_random(hrt, op):
+    n = int(CASES[op] * scale())
+    problems = run_cases(hrt, GENERATORS[op], n, op)
+    assert not problems, (f"{len(problems)} of {n} cases differ ({seeds.reproduce_hint()}), first: "
+                          + "\n".join(problems[:5]))
+
+
+def test_fully_connected_int16x8_per_channel(hrt):
+    n = int(100 * scale())
+    problems = run_cases(hrt, lambda rng: gen_fc16(rng, per_channel=True), n, "fc16-per-channel")
+    assert not problems, (f"{len(problems)} of {n} cases differ ({seeds.reproduce_hint()}), first: "
+                          + "\n".join(problems[:5]))
