@@ -56,10 +56,21 @@ class ModelDesc:
 
 @dataclass
 class OpOutput:
+    """One op's output for one sample. `data` is all its outputs' bytes concatenated in output
+    order (what the firmware's CRC covers); `tensor` is the first output, `tensors` and `parts`
+    each output and its bytes (one entry for all but SPLIT, UNPACK and the like)."""
     index: int
     op: str
     tensor: int
     data: bytes
+    tensors: tuple[int, ...] = ()
+    parts: tuple[bytes, ...] = ()
+
+    def __post_init__(self):
+        if not self.tensors:
+            self.tensors = (self.tensor,)
+        if not self.parts:
+            self.parts = (self.data,)
 
     @property
     def crc(self) -> int:
@@ -186,9 +197,9 @@ def golden(model_bytes: bytes, samples) -> list[list[OpOutput]]:
         interp.invoke()
         per_op = []
         for op in desc.ops:
-            t = op.outputs[0]
-            data = interp.GetTensor(t, 0)["tensor_data"]
-            per_op.append(OpOutput(op.index, op.op, t, np.ascontiguousarray(data).tobytes()))
+            parts = tuple(np.ascontiguousarray(interp.GetTensor(t, 0)["tensor_data"]).tobytes()
+                          for t in op.outputs)
+            per_op.append(OpOutput(op.index, op.op, op.outputs[0], b"".join(parts), tuple(op.outputs), parts))
         results.append(per_op)
     return results
 

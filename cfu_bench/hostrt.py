@@ -137,12 +137,15 @@ def build(variant: str = "release", extra_sources=(), extra_includes=(), defines
 
 @dataclass
 class OpOutput:
+    """One op's output: `data` is all its outputs concatenated in order (what `crc` covers),
+    `parts` each output's bytes."""
     index: int
     op: str
     kernel: str
     data: bytes
     cycles: int
     crc: int
+    parts: list = None
 
 
 @dataclass
@@ -235,11 +238,16 @@ class HostRuntime:
                             for j in range(3))
                 payload = blob[pos + 12:pos + 12 + ln]
                 pos += 12 + ln
+                if outputs[k] and outputs[k][-1].index == i:  # the op's next output
+                    last = outputs[k][-1]
+                    last.data += payload
+                    last.parts.append(payload)
+                    continue
                 rec = None
                 if k < len(report.invokes) and i < len(report.invokes[k].ops):
                     rec = report.invokes[k].ops[i]
                 outputs[k].append(OpOutput(i, rec.op if rec else "?", rec.kernel if rec else "?", payload,
-                                           rec.cycles if rec else 0, rec.crc if rec else 0))
+                                           rec.cycles if rec else 0, rec.crc if rec else 0, [payload]))
         return HostRun(rc, text, report, outputs)
 
 

@@ -41,15 +41,27 @@ def diagnose(prepared, model_bytes: bytes, samples: list, input_blobs: list[byte
         raise SimulationError(f"the firmware printed no dump of layer {layer}")
     want = golden.golden(model_bytes, [samples[k]])[0][layer]
     desc = golden.describe(model_bytes)
-    tensor = desc.tensors[want.tensor]
-    expected = np.frombuffer(want.data, dtype=tensor.dtype).reshape(tensor.shape)
     if len(dumped) != len(want.data):
         raise SimulationError(f"layer {layer}: the firmware's output has {len(dumped)} bytes, "
                               f"TFLM's {len(want.data)}")
-    actual = np.frombuffer(dumped, dtype=tensor.dtype).reshape(tensor.shape)
+    # an op with several outputs dumps them back to back: report the first that differs
+    which, pos = 0, 0
+    for j, part in enumerate(want.parts):
+        if dumped[pos:pos + len(part)] != part:
+            which = j
+            break
+        pos += len(part)
+    else:
+        pos = 0
+    tensor = desc.tensors[want.tensors[which]]
+    part = want.parts[which]
+    expected = np.frombuffer(part, dtype=tensor.dtype).reshape(tensor.shape)
+    actual = np.frombuffer(dumped[pos:pos + len(part)], dtype=tensor.dtype).reshape(tensor.shape)
     diff = element_diff(expected, actual)
     result = {"input": k, "layer": layer, "op": mismatch["op"], "shape": list(tensor.shape),
               **diff}
+    if len(want.parts) > 1:
+        result["output"] = which
     if diff["count"] == 0:
         # The CRC differed in the profile run but not now: the CFU is not deterministic.
         result["note"] = "the dump run matched TFLM: the layer's output changes between runs"

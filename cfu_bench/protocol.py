@@ -277,7 +277,7 @@ _DUMPEND = re.compile(r"CFUB DUMPEND (\d+) (\d+) (\d+) ([0-9a-f]{8})")
 
 
 def dumps(text: str) -> dict[tuple[int, int], bytes]:
-    """(input, op) -> the op's output bytes, from CFUB DUMP lines; ProtocolError when a dump
+    """(input, op) -> the op's output bytes (all outputs, in order), from CFUB DUMP lines; ProtocolError when a dump
     is incomplete or its bytes do not match the firmware's own length and CRC."""
     import zlib
 
@@ -299,7 +299,8 @@ def dumps(text: str) -> dict[tuple[int, int], bytes]:
             if len(data) != int(m.group(3)) or zlib.crc32(data) != int(m.group(4), 16):
                 raise ProtocolError(f"dump of op {key[1]} (input {key[0]}) is garbled: "
                                     f"{len(data)} bytes, expected {m.group(3)}")
-            out[key] = data
+            # an op with several outputs dumps each in turn: together, its CRC's bytes
+            out[key] = out.get(key, b"") + data
     if parts:
         raise ProtocolError(f"dump of ops {sorted(k[1] for k in parts)} ended early")
     return out

@@ -34,14 +34,15 @@
  *
  *   CFUB MODEL bytes=<n> ops=<n> arena=<n> setup_cycles=<n>
  *   CFUB INPUT <k>
- *   CFUB OP <index> <OPNAME> <kernel> <cycles> <crc32 of the op's first output, 8 hex>
+ *   CFUB OP <index> <OPNAME> <kernel> <cycles> <crc32 of the op's outputs, 8 hex>
  *   CFUB INVOKE <k> total=<cycles> kernels=<sum of op cycles> overhead=<total-kernels>
  *   CFUB DONE
  *
  * or, on any failure, `CFUB ERROR <code> <message>` and nothing more. OP lines of input k are
  * printed after that input's inference, so UART time never lands inside a measurement.
  * `total` is the inference loop's own time (op dispatch + kernels); the CRC of each output,
- * which is profiling, is measured separately and excluded.
+ * which is profiling, is measured separately and excluded. An op with several outputs (SPLIT,
+ * UNPACK, ...) has one CRC over all their bytes concatenated in output order.
  *
  * Everything (tensor table, op parameters, activations) lives in the caller's arena; no
  * malloc, no libc beyond memcpy/memset, no libm. The model buffer must stay valid and be
@@ -80,8 +81,8 @@ typedef struct cfub_status {
     char msg[CFUB_MSG_MAX];
 } cfub_status;
 
-/* Called after each op with its first output tensor (host tests collect outputs this way);
- * runs outside the measured time. */
+/* Called after each op with its output tensor, once per output in output order for ops with
+ * several (host tests collect outputs this way); runs outside the measured time. */
 typedef void (*cfub_observer_fn)(void *ctx, int input_index, int op_index, const char *op_name,
                                  const char *kernel, const uint8_t *data, size_t len);
 

@@ -24,7 +24,8 @@
  * members a weak default would never pull in).
  *
  * What a layer holds, per op (`params` points at the struct of firmware/kernels/cfub_kernels.h
- * the reference kernel gets; in[k] is input tensor k's data, NULL when omitted):
+ * the reference kernel gets; in[k] is input tensor k's data, NULL when omitted; out is the
+ * first output, outs[0..n_out-1] all of them for ops with several outputs):
  *
  *   CONV_2D            cfub_conv_params     in[0] input, in[1] filter (OHWI), in[2] bias (int32)
  *   DEPTHWISE_CONV_2D  cfub_dw_params       in[0] input, in[1] filter (1HWC), in[2] bias (int32)
@@ -53,6 +54,9 @@
 
 #include "../kernels/cfub_kernels.h"
 
+/* in[0..CFUB_MAX_OP_INPUTS-1] are always readable (NULL past n_in), so kernels of ops with up
+ * to three inputs need not look at n_in; ops with more inputs (CONCATENATION, PACK, LSTM) have
+ * n_in entries. */
 #define CFUB_MAX_OP_INPUTS 3
 
 /* Builtin operator codes of the tflite schema (BuiltinOperator) the runtime runs. */
@@ -72,8 +76,11 @@ enum {
 typedef struct cfub_layer {
     int32_t op;                          /* CFUB_OP_* */
     const void *params;                  /* the op's parameter struct (table above) */
-    const void *in[CFUB_MAX_OP_INPUTS];  /* input tensors' data; NULL when omitted */
-    void *out;                           /* the output tensor's data */
+    const void *const *in;               /* input tensors' data; NULL when omitted */
+    void *out;                           /* the first output tensor's data (== outs[0]) */
+    int32_t n_in;                        /* the op's input count (in[] has at least 3 entries) */
+    int32_t n_out;                       /* output count: 1 but for SPLIT, UNPACK, ... */
+    void *const *outs;                   /* every output tensor's data, in output order */
 } cfub_layer;
 
 typedef struct cfub_interp cfub_alloc;

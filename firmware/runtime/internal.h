@@ -8,6 +8,8 @@
 #include "fb.h"
 
 #define CFUB_ALIGN 16u
+/* inputs or outputs of one op: TFLM has no limit; this one only bounds hostile files */
+#define CFUB_MAX_OP_IO 1024
 
 /* tflite schema constants used here */
 enum {
@@ -56,9 +58,12 @@ typedef struct cfub_opdef {
 typedef struct cfub_node {
     const cfub_opdef *def;
     int32_t builtin;
-    int32_t in[CFUB_MAX_OP_INPUTS]; /* -1 = optional input omitted */
-    uint8_t n_in;
-    int32_t out;
+    int32_t *in;                    /* n_in tensor indices, -1 = optional input omitted;
+                                       padded with -1 to at least CFUB_MAX_OP_INPUTS */
+    int32_t n_in;
+    int32_t out;                    /* the first output (most ops have only this one) */
+    int32_t *outs;                  /* n_out tensor indices, outs[0] == out */
+    int32_t n_out;
     uint8_t opts_type;
     fb_table opts;                  /* builtin options table (pos 0 = absent) */
     const char *kernel;             /* "ref" or the CFU kernel's name */
@@ -68,7 +73,7 @@ typedef struct cfub_node {
     void *accel_state;
     uint64_t macs;
     uint64_t cycles;
-    uint32_t crc;
+    uint32_t crc;                   /* over all outputs' bytes, concatenated in output order */
 } cfub_node;
 
 struct cfub_interp {

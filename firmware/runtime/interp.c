@@ -17,6 +17,21 @@ static void set_status(cfub_status *st, int code, const char *msg) {
 
 /* ---- load ---------------------------------------------------------------------------------- */
 
+/* The builtins with several outputs, whose prepare checks n->n_out; every other op has one
+ * (TFLM's kernels only ever write output 0, and the CRC covers them all). */
+static bool several_outputs(int32_t builtin) {
+    switch (builtin) {
+    case 49:  /* SPLIT */
+    case 88:  /* UNPACK */
+    case 102: /* SPLIT_V */
+    case 118: /* IF */
+    case 119: /* WHILE */
+        return true;
+    default:
+        return false;
+    }
+}
+
 cfub_interp *cfub_load(const uint8_t *model, size_t model_len, uint8_t *arena, size_t arena_len,
                        const cfub_options *opts, cfub_status *st) {
     const uint64_t t0 = cfub_cycles();
@@ -53,6 +68,10 @@ cfub_interp *cfub_load(const uint8_t *model, size_t model_len, uint8_t *arena, s
     if (cfub_parse_model(ip)) return NULL;
     for (int32_t j = 0; j < ip->n_nodes; j++) {
         cfub_node *n = &ip->nodes[j];
+        if (n->n_out != 1 && !several_outputs(n->builtin)) {
+            cfub_fail_op_int(ip, CFUB_ERR_INVALID, n, "wrong number of outputs:", n->n_out);
+            return NULL;
+        }
         if (n->def->prepare(ip, n)) return NULL;
         ip->total_macs += n->macs;
     }
@@ -116,10 +135,15 @@ int cfub_invoke(cfub_interp *ip, const uint8_t *input, size_t len, int input_ind
         const uint64_t t1 = cfub_cycles();
         n->cycles = t1 - t0;
         if (rc) return rc;
-        const cfub_tensor *o = &ip->tensors[n->out];
-        n->crc = cfub_crc32(0, o->data, o->bytes);
-        if (ip->opts.observer)
-            ip->opts.observer(ip->opts.observer_ctx, input_index, j, cfub_op_name(n->builtin), n->kernel, o->data, o->bytes);
+        /* one CRC over all outputs, as if concatenated; the observer sees each in turn */
+        uint32_t crc = 0;
+        for (int32_t k = 0; k < n->n_out; k++) {
+            const cfub_tensor *o = &ip->tensors[n->outs[k]];
+            crc = cfub_crc32(crc, o->data, o->bytes);
+            if (ip->opts.observer)
+                ip->opts.observer(ip->opts.observer_ctx, input_index, j, cfub_op_name(n->builtin), n->kernel, o->data, o->bytes);
+        }
+        n->crc = crc;
         profiling += cfub_cycles() - t1;
     }
     ip->last_total = cfub_cycles() - start - profiling;

@@ -174,21 +174,31 @@ static int parse_node(cfub_interp *ip, int32_t index, const fb_table *ot, const 
     n->def = cfub_find_op(n->builtin);
     if (!n->def) return unsupported_op(ip, index, n->builtin, &code);
 
-    fb_vec ins, outs;
+    fb_vec ins = {0, 0}, outs = {0, 0};
     fb_vector(r, ot, 1, 4, &ins);
     fb_vector(r, ot, 2, 4, &outs);
     if (r->err) return cfub_fail_fb(ip);
-    if (ins.len > CFUB_MAX_OP_INPUTS) return fail_node(ip, CFUB_ERR_INVALID, index, "too many inputs");
-    if (outs.len != 1) return fail_node(ip, CFUB_ERR_INVALID, index, "ops must have exactly one output");
-    n->n_in = (uint8_t)ins.len;
+    if (ins.len > CFUB_MAX_OP_IO) return fail_node(ip, CFUB_ERR_INVALID, index, "too many inputs");
+    if (outs.len < 1) return fail_node(ip, CFUB_ERR_INVALID, index, "op has no output");
+    if (outs.len > CFUB_MAX_OP_IO) return fail_node(ip, CFUB_ERR_INVALID, index, "too many outputs");
+    const uint32_t in_slots = ins.len > CFUB_MAX_OP_INPUTS ? ins.len : CFUB_MAX_OP_INPUTS;
+    n->in = cfub_persistent(ip, (size_t)in_slots * sizeof(int32_t));
+    n->outs = cfub_persistent(ip, (size_t)outs.len * sizeof(int32_t));
+    if (!n->in || !n->outs) return cfub_fail(ip, CFUB_ERR_ARENA, "arena too small for the model's tables");
+    n->n_in = (int32_t)ins.len;
     for (uint32_t k = 0; k < ins.len; k++) {
         const int32_t t = fb_vec_i32(r, &ins, k);
         if (t < -1 || t >= ip->n_tensors) return fail_node(ip, CFUB_ERR_MALFORMED, index, "input tensor index out of range");
         n->in[k] = t;
     }
-    for (uint32_t k = ins.len; k < CFUB_MAX_OP_INPUTS; k++) n->in[k] = -1;
-    n->out = fb_vec_i32(r, &outs, 0);
-    if (n->out < 0 || n->out >= ip->n_tensors) return fail_node(ip, CFUB_ERR_MALFORMED, index, "output tensor index out of range");
+    for (uint32_t k = ins.len; k < in_slots; k++) n->in[k] = -1;
+    n->n_out = (int32_t)outs.len;
+    for (uint32_t k = 0; k < outs.len; k++) {
+        const int32_t t = fb_vec_i32(r, &outs, k);
+        if (t < 0 || t >= ip->n_tensors) return fail_node(ip, CFUB_ERR_MALFORMED, index, "output tensor index out of range");
+        n->outs[k] = t;
+    }
+    n->out = n->outs[0];
     n->opts_type = fb_u8(r, ot, 3, 0);
     if (n->opts_type) fb_subtable(r, ot, 4, &n->opts);
     if (r->err) return cfub_fail_fb(ip);
@@ -225,12 +235,14 @@ static int link_graph(cfub_interp *ip) {
             if (t->producer == -1) return fail_node(ip, CFUB_ERR_INVALID, j, "reads a tensor no earlier op writes");
             if (t->last_use < j) t->last_use = j;
         }
-        cfub_tensor *o = &ip->tensors[n->out];
-        if (o->is_const) return fail_node(ip, CFUB_ERR_INVALID, j, "writes a constant tensor");
-        if (o->producer != -1) return fail_node(ip, CFUB_ERR_INVALID, j, "writes a tensor that is already written");
-        o->producer = j;
-        o->first_use = j;
-        o->last_use = j;
+        for (int k = 0; k < n->n_out; k++) {
+            cfub_tensor *o = &ip->tensors[n->outs[k]];
+            if (o->is_const) return fail_node(ip, CFUB_ERR_INVALID, j, "writes a constant tensor");
+            if (o->producer != -1) return fail_node(ip, CFUB_ERR_INVALID, j, "writes a tensor that is already written");
+            o->producer = j;
+            o->first_use = j;
+            o->last_use = j;
+        }
     }
     const int32_t end = ip->n_nodes > 0 ? ip->n_nodes - 1 : 0;
     for (int32_t i = 0; i < ip->n_outputs; i++) {

@@ -16,6 +16,43 @@ int cfub_need_inputs(cfub_interp *ip, const cfub_node *n, int min, int max) {
     return CFUB_OK;
 }
 
+const cfub_tensor *cfub_op_output(cfub_interp *ip, const cfub_node *n, int k) {
+    return &ip->tensors[n->outs[k]];
+}
+
+int64_t cfub_tensor_int(const cfub_tensor *t, int64_t i) {
+    const uint8_t *p = t->data;
+    switch (t->type) {
+    case TFL_INT8: return (int8_t)p[i];
+    case TFL_UINT8: case TFL_BOOL: return p[i];
+    case TFL_INT16: { int16_t v; memcpy(&v, p + 2 * i, 2); return v; }
+    case TFL_INT32: { int32_t v; memcpy(&v, p + 4 * i, 4); return v; }
+    case TFL_INT64: { int64_t v; memcpy(&v, p + 8 * i, 8); return v; }
+    default: return 0;
+    }
+}
+
+int cfub_need_inputs_opt(cfub_interp *ip, const cfub_node *n, int max, uint32_t optional_mask) {
+    if (n->n_in > max) return cfub_fail_op_int(ip, CFUB_ERR_INVALID, n, "wrong number of inputs:", n->n_in);
+    for (int k = 0; k < max; k++) {
+        const bool optional = k < 32 && (optional_mask >> k) & 1u;
+        if (!optional && (k >= n->n_in || n->in[k] < 0))
+            return cfub_fail_op_int(ip, CFUB_ERR_INVALID, n, "missing required input", k);
+    }
+    return CFUB_OK;
+}
+
+int cfub_need_outputs(cfub_interp *ip, const cfub_node *n, int min, int max) {
+    if (n->n_out < min || n->n_out > max) return cfub_fail_op_int(ip, CFUB_ERR_INVALID, n, "wrong number of outputs:", n->n_out);
+    return CFUB_OK;
+}
+
+int cfub_need_type_in(cfub_interp *ip, const cfub_node *n, const char *role, int k, const cfub_tensor *t,
+                      uint32_t mask) {
+    if (t->type >= 32 || !((mask >> t->type) & 1u)) return cfub_fail_type(ip, n, role, k, t->type);
+    return CFUB_OK;
+}
+
 int cfub_need_type(cfub_interp *ip, const cfub_node *n, const char *role, int k, const cfub_tensor *t, int type) {
     if (t->type != type) return cfub_fail_type(ip, n, role, k, t->type);
     return CFUB_OK;

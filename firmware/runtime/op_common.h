@@ -12,8 +12,22 @@ bool cfub_finite_positive(float f);
 bool cfub_finite(float f);
 bool cfub_same_shape(const cfub_tensor *a, const cfub_tensor *b);
 
+/* output k of n (k < n->n_out) */
+const cfub_tensor *cfub_op_output(cfub_interp *ip, const cfub_node *n, int k);
+/* element i of an integer tensor of any width (INT8/UINT8/INT16/INT32/INT64, BOOL) as int64,
+ * e.g. a constant axis, shape or size input; the caller checks the type and i < elements */
+int64_t cfub_tensor_int(const cfub_tensor *t, int64_t i);
+
 /* Each returns CFUB_OK or the error it reported (naming the op). */
+/* min..max inputs, the first min present (not -1) */
 int cfub_need_inputs(cfub_interp *ip, const cfub_node *n, int min, int max);
+/* inputs k whose bit is set in optional_mask may be omitted (-1) or absent; every other input
+ * below max must be there: TFLM's GetOptionalInputTensor vs GetInput */
+int cfub_need_inputs_opt(cfub_interp *ip, const cfub_node *n, int max, uint32_t optional_mask);
+int cfub_need_outputs(cfub_interp *ip, const cfub_node *n, int min, int max);
+/* the type is one of those whose bit (1u << TFL_x) is set in mask */
+int cfub_need_type_in(cfub_interp *ip, const cfub_node *n, const char *role, int k, const cfub_tensor *t,
+                      uint32_t mask);
 int cfub_need_type(cfub_interp *ip, const cfub_node *n, const char *role, int k, const cfub_tensor *t, int type);
 /* an int8 activation tensor needs a usable per-tensor quantization */
 int cfub_need_act_q(cfub_interp *ip, const cfub_node *n, const char *what, const cfub_tensor *t);

@@ -27,9 +27,18 @@ const cfub_opdef *cfub_find_op(int32_t builtin) {
 int cfub_bind_kernel(cfub_interp *ip, cfub_node *n) {
     cfub_layer *l = &n->layer;
     l->op = n->builtin;
-    for (int k = 0; k < CFUB_MAX_OP_INPUTS; k++)
-        l->in[k] = (k < n->n_in && n->in[k] >= 0) ? ip->tensors[n->in[k]].data : NULL;
-    l->out = ip->tensors[n->out].data;
+    const int32_t in_slots = n->n_in > CFUB_MAX_OP_INPUTS ? n->n_in : CFUB_MAX_OP_INPUTS;
+    const void **in = cfub_persistent(ip, (size_t)in_slots * sizeof(void *));
+    void **outs = cfub_persistent(ip, (size_t)n->n_out * sizeof(void *));
+    if (!in || !outs) return cfub_fail(ip, CFUB_ERR_ARENA, "arena too small for the model's tables");
+    for (int32_t k = 0; k < in_slots; k++)
+        in[k] = (k < n->n_in && n->in[k] >= 0) ? ip->tensors[n->in[k]].data : NULL;
+    for (int32_t k = 0; k < n->n_out; k++) outs[k] = ip->tensors[n->outs[k]].data;
+    l->in = in;
+    l->n_in = n->n_in;
+    l->out = outs[0];
+    l->outs = outs;
+    l->n_out = n->n_out;
     if (ip->opts.disable_accel) return CFUB_OK;
     for (int i = 0; cfub_accel[i]; i++) {
         const cfub_kernel *k = cfub_accel[i];

@@ -24,7 +24,9 @@ def compare(hrt, model: bytes, samples, context: str = "") -> list[str]:
                 a = np.frombuffer(o.data, np.uint8)
                 b = np.frombuffer(g.data, np.uint8)
                 n = int((a != b).sum()) if a.size == b.size else -1
-                problems.append(f"{context}: sample {k} op {o.index} {o.op}: {n} bytes differ")
+                which = [j for j, (x, y) in enumerate(zip(o.parts or [o.data], g.parts)) if x != y]
+                problems.append(f"{context}: sample {k} op {o.index} {o.op}: {n} bytes differ"
+                                + (f" (outputs {which} of {len(g.parts)})" if len(g.parts) > 1 else ""))
             elif o.crc != g.crc:
                 problems.append(f"{context}: sample {k} op {o.index}: transcript CRC differs from data")
     return problems
