@@ -36,4 +36,28 @@ void cfub_ref_depthwise_i16(const cfub_dw_params *p, const int16_t *input, const
 void cfub_ref_fully_connected_i16(const cfub_fc_params *p, const int16_t *input, const int8_t *filter,
                                   const void *bias, int16_t *output);
 
+/* TRANSPOSE_CONV (TFLM reference_integer_ops::TransposeConv). Filter OHWI, [out_c][k_h][k_w][in_c];
+ * output pixel (oy, ox) gathers input (iy, ix) where iy * stride_h - pad_h + fy == oy. */
+enum { CFUB_BIAS_NONE = 0, CFUB_BIAS_I32 = 1, CFUB_BIAS_I64 = 2, CFUB_BIAS_I16 = 3 };
+typedef struct cfub_tconv_params {
+    int32_t batches;
+    int32_t in_h, in_w, in_c;
+    int32_t out_h, out_w, out_c;
+    int32_t k_h, k_w;
+    int32_t stride_h, stride_w;
+    int32_t pad_h, pad_w;
+    int32_t input_offset;  /* int8: -(input zero point); int16: 0 */
+    int32_t output_offset; /* int8: output zero point; int16: 0 */
+    int32_t act_min, act_max;
+    int32_t int16x8;       /* int16 activations: 64-bit accumulator, cfub_mbqm64 */
+    int32_t bias_type;     /* CFUB_BIAS_* (int8: NONE or I32; int16: NONE, I64 or I16) */
+    const int32_t *out_mult;  /* [out_c] */
+    const int32_t *out_shift; /* [out_c] */
+} cfub_tconv_params;
+
+void cfub_ref_transpose_conv(const cfub_tconv_params *p, const int8_t *input, const int8_t *filter,
+                             const int32_t *bias, int8_t *output);
+void cfub_ref_transpose_conv_i16(const cfub_tconv_params *p, const int16_t *input, const int8_t *filter,
+                                 const void *bias, int16_t *output);
+
 #endif /* CFUB_HEAVY_KERNELS_H */

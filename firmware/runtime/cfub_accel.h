@@ -70,7 +70,9 @@ enum {
     CFUB_OP_MAX_POOL_2D = 17,
     CFUB_OP_RESHAPE = 22,
     CFUB_OP_SOFTMAX = 25,
+    CFUB_OP_TRANSPOSE_CONV = 67,
     CFUB_OP_QUANTIZE = 114,
+    CFUB_OP_BATCH_MATMUL = 126,
 };
 
 typedef struct cfub_layer {

@@ -132,6 +132,7 @@ extern const cfub_opdef cfub_op_max_pool;
 extern const cfub_opdef cfub_op_quantize;
 extern const cfub_opdef cfub_op_reshape;
 extern const cfub_opdef cfub_op_softmax;
+extern const cfub_opdef cfub_op_transpose_conv;
 
 /* tiny string builder (no printf on the target) */
 typedef struct cfub_sb {

@@ -16,6 +16,7 @@ static const cfub_opdef *const kOps[] = {
     &cfub_op_quantize,
     &cfub_op_reshape,
     &cfub_op_softmax,
+    &cfub_op_transpose_conv,
 };
 
 const cfub_opdef *cfub_find_op(int32_t builtin) {

@@ -32,7 +32,8 @@ CFUB_OP_SOURCES := \
 	runtime/ops/pooling.c \
 	runtime/ops/quantize.c \
 	runtime/ops/reshape.c \
-	runtime/ops/softmax.c
+	runtime/ops/softmax.c \
+	runtime/ops/transpose_conv.c
 
 CFUB_KERNEL_SOURCES := \
 	kernels/add.c \
@@ -43,7 +44,8 @@ CFUB_KERNEL_SOURCES := \
 	kernels/pooling.c \
 	kernels/quant_util.c \
 	kernels/quantize.c \
-	kernels/softmax.c
+	kernels/softmax.c \
+	kernels/transpose_conv.c
 
 CFUB_SOURCES := $(CFUB_RUNTIME_SOURCES) $(CFUB_OP_SOURCES) $(CFUB_KERNEL_SOURCES)
 CFUB_INCLUDES := runtime kernels

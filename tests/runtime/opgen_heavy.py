@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from runtime_opgen import ACTS, f32, log_uniform, spatial, weights
+from runtime_opgen import ACTS, bias, f32, log_uniform, out_scale_for, spatial, weights, zero_point
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as fb
 
 from cfu_bench.tflite_builder import ACTIVATIONS, PADDINGS, ModelBuilder, out_size
@@ -175,8 +175,62 @@ def gen_fc16(rng, per_channel=False):
                            bias=bt, per_channel=per_channel)
 
 
+def gen_transpose_conv(rng, int16=False):
+    b = ModelBuilder()
+    batches = 1 if rng.random() < 0.85 else 2
+    h, w = int(rng.integers(1, 9)), int(rng.integers(1, 9))
+    kh, kw = int(rng.integers(1, 6)), int(rng.integers(1, 6))
+    sh, sw = int(rng.choice([1, 2, 2, 3])), int(rng.choice([1, 2, 2, 3]))
+    padding = str(rng.choice(["SAME", "VALID"]))
+    # the converter's output size; TFLM never checks it, so sometimes another one
+    oh = h * sh if padding == "SAME" else (h - 1) * sh + kh
+    ow = w * sw if padding == "SAME" else (w - 1) * sw + kw
+    if rng.random() < 0.1:
+        oh, ow = max(1, oh + int(rng.integers(-2, 3))), max(1, ow + int(rng.integers(-2, 3)))
+    in_c, out_c = int(rng.integers(1, 13)), int(rng.integers(1, 13))
+    dtype = "int16" if int16 else "int8"
+    if int16:
+        in_s, in_zp = log_uniform(rng, 1e-5, 1e-2), 0
+    else:
+        in_s, in_zp = log_uniform(rng, 1e-3, 1.0), zero_point(rng)
+    x = b.input([batches, h, w, in_c], in_s, in_zp, dtype=dtype)
+    per_channel = rng.random() < 0.8
+    ws = _weight_scales(rng, out_c, per_channel)
+    wt = b.tensor((out_c, kh, kw, in_c), "int8", ws, np.zeros(ws.size, np.int64),
+                  data=weights(rng, (out_c, kh, kw, in_c), rng.random() < 0.7))
+    fan_in = max(1, (kh // sh) * (kw // sw)) * in_c
+    if int16:
+        bv, bt = bias16(rng, out_c, fan_in, allow_int32=False)
+        if bv is not None and rng.random() < 0.2:  # the old converters' int16 bias, widened by TFLM
+            bv, bt = rng.integers(-32768, 32768, size=out_c).astype(np.int16), "int16"
+        out_s, out_zp = out_scale16(rng, in_s, float(ws.mean()), fan_in), 0
+    else:
+        bv = bias(rng, out_c)
+        bt = None if bv is None else "int32"
+        out_s, out_zp = out_scale_for(rng, in_s, float(ws.mean()), fan_in), zero_point(rng)
+    bias_t = _bias_tensor(b, bv, bt, in_s, ws)
+    shape_t = b.tensor([4], "int32", data=np.array([batches, oh, ow, out_c], np.int32))
+    y = b.tensor([batches, oh, ow, out_c], dtype, out_s, out_zp)
+    act = act16(rng, out_s) if int16 else str(rng.choice(ACTS))
+    opt = fb.TransposeConvOptionsT()
+    opt.padding = PADDINGS[padding]
+    opt.strideH, opt.strideW = sh, sw
+    opt.fusedActivationFunction = ACTIVATIONS[act]
+    ins = [shape_t, wt, x] if (bias_t < 0 and rng.random() < 0.5) else [shape_t, wt, x, bias_t]
+    b.raw_op(fb.BuiltinOperator.TRANSPOSE_CONV, ins, [y], fb.BuiltinOptions.TransposeConvOptions, opt)
+    b.output(y)
+    return b.build(), dict(op="tconv16" if int16 else "tconv", shape=(batches, h, w, in_c), k=(kh, kw),
+                           s=(sh, sw), pad=padding, out=(oh, ow, out_c), act=act, bias=bt, per_channel=per_channel)
+
+
+def gen_transpose_conv16(rng):
+    return gen_transpose_conv(rng, int16=True)
+
+
 GENERATORS = {
     "CONV_2D/int16x8": gen_conv16,
     "DEPTHWISE_CONV_2D/int16x8": gen_depthwise16,
     "FULLY_CONNECTED/int16x8": gen_fc16,
+    "TRANSPOSE_CONV/int8": gen_transpose_conv,
+    "TRANSPOSE_CONV/int16x8": gen_transpose_conv16,
 }
