@@ -60,4 +60,23 @@ void cfub_ref_transpose_conv(const cfub_tconv_params *p, const int8_t *input, co
 void cfub_ref_transpose_conv_i16(const cfub_tconv_params *p, const int16_t *input, const int8_t *filter,
                                  const void *bias, int16_t *output);
 
+/* BATCH_MATMUL (TFLM reference_ops::BatchMatMul): out[b] = (LHS[b] - lhs_zp) x (RHS[b] - rhs_zp),
+ * LHS[b] rows x depth (stored depth x rows when adj_x), RHS[b] depth x cols (cols x depth when
+ * adj_y). Up to three batch dimensions, broadcast through zero strides. */
+typedef struct cfub_bmm_params {
+    int32_t batch[3];       /* output batch dimensions (leading 1s) */
+    int32_t lhs_stride[3];  /* elements between batches; 0 along broadcast dimensions */
+    int32_t rhs_stride[3];
+    int32_t rows, depth, cols;
+    int32_t adj_x, adj_y;
+    int32_t lhs_offset, rhs_offset; /* -(zero points) */
+    int32_t output_offset;
+    int32_t out_mult, out_shift;
+    int32_t act_min, act_max;
+    int32_t int16;          /* int16 operands: 64-bit accumulator and cfub_mbqm64 */
+} cfub_bmm_params;
+
+void cfub_ref_batch_matmul(const cfub_bmm_params *p, const int8_t *lhs, const int8_t *rhs, int8_t *output);
+void cfub_ref_batch_matmul_i16(const cfub_bmm_params *p, const int16_t *lhs, const int16_t *rhs, int16_t *output);
+
 #endif /* CFUB_HEAVY_KERNELS_H */

@@ -124,6 +124,7 @@ int cfub_eval_node(cfub_interp *ip, cfub_node *n);
 /* the ops, one file each in ops/ */
 extern const cfub_opdef cfub_op_add;
 extern const cfub_opdef cfub_op_average_pool;
+extern const cfub_opdef cfub_op_batch_matmul;
 extern const cfub_opdef cfub_op_conv;
 extern const cfub_opdef cfub_op_depthwise;
 extern const cfub_opdef cfub_op_dequantize;

@@ -8,6 +8,7 @@
 static const cfub_opdef *const kOps[] = {
     &cfub_op_add,
     &cfub_op_average_pool,
+    &cfub_op_batch_matmul,
     &cfub_op_conv,
     &cfub_op_depthwise,
     &cfub_op_dequantize,

@@ -26,6 +26,7 @@ CFUB_RUNTIME_SOURCES := \
 # One file per op: its Prepare (TFLM's checks and quantization arithmetic) and reference Eval.
 CFUB_OP_SOURCES := \
 	runtime/ops/add.c \
+	runtime/ops/batch_matmul.c \
 	runtime/ops/conv.c \
 	runtime/ops/depthwise_conv.c \
 	runtime/ops/fully_connected.c \
@@ -37,6 +38,7 @@ CFUB_OP_SOURCES := \
 
 CFUB_KERNEL_SOURCES := \
 	kernels/add.c \
+	kernels/batch_matmul.c \
 	kernels/conv.c \
 	kernels/depthwise_conv.c \
 	kernels/fully_connected.c \

@@ -9,7 +9,8 @@ from cfu_bench import golden
 from cfu_bench.testing import seeds
 
 CASES = {"CONV_2D/int16x8": 300, "DEPTHWISE_CONV_2D/int16x8": 300, "FULLY_CONNECTED/int16x8": 300,
-         "TRANSPOSE_CONV/int8": 300, "TRANSPOSE_CONV/int16x8": 300}
+         "TRANSPOSE_CONV/int8": 300, "TRANSPOSE_CONV/int16x8": 300, "BATCH_MATMUL/int8": 300,
+         "BATCH_MATMUL/int16": 300}
 
 
 def run_cases(hrt, gen, n, salt):
