@@ -22,6 +22,7 @@ class Firmware:
     binary: bytes
     data_offset: int  # where the data block goes, from the start of main RAM
     reused: tuple[str, ...] = ()  # objects taken from earlier builds (ObjectPool)
+    data_capacity: int = 0  # bytes of the data block (model + inputs), 0 = unknown
 
 
 def _sources_digest(files: list[Path], extra: str) -> str:
@@ -68,7 +69,7 @@ def build_firmware(software_dir: Path, kernel_sources: list[Path] = (),
             raise UserError("firmware build failed: " + (" | ".join(errors[:3]) or r.stderr[-300:]))
         pool.keep(out / "obj")
     elf = out / "firmware.elf"
-    return Firmware(elf, binary.read_bytes(), _data_offset(elf), reused)
+    return Firmware(elf, binary.read_bytes(), _data_offset(elf), reused, _data_capacity(elf))
 
 
 def _digest_text(text: str) -> str:
@@ -142,6 +143,14 @@ def _file_digest(path: str, memo: dict) -> str | None:
         except OSError:
             memo[path] = None
     return memo[path]
+
+
+def _data_capacity(elf_path: Path) -> int:
+    with open(elf_path, "rb") as f:
+        symbols = ELFFile(f).get_section_by_name(".symtab")
+        start = symbols.get_symbol_by_name("_cfub_data_start")[0].entry.st_value
+        end = symbols.get_symbol_by_name("_cfub_data_end")[0].entry.st_value
+    return end - start
 
 
 def _data_offset(elf_path: Path) -> int:

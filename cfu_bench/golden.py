@@ -147,15 +147,35 @@ def _quiet_stderr():
 
 
 def _arena_for(model_bytes: bytes) -> int:
-    return max(4 << 20, 4 * len(model_bytes))
+    """An arena TFLM surely fits into, even with every intermediate tensor preserved (nothing
+    shared): all non-constant tensors of every subgraph, 16-aligned, plus TFLM's bookkeeping
+    per tensor and op (TfLiteEvalTensor, node data, quantization copies, scratch) with slack."""
+    m = tflite_model.parse(bytes(model_bytes), "model")
+    tensors = sum((t.nbytes + 15) // 16 * 16 + 256 + 16 * (len(t.quantization.scale) if t.quantization else 0)
+                  for g in m.subgraphs for t in g.tensors if not t.is_constant)
+    ops = sum(len(g.operators) for g in m.subgraphs)
+    return max(4 << 20, 2 * tensors + 4096 * ops + (1 << 20))
 
 
-def interpreter(model_bytes: bytes, preserve: bool = True, arena_size: int | None = None):
+def _new_interpreter(model_bytes: bytes, preserve: bool, arena_size: int):
     from tflite_micro.python.tflite_micro import runtime
     cfg = (runtime.InterpreterConfig.kPreserveAllTensors if preserve
            else runtime.InterpreterConfig.kAllocationRecording)
-    return runtime.Interpreter.from_bytes(bytes(model_bytes), arena_size=arena_size or _arena_for(model_bytes),
-                                          intrepreter_config=cfg)
+    return runtime.Interpreter.from_bytes(bytes(model_bytes), arena_size=arena_size, intrepreter_config=cfg)
+
+
+def interpreter(model_bytes: bytes, preserve: bool = True, arena_size: int | None = None):
+    """A TFLM interpreter of the model. Without arena_size, an arena sized from the model's
+    tensors, retried once much larger when allocation fails, so a RuntimeError here means TFLM
+    itself refuses the model, not that our guess was small."""
+    if arena_size:
+        return _new_interpreter(model_bytes, preserve, arena_size)
+    size = _arena_for(model_bytes)
+    try:
+        with _quiet_stderr():
+            return _new_interpreter(model_bytes, preserve, size)
+    except RuntimeError:
+        return _new_interpreter(model_bytes, preserve, 4 * size + (64 << 20))
 
 
 # TFLM's SOFTMAX prepare computes beta * input_scale * 2^(31 - 5) and hands it to
@@ -177,6 +197,14 @@ def refusal(model_bytes: bytes) -> str | None:
     return None
 
 
+def _stateful(model_bytes: bytes) -> bool:
+    """Whether an invoke can change what the next one computes: variable tensors (SVDF, LSTM
+    state) or resource variables (several subgraphs, VAR_HANDLE / ASSIGN_VARIABLE)."""
+    m = tflite_model.parse(bytes(model_bytes), "model")
+    return len(m.subgraphs) > 1 or any(t.is_variable for g in m.subgraphs for t in g.tensors) or any(
+        op.opcode in ("VAR_HANDLE", "ASSIGN_VARIABLE", "CALL_ONCE") for g in m.subgraphs for op in g.operators)
+
+
 def golden(model_bytes: bytes, samples) -> list[list[OpOutput]]:
     """TFLM's output of every operator, for every sample: result[k][op_index]."""
     desc = describe(model_bytes)
@@ -187,8 +215,15 @@ def golden(model_bytes: bytes, samples) -> list[list[OpOutput]]:
         interp = interpreter(model_bytes)
     except RuntimeError as e:
         raise UserError(f"TFLM refused the model: {e}") from None
+    fresh = _stateful(model_bytes)
     results = []
-    for sample in samples:
+    for k, sample in enumerate(samples):
+        if fresh and k > 0:
+            # every sample from the state right after loading, as the firmware runs each input
+            # (the SoC from its post-setup snapshot, cfub_run after cfub_reset). A new
+            # interpreter is that state exactly; TFLM's reset() zeroes resource variables
+            # without running CALL_ONCE's initialisation again.
+            interp = interpreter(model_bytes)
         arrays = _from_bytes(model_bytes, desc, sample) if isinstance(sample, (bytes, bytearray)) else sample
         if isinstance(arrays, np.ndarray):
             arrays = [arrays]

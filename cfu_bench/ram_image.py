@@ -50,6 +50,14 @@ class DataBlock:
         return bytes(out)
 
 
+def check_fits(data: bytes, capacity: int) -> None:
+    """One clear line (exit 2) instead of a data block spilling past main RAM."""
+    if capacity and len(data) > capacity:
+        from .errors import UserError
+        raise UserError(f"model and input take {len(data):,} bytes but the SoC's data block holds "
+                        f"{capacity:,} (3 MiB; see the README's limits)")
+
+
 def _align(n: int, a: int) -> int:
     return (n + a - 1) // a * a
 

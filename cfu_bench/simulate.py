@@ -12,7 +12,7 @@ from .firmware_build import Firmware, build_firmware
 from .designs import Design, load_design
 from .paths import build_root
 from .progress import Progress
-from .ram_image import DataBlock
+from .ram_image import DataBlock, check_fits
 from .sim.build import SocBuild, build_sim_soc
 from .sim.run import SimRun, run_sim
 from .soc.description import SocConfig
@@ -64,6 +64,7 @@ def run(target: SimTarget, block: DataBlock | bytes, cycle_limit: int = DEFAULT_
         on_line=None, trace_to=None, uart_tx_cycles: int = 1) -> SimRun:
     """uart_tx_cycles: see sim.run.run_sim (1,000 paces the UART like the board's 1 Mbaud)."""
     data = block.to_bytes() if isinstance(block, DataBlock) else block
+    check_fits(data, target.firmware.data_capacity)
     regions = [(0, target.firmware.binary), (target.firmware.data_offset, data)]
     return run_sim(target.soc, regions, cycle_limit, on_line=on_line, trace_to=trace_to,
                    uart_tx_cycles=uart_tx_cycles)

@@ -273,11 +273,11 @@ def _decode_options(kind: str | None, table: _Table | None) -> dict:
 
 
 def _opcode_name(t: _Table, i: int) -> str:
-    # Codes above 127 live only in the int32 field; older files fill only the int8 one.
+    # Codes above 127 live only in the int32 field; older files fill only the int8 one. As in
+    # TFLM, a code no operator uses may be anything (duplicates and unknown codes are
+    # ordinary): an unknown one is named here and refused only where an op runs it.
     code = max(t.scalar(0, "b", 0), t.scalar(3, "i", 0))
-    if code not in OPCODE_NAMES:
-        raise _Malformed(f"operator code {i}: unknown builtin operator {code}")
-    name = OPCODE_NAMES[code]
+    name = OPCODE_NAMES.get(code, f"BUILTIN_{code}")
     if name == "CUSTOM":
         return "CUSTOM:" + (t.string(1, f"operator code {i} custom name") or "")
     return name
@@ -297,21 +297,20 @@ def _buffers(buf: _Buffer, root: _Table) -> list[tuple[bytes, int] | None]:
     return out
 
 
-def _quantization(t: _Table | None, shape: tuple[int, ...], what: str) -> Quantization | None:
+def _quantization(t: _Table | None, what: str) -> Quantization | None:
+    """TFLM's reading (micro_allocator.cc): quantization exists only when both scale and
+    zero_point are non-empty; a zero_point list of another length than scale means zero_point[0]
+    for every channel; quantized_dimension is copied unchecked (the ops that use it check it,
+    and nothing checks a bias's)."""
     if t is None:
         return None
     scale = t.array(2, np.float32, f"{what} scale")
     zero_point = t.array(3, np.int64, f"{what} zero_point")
-    if scale is None or len(scale) == 0:
+    if scale is None or len(scale) == 0 or zero_point is None or len(zero_point) == 0:
         return None
-    if zero_point is None or len(zero_point) != len(scale):
-        raise _Malformed(f"{what}: {len(scale)} scales but "
-                         f"{0 if zero_point is None else len(zero_point)} zero points")
-    dim = t.scalar(6, "i", 0)
-    if len(scale) > 1 and not (0 <= dim < len(shape) and shape[dim] == len(scale)):
-        raise _Malformed(f"{what}: {len(scale)} per-channel scales do not match dimension "
-                         f"{dim} of shape {list(shape)}")
-    return Quantization(scale, zero_point, dim)
+    if len(zero_point) != len(scale):
+        zero_point = np.full(len(scale), zero_point[0], np.int64)
+    return Quantization(scale, zero_point, t.scalar(6, "i", 0))
 
 
 def _tensor(t: _Table, index: int, buffers: list, what: str) -> Tensor:
@@ -333,7 +332,7 @@ def _tensor(t: _Table, index: int, buffers: list, what: str) -> Tensor:
             raise _Malformed(f"{what}: shape {list(shape)} of {dtype} needs {expected} bytes "
                              f"but its buffer holds {len(data)}")
     name = t.string(3, f"{what} name") or ""
-    quant = _quantization(t.table(4, f"{what} quantization"), shape, what)
+    quant = _quantization(t.table(4, f"{what} quantization"), what)
     return Tensor(index, name, shape, dtype, buffer, data, quant, bool(t.scalar(5, "?", False)),
                   data_offset)
 

@@ -107,6 +107,10 @@ typedef struct cfub_interp cfub_interp;
  * lives inside the arena. */
 cfub_interp *cfub_load(const uint8_t *model, size_t model_len, uint8_t *arena, size_t arena_len,
                        const cfub_options *opts, cfub_status *st);
+/* Back to the state right after cfub_load: variable tensors (SVDF, LSTM state) reset as TFLM
+ * resets them. cfub_invoke keeps state from one call to the next (streaming); cfub_run resets
+ * before each input, so every input sees the model as loaded. */
+void cfub_reset(cfub_interp *ip);
 size_t cfub_input_bytes(const cfub_interp *ip);   /* bytes of one input (all input tensors) */
 size_t cfub_arena_used(const cfub_interp *ip);    /* bytes of the arena in use */
 size_t cfub_arena_planned(const cfub_interp *ip); /* of which activations (the planned part) */

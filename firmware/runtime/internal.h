@@ -29,6 +29,7 @@ typedef struct cfub_tensor {
     uint8_t ndim;
     uint8_t type;
     uint8_t is_const;
+    uint8_t is_variable;    /* state kept across invokes (SVDF, LSTM): persistent, never planned */
     uint8_t has_quant;
     float scale;            /* first scale (TFLM's params.scale) */
     int32_t zero_point;     /* first zero point */
@@ -113,6 +114,8 @@ void *cfub_persistent(cfub_interp *ip, size_t bytes);
 /* model.c, planner.c */
 int cfub_parse_model(cfub_interp *ip);
 int cfub_plan(cfub_interp *ip);
+/* persistent memory for the variable tensors (after parsing, before planning) */
+int cfub_alloc_variables(cfub_interp *ip);
 uint32_t cfub_type_size(int type);
 int64_t cfub_elements(const cfub_tensor *t);
 

@@ -17,6 +17,17 @@ static void set_status(cfub_status *st, int code, const char *msg) {
 
 /* ---- load ---------------------------------------------------------------------------------- */
 
+/* Zero-size tensors are legal in a file (LSTM intermediates) but no kernel here handles one
+ * as an input or output (shapes with a 0 would divide by zero in their prepare). */
+static int zero_size_io(cfub_interp *ip, const cfub_node *n) {
+    for (int32_t k = 0; k < n->n_in + n->n_out; k++) {
+        const int32_t t = k < n->n_in ? n->in[k] : n->outs[k - n->n_in];
+        if (t >= 0 && cfub_elements(&ip->tensors[t]) == 0)
+            return cfub_fail_op_int(ip, CFUB_ERR_UNSUPPORTED, n, "zero-size tensor", t);
+    }
+    return CFUB_OK;
+}
+
 /* The builtins with several outputs, whose prepare checks n->n_out; every other op has one
  * (TFLM's kernels only ever write output 0, and the CRC covers them all). */
 static bool several_outputs(int32_t builtin) {
@@ -65,13 +76,14 @@ cfub_interp *cfub_load(const uint8_t *model, size_t model_len, uint8_t *arena, s
     ip->model_len = (uint32_t)model_len;
     fb_init(&ip->fb, model, model_len);
 
-    if (cfub_parse_model(ip)) return NULL;
+    if (cfub_parse_model(ip) || cfub_alloc_variables(ip)) return NULL;
     for (int32_t j = 0; j < ip->n_nodes; j++) {
         cfub_node *n = &ip->nodes[j];
         if (n->n_out != 1 && !several_outputs(n->builtin)) {
             cfub_fail_op_int(ip, CFUB_ERR_INVALID, n, "wrong number of outputs:", n->n_out);
             return NULL;
         }
+        if (zero_size_io(ip, n)) return NULL;
         if (n->def->prepare(ip, n)) return NULL;
         ip->total_macs += n->macs;
     }
@@ -98,8 +110,17 @@ cfub_interp *cfub_load(const uint8_t *model, size_t model_len, uint8_t *arena, s
         cfub_node *n = &ip->nodes[j];
         if (cfub_bind_kernel(ip, n)) return NULL;
     }
+    cfub_reset(ip);
     ip->setup_cycles = cfub_cycles() - t0;
     return ip;
+}
+
+void cfub_reset(cfub_interp *ip) {
+    /* TFLM's ResetVariableTensors: int8 state starts at its zero point, everything else at 0 */
+    for (int32_t i = 0; i < ip->n_tensors; i++) {
+        cfub_tensor *t = &ip->tensors[i];
+        if (t->is_variable && t->bytes) memset(t->data, t->type == TFL_INT8 ? (uint8_t)t->zero_point : 0, t->bytes);
+    }
 }
 
 size_t cfub_input_bytes(const cfub_interp *ip) { return ip->input_bytes; }

@@ -1,6 +1,9 @@
 /* Reading a .tflite into the runtime's tensor and node tables.
  *
- * Only subgraph 0 is used. Every index read from the model (opcode, tensor, buffer) is checked
+ * Only subgraph 0 is used. Acceptance follows TFLM's (micro_allocator.cc): operator versions
+ * and unused or duplicate operator codes are ignored, buffer 0 and empty buffers are ordinary,
+ * shape_signature, intermediates and metadata (OfflineMemoryAllocation included: we plan
+ * ourselves) are never read. Every index read from the model (opcode, tensor, buffer) is checked
  * against its table, every constant's byte count against its shape, and the data flow is
  * checked too: each op's non-constant inputs must come from a model input or an earlier op,
  * every tensor is written at most once, and nothing writes a constant. */
@@ -55,10 +58,12 @@ static int parse_tensor(cfub_interp *ip, int32_t index, const fb_table *tt, cons
         t->ndim = (uint8_t)shape.len;
         for (uint32_t i = 0; i < shape.len; i++) {
             t->dims[i] = fb_vec_i32(r, &shape, i);
-            if (!r->err && t->dims[i] < 1) return fail_tensor(ip, CFUB_ERR_INVALID, index, "dimension below 1");
+            /* 0 is legal (zero-size tensors, e.g. LSTM intermediates); TFLM never reads
+             * shape_signature, nor do we */
+            if (!r->err && t->dims[i] < 0) return fail_tensor(ip, CFUB_ERR_INVALID, index, "negative dimension");
         }
     }
-    if (fb_u8(r, tt, 5, 0)) return fail_tensor(ip, CFUB_ERR_UNSUPPORTED, index, "variable tensors are not supported");
+    t->is_variable = fb_u8(r, tt, 5, 0) != 0;
     if (fb_has(r, tt, 6)) return fail_tensor(ip, CFUB_ERR_UNSUPPORTED, index, "sparse tensors are not supported");
     if (fb_u32(r, tt, 11, 0)) return fail_tensor(ip, CFUB_ERR_UNSUPPORTED, index, "external buffers are not supported");
     if (r->err) return cfub_fail_fb(ip);
@@ -69,15 +74,18 @@ static int parse_tensor(cfub_interp *ip, int32_t index, const fb_table *tt, cons
         return fail_tensor(ip, CFUB_ERR_INVALID, index, "too large");
     t->bytes = (uint32_t)(elems * esize);
 
-    /* quantization: TFLM's params.scale / zero_point are the first entries */
+    /* quantization as TFLM reads it (micro_allocator.cc): only when scale and zero_point are
+     * both non-empty; params.scale / zero_point are the first entries (a zero_point list of
+     * another length than scale means zero_point[0] for every channel); quantized_dimension
+     * is copied unchecked: the ops that use it check it, and nothing checks a bias's */
     fb_table q;
     if (fb_subtable(r, tt, 4, &q)) {
         fb_vec zps;
-        if (fb_vector(r, &q, 2, 4, &t->scales) && t->scales.len > 0) {
+        if (fb_vector(r, &q, 2, 4, &t->scales) && t->scales.len > 0 && fb_vector(r, &q, 3, 8, &zps) && zps.len > 0) {
             t->has_quant = 1;
             t->n_scales = t->scales.len;
             t->scale = fb_vec_f32(r, &t->scales, 0);
-            if (fb_vector(r, &q, 3, 8, &zps) && zps.len > 0) t->zero_point = (int32_t)(uint32_t)(uint64_t)fb_vec_i64(r, &zps, 0);
+            t->zero_point = (int32_t)(uint32_t)(uint64_t)fb_vec_i64(r, &zps, 0);
             t->quant_dim = fb_i32(r, &q, 6, 0);
         }
     }
@@ -106,6 +114,8 @@ static int parse_tensor(cfub_interp *ip, int32_t index, const fb_table *tt, cons
         }
         if (r->err) return cfub_fail_fb(ip);
         if (p) {
+            /* TFLM would reset (write) the model's own bytes; ours are read-only */
+            if (t->is_variable) return fail_tensor(ip, CFUB_ERR_UNSUPPORTED, index, "variable tensor with constant data");
             if (!esize) return fail_tensor(ip, CFUB_ERR_UNSUPPORTED, index, "constant of an unsupported type");
             if (n != t->bytes) return fail_tensor(ip, CFUB_ERR_INVALID, index, "constant size does not match its shape");
             if (esize > 1 && ((uintptr_t)p & (esize > 4 ? 3u : esize - 1u)))
@@ -222,6 +232,7 @@ static int link_graph(cfub_interp *ip) {
     for (int32_t i = 0; i < ip->n_inputs; i++) {
         cfub_tensor *t = &ip->tensors[ip->inputs[i]];
         if (t->is_const) return fail_tensor(ip, CFUB_ERR_INVALID, ip->inputs[i], "a model input cannot be constant");
+        if (t->is_variable) return fail_tensor(ip, CFUB_ERR_UNSUPPORTED, ip->inputs[i], "a model input cannot be variable");
         t->producer = -2; /* written by the caller before the first op */
         t->first_use = 0;
         t->last_use = 0;
@@ -231,13 +242,14 @@ static int link_graph(cfub_interp *ip) {
         for (int k = 0; k < n->n_in; k++) {
             if (n->in[k] < 0) continue;
             cfub_tensor *t = &ip->tensors[n->in[k]];
-            if (t->is_const) continue;
+            if (t->is_const || t->is_variable || t->bytes == 0) continue; /* zero-size: nothing to read */
             if (t->producer == -1) return fail_node(ip, CFUB_ERR_INVALID, j, "reads a tensor no earlier op writes");
             if (t->last_use < j) t->last_use = j;
         }
         for (int k = 0; k < n->n_out; k++) {
             cfub_tensor *o = &ip->tensors[n->outs[k]];
             if (o->is_const) return fail_node(ip, CFUB_ERR_INVALID, j, "writes a constant tensor");
+            if (o->is_variable) continue; /* state: written in place, by any number of ops */
             if (o->producer != -1) return fail_node(ip, CFUB_ERR_INVALID, j, "writes a tensor that is already written");
             o->producer = j;
             o->first_use = j;
@@ -247,7 +259,7 @@ static int link_graph(cfub_interp *ip) {
     const int32_t end = ip->n_nodes > 0 ? ip->n_nodes - 1 : 0;
     for (int32_t i = 0; i < ip->n_outputs; i++) {
         cfub_tensor *t = &ip->tensors[ip->outputs[i]];
-        if (t->is_const) continue;
+        if (t->is_const || t->is_variable) continue;
         if (t->producer == -1) return fail_tensor(ip, CFUB_ERR_INVALID, ip->outputs[i], "model output never written");
         t->last_use = end;
     }
@@ -297,4 +309,14 @@ int cfub_parse_model(cfub_interp *ip) {
         if ((rc = parse_node(ip, (int32_t)j, &ot, &opcodes))) return rc;
     }
     return link_graph(ip);
+}
+
+int cfub_alloc_variables(cfub_interp *ip) {
+    for (int32_t i = 0; i < ip->n_tensors; i++) {
+        cfub_tensor *t = &ip->tensors[i];
+        if (!t->is_variable || t->bytes == 0) continue;
+        t->data = cfub_alloc_persistent(ip, t->bytes);
+        if (!t->data) return cfub_fail(ip, CFUB_ERR_ARENA, "arena too small for the variable tensors");
+    }
+    return CFUB_OK;
 }

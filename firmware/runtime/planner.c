@@ -12,6 +12,11 @@ typedef struct {
 
 static uint32_t align_up(uint32_t v) { return (v + (CFUB_ALIGN - 1)) & ~(CFUB_ALIGN - 1); }
 
+/* activations in use; zero-size tensors take no room (TFLM never plans them) */
+static bool planned_tensor(const cfub_tensor *t) {
+    return !t->is_const && !t->is_variable && t->first_use >= 0 && t->bytes > 0;
+}
+
 static bool overlaps_in_time(const cfub_tensor *a, const cfub_tensor *b) {
     return !(a->last_use < b->first_use || b->last_use < a->first_use);
 }
@@ -19,7 +24,7 @@ static bool overlaps_in_time(const cfub_tensor *a, const cfub_tensor *b) {
 int cfub_plan(cfub_interp *ip) {
     int32_t count = 0;
     for (int32_t i = 0; i < ip->n_tensors; i++)
-        if (!ip->tensors[i].is_const && ip->tensors[i].first_use >= 0) count++;
+        if (planned_tensor(&ip->tensors[i])) count++;
     /* scratch: the items (by size) and the placed list (by offset), just below the tail */
     const size_t need = (size_t)count * 2 * sizeof(plan_item);
     if (need > ip->tail) return cfub_fail(ip, CFUB_ERR_ARENA, "arena too small to plan activations");
@@ -29,7 +34,7 @@ int cfub_plan(cfub_interp *ip) {
     int32_t k = 0;
     for (int32_t i = 0; i < ip->n_tensors; i++) {
         const cfub_tensor *t = &ip->tensors[i];
-        if (t->is_const || t->first_use < 0) continue;
+        if (!planned_tensor(t)) continue;
         if (t->bytes > 0x7fffff00u) return cfub_fail(ip, CFUB_ERR_ARENA, "activation tensor too large");
         /* insertion keeps the list sorted by size, largest first; ties keep tensor order */
         plan_item it = {i, align_up(t->bytes), 0};
@@ -69,7 +74,8 @@ int cfub_plan(cfub_interp *ip) {
     ip->planned = (size_t)high;
     for (int32_t i = 0; i < ip->n_tensors; i++) {
         cfub_tensor *t = &ip->tensors[i];
-        if (!t->is_const && t->first_use >= 0) t->data = ip->arena + t->arena_off;
+        if (planned_tensor(t)) t->data = ip->arena + t->arena_off;
+        else if (!t->is_const && !t->data) t->data = ip->arena; /* zero-size or unused: never touched */
     }
     return CFUB_OK;
 }

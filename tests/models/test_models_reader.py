@@ -231,14 +231,19 @@ def test_unknown_tensor_type():
     _expect_one_line_error(_edited(edit), "unknown tensor type 120")
 
 
-def test_per_channel_scales_must_match_their_dimension():
+def test_quantized_dimension_copied_unchecked_as_tflm_does():
+    """TFLM's loader copies quantized_dimension without a rank or size check; the ops that use
+    it check it (tests/runtime/test_rt_acceptance.py), and nobody checks a bias's."""
     data = BENCHMARKS["ic"].path.read_bytes()
     m = _schema_model(data)
     g = m.subgraphs[0]
     w = g.tensors[g.operators[0].inputs[1]]
     w.quantization.quantizedDimension = 3
-    with pytest.raises(UserError, match="per-channel scales"):
-        parse(_pack(m))
+    b = g.tensors[g.operators[0].inputs[2]]
+    b.quantization.quantizedDimension = 3
+    ours = parse(_pack(m)).main
+    assert ours.tensors[g.operators[0].inputs[1]].quantization.quantized_dimension == 3
+    assert ours.tensors[g.operators[0].inputs[2]].quantization.quantized_dimension == 3
 
 
 def test_no_subgraphs():

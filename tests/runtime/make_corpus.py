@@ -3,6 +3,7 @@ op plus a short chain, so mutations reach every op's prepare and eval paths.
 
     .venv/bin/python tests/runtime/make_corpus.py
 """
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import numpy as np
 from cfu_bench.tflite_builder import ModelBuilder
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
+sys.path.insert(0, str(CORPUS.parent))
 
 
 def models():
@@ -68,6 +70,17 @@ def models():
     x = b.fully_connected(x, w(3, 4), bias(3), 0.01, 0.05, 2)
     b.output(b.softmax(x))
     yield "chain", b.build()
+
+    # every loader quirk TFLM tolerates at once (test_rt_acceptance.py), so mutations start
+    # from the odd layouts as well: several metadata, empty buffers, zero-size tensors, ...
+    from runtime_checks import edit_tflite
+    from test_rt_acceptance import QUIRKS, small_model
+
+    def all_quirks(m):
+        for quirk in QUIRKS:
+            if quirk.__name__ not in ("bias_scale_without_zero_point", "missing_zero_points"):
+                quirk(m)
+    yield "quirks", edit_tflite(small_model(), all_quirks)
 
 
 if __name__ == "__main__":

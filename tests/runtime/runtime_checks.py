@@ -30,3 +30,19 @@ def compare(hrt, model: bytes, samples, context: str = "") -> list[str]:
             elif o.crc != g.crc:
                 problems.append(f"{context}: sample {k} op {o.index}: transcript CRC differs from data")
     return problems
+
+
+def edit_tflite(data: bytes, fn) -> bytes:
+    """`data` re-serialized after fn(model) edits the schema's object tree (ModelT) in place,
+    with constant buffers kept 16-byte aligned as the converter writes them."""
+    import flatbuffers
+    from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
+
+    from benchmarks.models.tflite_edit import _aligned
+
+    model = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(data, 0))
+    fn(model)
+    model.buffers = [_aligned(b) for b in model.buffers]
+    builder = flatbuffers.Builder(len(data) + 4096)
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
