@@ -79,4 +79,18 @@ typedef struct cfub_bmm_params {
 void cfub_ref_batch_matmul(const cfub_bmm_params *p, const int8_t *lhs, const int8_t *rhs, int8_t *output);
 void cfub_ref_batch_matmul_i16(const cfub_bmm_params *p, const int16_t *lhs, const int16_t *rhs, int16_t *output);
 
+/* SVDF int8 (TFLM EvalIntegerSvdfReference): state int8 or int16 [batches][filters][memory]
+ * (a variable tensor), weights_feature int8 [filters][input], weights_time (state's type)
+ * [filters][memory], bias int32 [units] (optional), filters = units * rank. */
+typedef struct cfub_svdf_params {
+    int32_t batches, input_size, filters, units, rank, memory;
+    int32_t input_zero_point, state_zero_point, output_zero_point;
+    int32_t scale1_mult, scale1_shift; /* input x feature -> state */
+    int32_t scale2_mult, scale2_shift; /* state x time -> output */
+    int32_t state16;                   /* state and weights_time are int16 (else int8) */
+} cfub_svdf_params;
+
+void cfub_ref_svdf(const cfub_svdf_params *p, const int8_t *input, const int8_t *weights_feature,
+                   const void *weights_time, const int32_t *bias, void *state, int8_t *output);
+
 #endif /* CFUB_HEAVY_KERNELS_H */

@@ -136,6 +136,7 @@ extern const cfub_opdef cfub_op_max_pool;
 extern const cfub_opdef cfub_op_quantize;
 extern const cfub_opdef cfub_op_reshape;
 extern const cfub_opdef cfub_op_softmax;
+extern const cfub_opdef cfub_op_svdf;
 extern const cfub_opdef cfub_op_transpose_conv;
 
 /* tiny string builder (no printf on the target) */

@@ -17,6 +17,7 @@ static const cfub_opdef *const kOps[] = {
     &cfub_op_quantize,
     &cfub_op_reshape,
     &cfub_op_softmax,
+    &cfub_op_svdf,
     &cfub_op_transpose_conv,
 };
 

@@ -34,6 +34,7 @@ CFUB_OP_SOURCES := \
 	runtime/ops/quantize.c \
 	runtime/ops/reshape.c \
 	runtime/ops/softmax.c \
+	runtime/ops/svdf.c \
 	runtime/ops/transpose_conv.c
 
 CFUB_KERNEL_SOURCES := \
@@ -47,6 +48,7 @@ CFUB_KERNEL_SOURCES := \
 	kernels/quant_util.c \
 	kernels/quantize.c \
 	kernels/softmax.c \
+	kernels/svdf.c \
 	kernels/transpose_conv.c
 
 CFUB_SOURCES := $(CFUB_RUNTIME_SOURCES) $(CFUB_OP_SOURCES) $(CFUB_KERNEL_SOURCES)

@@ -279,6 +279,52 @@ def gen_batch_matmul16(rng):
     return gen_batch_matmul(rng, int16=True)
 
 
+def gen_svdf(rng):
+    """One SVDF, or (30%) two in a row sharing one state, so the second sees the first's shifted
+    state within one input (each input starts from the reset state on both sides)."""
+    b = ModelBuilder()
+    batches = int(rng.choice([1, 1, 1, 2]))
+    input_size, memory = int(rng.integers(1, 40)), int(rng.integers(1, 12))
+    rank, units = int(rng.integers(1, 4)), int(rng.integers(1, 9))
+    filters = rank * units
+    state16 = rng.random() < 0.5
+    sdt = "int16" if state16 else "int8"
+    in_s = log_uniform(rng, 1e-3, 1.0)
+    x = b.input([batches, input_size], in_s, zero_point(rng))
+    wf_s = log_uniform(rng, 1e-4, 0.1)
+    st_amp = INT16_STD / 4 if state16 else 50.0
+    st_s = f32(in_s * wf_s * math.sqrt(input_size) * 70 * 70 / st_amp * 2.0 ** rng.uniform(-2, 2))
+    st_zp = (0 if rng.random() < 0.8 else int(rng.integers(-100, 101))) if state16 else zero_point(rng)
+    state = b.tensor([batches, memory * filters], sdt, st_s, st_zp, name="svdf_state")
+    b.tensors[state].isVariable = True
+    act = str(rng.choice(["NONE", "RELU", "RELU6"]))
+    twice = rng.random() < 0.3
+    wt_s = log_uniform(rng, 1e-4, 0.1)
+    y = x
+    for step in range(2 if twice else 1):
+        depth = input_size if step == 0 else units
+        wf_scale = wf_s if step == 0 else f32(b.info[y].scale and wf_s * in_s / b.info[y].scale)
+        wf = b.tensor([filters, depth], "int8", wf_scale, 0, data=weights(rng, (filters, depth)))
+        info = np.iinfo(np.int16 if state16 else np.int8)
+        wt = b.tensor([filters, memory], sdt, wt_s, 0,
+                      data=rng.integers(-info.max, int(info.max) + 1, size=(filters, memory)).astype(sdt))
+        # always a bias: TFLM's integer SVDF reads its scale unconditionally (crashes without)
+        bt = b.tensor([units], "int32", f32(st_s * wt_s), 0, data=bias(rng, units, optional=False))
+        amp = INT16_STD / 4 if state16 else 70.0
+        out_s = f32(st_s * wt_s * math.sqrt(memory * rank) * amp * amp / 50.0 * 2.0 ** rng.uniform(-2, 2))
+        if rng.random() < 0.1:
+            out_s = f32(st_s * wt_s * 2.0 ** rng.uniform(-5, 0))  # multiplier above one
+        out = b.tensor([batches, units], "int8", out_s, zero_point(rng))
+        opt = fb.SVDFOptionsT()
+        opt.rank = rank
+        opt.fusedActivationFunction = ACTIVATIONS[act]
+        b.raw_op(fb.BuiltinOperator.SVDF, [y, wf, wt, bt, state], [out], fb.BuiltinOptions.SVDFOptions, opt)
+        y = out
+    b.output(y)
+    return b.build(), dict(op="svdf", batches=batches, input=input_size, memory=memory, rank=rank, units=units,
+                           state=sdt, state_zp=st_zp, twice=twice, act=act)
+
+
 GENERATORS = {
     "CONV_2D/int16x8": gen_conv16,
     "DEPTHWISE_CONV_2D/int16x8": gen_depthwise16,
@@ -287,4 +333,5 @@ GENERATORS = {
     "TRANSPOSE_CONV/int16x8": gen_transpose_conv16,
     "BATCH_MATMUL/int8": gen_batch_matmul,
     "BATCH_MATMUL/int16": gen_batch_matmul16,
+    "SVDF/int8": gen_svdf,
 }
