@@ -11,6 +11,7 @@
 #define CFUB_ARITH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 static inline int32_t cfub_wrap_add(int32_t a, int32_t b) {
@@ -53,6 +54,14 @@ static inline int32_t cfub_mbqm(int32_t x, int32_t multiplier, int shift) {
     const int left = shift > 0 ? shift : 0;
     const int right = shift > 0 ? 0 : -shift;
     return cfub_rdbpot(cfub_srdhm(cfub_wrap_shl(x, left), multiplier), right);
+}
+
+/* Element i of an int64 array that may be only 4-byte aligned (a model buffer's data is
+ * aligned to its length prefix, not to 8): RISC-V cores may trap on a misaligned 64-bit load. */
+static inline int64_t cfub_load_i64(const void *base, int32_t i) {
+    int64_t v;
+    __builtin_memcpy(&v, (const uint8_t *)base + (size_t)i * 8u, sizeof v);
+    return v;
 }
 
 /* TFLM MultiplyByQuantizedMultiplier for an int64 accumulator (int16x8 layers with int64

@@ -19,7 +19,7 @@ static inline int16_t cfub_i16x8_output(int64_t acc, const void *bias, int32_t b
                                         int32_t output_offset) {
     int32_t scaled;
     if (bias64) {
-        if (bias) acc = (int64_t)((uint64_t)acc + (uint64_t)((const int64_t *)bias)[c]);
+        if (bias) acc = (int64_t)((uint64_t)acc + (uint64_t)cfub_load_i64(bias, c));
         scaled = cfub_mbqm64(acc, mult, shift);
     } else {
         int32_t acc32 = (int32_t)(uint32_t)(uint64_t)acc; /* TFLM's int32 accumulator wraps */

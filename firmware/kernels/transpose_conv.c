@@ -67,7 +67,7 @@ void cfub_ref_transpose_conv_i16(const cfub_tconv_params *p, const int16_t *inpu
                         }
                     }
                     /* TFLM widens an int16 bias to int64 before adding it */
-                    if (p->bias_type == CFUB_BIAS_I64) acc = (int64_t)((uint64_t)acc + (uint64_t)((const int64_t *)bias)[oc]);
+                    if (p->bias_type == CFUB_BIAS_I64) acc = (int64_t)((uint64_t)acc + (uint64_t)cfub_load_i64(bias, oc));
                     else if (p->bias_type == CFUB_BIAS_I16) acc += ((const int16_t *)bias)[oc];
                     const int32_t scaled = cfub_mbqm64(acc, p->out_mult[oc], p->out_shift[oc]);
                     output[((b * p->out_h + oy) * p->out_w + ox) * p->out_c + oc] =
