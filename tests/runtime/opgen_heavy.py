@@ -335,3 +335,73 @@ GENERATORS = {
     "BATCH_MATMUL/int16": gen_batch_matmul16,
     "SVDF/int8": gen_svdf,
 }
+
+
+# ---- small fixed multi-op models for the simulated SoC (tests/soc/test_heavy_ops_on_soc.py) ----
+def soc_chain_int16x8(seed: int = 0) -> bytes:
+    """int16x8 CONV_2D -> DEPTHWISE_CONV_2D -> FULLY_CONNECTED (int64 biases, nonzero-free int16
+    zero points as the converter writes them)."""
+    rng = np.random.default_rng(seed)
+    b = ModelBuilder("cfu-bench soc int16x8 chain")
+    x = b.input([1, 8, 8, 3], 2e-4, 0, dtype="int16")
+
+    def int16_layer(code, options_type, opt, x, w, ws, qdim, out_shape, fan_in):
+        in_s = b.info[x].scale
+        wt = b.tensor(w.shape, "int8", ws, np.zeros(ws.size, np.int64), data=w, quantized_dimension=qdim)
+        n = out_shape[-1]
+        bt = _bias_tensor(b, rng.integers(-200000, 200001, size=n).astype(np.int64), "int64", in_s, ws)
+        y = b.tensor(out_shape, "int16", out_scale16(np.random.default_rng(0), in_s, float(ws.mean()), fan_in), 0)
+        b.raw_op(code, [x, wt, bt], [y], options_type, opt)
+        return y
+
+    opt = fb.Conv2DOptionsT()
+    opt.padding, opt.strideH, opt.strideW = PADDINGS["SAME"], 1, 1
+    opt.dilationHFactor = opt.dilationWFactor = 1
+    opt.fusedActivationFunction = ACTIVATIONS["RELU"]
+    x = int16_layer(fb.BuiltinOperator.CONV_2D, fb.BuiltinOptions.Conv2DOptions, opt, x,
+                    weights(rng, (8, 3, 3, 3)), _weight_scales(rng, 8, True), 0, [1, 8, 8, 8], 27)
+    opt = fb.DepthwiseConv2DOptionsT()
+    opt.padding, opt.strideH, opt.strideW, opt.depthMultiplier = PADDINGS["SAME"], 2, 2, 1
+    opt.dilationHFactor = opt.dilationWFactor = 1
+    opt.fusedActivationFunction = ACTIVATIONS["RELU6"]
+    x = int16_layer(fb.BuiltinOperator.DEPTHWISE_CONV_2D, fb.BuiltinOptions.DepthwiseConv2DOptions, opt, x,
+                    weights(rng, (1, 3, 3, 8)), _weight_scales(rng, 8, True), 3, [1, 4, 4, 8], 9)
+    opt = fb.FullyConnectedOptionsT()
+    x = int16_layer(fb.BuiltinOperator.FULLY_CONNECTED, fb.BuiltinOptions.FullyConnectedOptions, opt, x,
+                    weights(rng, (10, 128)), _weight_scales(rng, 1, False), 0, [1, 10], 128)
+    b.output(x)
+    return b.build()
+
+
+def soc_chain_int8(seed: int = 0) -> bytes:
+    """int8 TRANSPOSE_CONV -> RESHAPE -> BATCH_MATMUL (constant RHS) -> RESHAPE -> SVDF."""
+    rng = np.random.default_rng(seed)
+    b = ModelBuilder("cfu-bench soc heavy int8 chain")
+    x = b.input([1, 4, 4, 3], 0.05, -3)
+    ws = _weight_scales(rng, 4, True)
+    wt = b.tensor((4, 3, 3, 3), "int8", ws, np.zeros(4, np.int64), data=weights(rng, (4, 3, 3, 3)))
+    bt = _bias_tensor(b, rng.integers(-2000, 2001, size=4).astype(np.int32), "int32", 0.05, ws)
+    shape_t = b.tensor([4], "int32", data=np.array([1, 8, 8, 4], np.int32))
+    y = b.tensor([1, 8, 8, 4], "int8", out_scale_for(np.random.default_rng(1), 0.05, float(ws.mean()), 27), 5)
+    opt = fb.TransposeConvOptionsT()
+    opt.padding, opt.strideH, opt.strideW = PADDINGS["SAME"], 2, 2
+    b.raw_op(fb.BuiltinOperator.TRANSPOSE_CONV, [shape_t, wt, x, bt], [y], fb.BuiltinOptions.TransposeConvOptions, opt)
+    x = b.reshape(y, [8, 32])
+    rhs = b.tensor([32, 6], "int8", 0.02, 0, data=weights(rng, (32, 6)))
+    y = b.tensor([8, 6], "int8", f32(b.info[x].scale * 0.02 * math.sqrt(32) * 70 * 70 / 50), -7)
+    opt = fb.BatchMatMulOptionsT()
+    b.raw_op(fb.BuiltinOperator.BATCH_MATMUL, [x, rhs], [y], fb.BuiltinOptions.BatchMatMulOptions, opt)
+    x = b.reshape(y, [1, 48])
+    in_s = b.info[x].scale
+    st_s = f32(in_s * 0.01 * math.sqrt(48) * 70 * 70 / 50)
+    state = b.tensor([1, 5 * 8], "int8", st_s, 3, name="svdf_state")
+    b.tensors[state].isVariable = True
+    wf = b.tensor([8, 48], "int8", 0.01, 0, data=weights(rng, (8, 48)))
+    wtime = b.tensor([8, 5], "int8", 0.02, 0, data=weights(rng, (8, 5)))
+    sb = b.tensor([4], "int32", f32(st_s * np.float32(0.02)), 0, data=rng.integers(-500, 501, size=4).astype(np.int32))
+    out = b.tensor([1, 4], "int8", f32(st_s * 0.02 * math.sqrt(10) * 70 * 70 / 50), 0)
+    opt = fb.SVDFOptionsT()
+    opt.rank = 2
+    b.raw_op(fb.BuiltinOperator.SVDF, [x, wf, wtime, sb, state], [out], fb.BuiltinOptions.SVDFOptions, opt)
+    b.output(out)
+    return b.build()
