@@ -93,4 +93,37 @@ typedef struct cfub_svdf_params {
 void cfub_ref_svdf(const cfub_svdf_params *p, const int8_t *input, const int8_t *weights_feature,
                    const void *weights_time, const int32_t *bias, void *state, int8_t *output);
 
+/* UNIDIRECTIONAL_SEQUENCE_LSTM, int8 activations, int8 weights, int16 cell, int32 bias (TFLM
+ * lstm_eval EvalLstm<int8_t, int8_t, int16_t, int32_t>): per step, four gates
+ * act(FC(input) + FC(hidden)) in Q3.12 -> Q0.15, cell = forget * cell + input * cell_gate,
+ * hidden = tanh(cell) * output. Gates are indexed by CFUB_LSTM_*. */
+enum { CFUB_LSTM_INPUT = 0, CFUB_LSTM_FORGET = 1, CFUB_LSTM_CELL = 2, CFUB_LSTM_OUTPUT = 3 };
+typedef struct cfub_lstm_gate {
+    const int8_t *input_weights;      /* [state][input] */
+    const int8_t *recurrent_weights;  /* [state][state] */
+    const int32_t *bias;              /* [state] */
+    int32_t input_weights_offset, recurrent_weights_offset; /* -(weight zero points) */
+    int32_t input_mult, input_shift;         /* input x weights -> 2^-12 */
+    int32_t recurrent_mult, recurrent_shift; /* hidden x weights -> 2^-12 */
+} cfub_lstm_gate;
+
+typedef struct cfub_lstm_mul {
+    int32_t mult, shift, output_offset, act_min, act_max;
+} cfub_lstm_mul;
+
+typedef struct cfub_lstm_params {
+    int32_t batches, time_steps, input_size, state_size;
+    int32_t time_major;
+    int32_t input_offset, hidden_offset;   /* -(zero points) of the input and the hidden state */
+    cfub_lstm_gate gate[4];
+    cfub_lstm_mul forget_cell_mul;         /* forget gate x cell -> cell */
+    cfub_lstm_mul input_mul;               /* input gate x cell gate -> cell */
+    cfub_lstm_mul output_mul;              /* tanh(cell) x output gate -> hidden (int8) */
+    int32_t cell_scale_power;              /* cell scale = 2^cell_scale_power */
+    int32_t cell_clip;                     /* quantized; 0: no clipping */
+    int16_t *buffer[4];                    /* batches x state each */
+} cfub_lstm_params;
+
+void cfub_ref_lstm(const cfub_lstm_params *p, const int8_t *input, int8_t *hidden, int16_t *cell, int8_t *output);
+
 #endif /* CFUB_HEAVY_KERNELS_H */

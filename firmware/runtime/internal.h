@@ -138,6 +138,7 @@ extern const cfub_opdef cfub_op_reshape;
 extern const cfub_opdef cfub_op_softmax;
 extern const cfub_opdef cfub_op_svdf;
 extern const cfub_opdef cfub_op_transpose_conv;
+extern const cfub_opdef cfub_op_unidirectional_sequence_lstm;
 
 /* tiny string builder (no printf on the target) */
 typedef struct cfub_sb {

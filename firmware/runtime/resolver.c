@@ -19,6 +19,7 @@ static const cfub_opdef *const kOps[] = {
     &cfub_op_softmax,
     &cfub_op_svdf,
     &cfub_op_transpose_conv,
+    &cfub_op_unidirectional_sequence_lstm,
 };
 
 const cfub_opdef *cfub_find_op(int32_t builtin) {

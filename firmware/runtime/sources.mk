@@ -30,6 +30,7 @@ CFUB_OP_SOURCES := \
 	runtime/ops/conv.c \
 	runtime/ops/depthwise_conv.c \
 	runtime/ops/fully_connected.c \
+	runtime/ops/lstm.c \
 	runtime/ops/pooling.c \
 	runtime/ops/quantize.c \
 	runtime/ops/reshape.c \
@@ -44,6 +45,7 @@ CFUB_KERNEL_SOURCES := \
 	kernels/depthwise_conv.c \
 	kernels/fully_connected.c \
 	kernels/int16x8.c \
+	kernels/lstm.c \
 	kernels/pooling.c \
 	kernels/quant_util.c \
 	kernels/quantize.c \

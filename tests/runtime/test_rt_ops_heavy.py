@@ -1,5 +1,6 @@
 """Heavy ops on the host build of the runtime, every output byte compared with TFLM:
-int16x8 CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED, TRANSPOSE_CONV, BATCH_MATMUL, SVDF."""
+int16x8 CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED, TRANSPOSE_CONV, BATCH_MATMUL, SVDF,
+UNIDIRECTIONAL_SEQUENCE_LSTM."""
 import pytest
 from conftest import scale
 from opgen_heavy import GENERATORS, gen_fc16
@@ -10,7 +11,7 @@ from cfu_bench.testing import seeds
 
 CASES = {"CONV_2D/int16x8": 300, "DEPTHWISE_CONV_2D/int16x8": 300, "FULLY_CONNECTED/int16x8": 300,
          "TRANSPOSE_CONV/int8": 300, "TRANSPOSE_CONV/int16x8": 300, "BATCH_MATMUL/int8": 300,
-         "BATCH_MATMUL/int16": 300, "SVDF/int8": 300}
+         "BATCH_MATMUL/int16": 300, "SVDF/int8": 300, "UNIDIRECTIONAL_SEQUENCE_LSTM/int8": 200}
 
 
 def run_cases(hrt, gen, n, salt):
