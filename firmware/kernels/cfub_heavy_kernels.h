@@ -93,15 +93,16 @@ typedef struct cfub_svdf_params {
 void cfub_ref_svdf(const cfub_svdf_params *p, const int8_t *input, const int8_t *weights_feature,
                    const void *weights_time, const int32_t *bias, void *state, int8_t *output);
 
-/* UNIDIRECTIONAL_SEQUENCE_LSTM, int8 activations, int8 weights, int16 cell, int32 bias (TFLM
- * lstm_eval EvalLstm<int8_t, int8_t, int16_t, int32_t>): per step, four gates
+/* UNIDIRECTIONAL_SEQUENCE_LSTM, int8 weights, int16 cell, and int8 activations with int32 bias
+ * or int16 activations with int64 bias (TFLM lstm_eval EvalLstm<int8_t, int8_t, int16_t, int32_t>
+ * and <int16_t, int8_t, int16_t, int64_t>): per step, four gates
  * act(FC(input) + FC(hidden)) in Q3.12 -> Q0.15, cell = forget * cell + input * cell_gate,
  * hidden = tanh(cell) * output. Gates are indexed by CFUB_LSTM_*. */
 enum { CFUB_LSTM_INPUT = 0, CFUB_LSTM_FORGET = 1, CFUB_LSTM_CELL = 2, CFUB_LSTM_OUTPUT = 3 };
 typedef struct cfub_lstm_gate {
     const int8_t *input_weights;      /* [state][input] */
     const int8_t *recurrent_weights;  /* [state][state] */
-    const int32_t *bias;              /* [state] */
+    const void *bias;                 /* [state], int32 (int8 activations) or int64 */
     int32_t input_weights_offset, recurrent_weights_offset; /* -(weight zero points) */
     int32_t input_mult, input_shift;         /* input x weights -> 2^-12 */
     int32_t recurrent_mult, recurrent_shift; /* hidden x weights -> 2^-12 */
@@ -118,12 +119,13 @@ typedef struct cfub_lstm_params {
     cfub_lstm_gate gate[4];
     cfub_lstm_mul forget_cell_mul;         /* forget gate x cell -> cell */
     cfub_lstm_mul input_mul;               /* input gate x cell gate -> cell */
-    cfub_lstm_mul output_mul;              /* tanh(cell) x output gate -> hidden (int8) */
+    cfub_lstm_mul output_mul;              /* tanh(cell) x output gate -> hidden */
+    int32_t act16;                         /* int16 activations (input, hidden, output) */
     int32_t cell_scale_power;              /* cell scale = 2^cell_scale_power */
     int32_t cell_clip;                     /* quantized; 0: no clipping */
     int16_t *buffer[4];                    /* batches x state each */
 } cfub_lstm_params;
 
-void cfub_ref_lstm(const cfub_lstm_params *p, const int8_t *input, int8_t *hidden, int16_t *cell, int8_t *output);
+void cfub_ref_lstm(const cfub_lstm_params *p, const void *input, void *hidden, int16_t *cell, void *output);
 
 #endif /* CFUB_HEAVY_KERNELS_H */

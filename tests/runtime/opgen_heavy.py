@@ -325,41 +325,49 @@ def gen_svdf(rng):
                            state=sdt, state_zp=st_zp, twice=twice, act=act)
 
 
-def gen_lstm(rng):
-    """UNIDIRECTIONAL_SEQUENCE_LSTM as the converter writes the integer 8x8->16 LSTM: 24 inputs
-    (no CIFG, peephole, projection or layer norm), int8 weights and hidden state, int16 cell
-    state with a power-of-two scale, int32 biases, TANH cell activation; both time layouts,
-    with and without cell clipping."""
+def gen_lstm(rng, int16=False):
+    """UNIDIRECTIONAL_SEQUENCE_LSTM as the converter writes the integer LSTM: 24 inputs (no CIFG,
+    peephole, projection or layer norm), int8 weights, int16 cell state with a power-of-two
+    scale, TANH cell activation; int8 activations with int32 biases or int16 activations with
+    int64 biases; both time layouts, with and without cell clipping."""
     b = ModelBuilder()
     batches, steps = int(rng.integers(1, 4)), int(rng.integers(1, 6))
     input_size, state = int(rng.integers(1, 12)), int(rng.integers(1, 12))
     time_major = bool(rng.random() < 0.4)
-    in_s = log_uniform(rng, 0.005, 0.5)
-    x = b.input([steps, batches, input_size] if time_major else [batches, steps, input_size], in_s, zero_point(rng))
-    h_s, h_zp = log_uniform(rng, 1.0 / 256, 1.0 / 64), zero_point(rng)
+    dtype, bias_type = ("int16", "int64") if int16 else ("int8", "int32")
+    amp = INT16_STD if int16 else 70.0
+    if int16:
+        in_s, in_zp = log_uniform(rng, 1e-5, 1e-3), 0
+        h_s, h_zp = log_uniform(rng, 1.0 / 65536, 1.0 / 16384), 0
+    else:
+        in_s, in_zp = log_uniform(rng, 0.005, 0.5), zero_point(rng)
+        h_s, h_zp = log_uniform(rng, 1.0 / 256, 1.0 / 64), zero_point(rng)
+    x = b.input([steps, batches, input_size] if time_major else [batches, steps, input_size], in_s, in_zp,
+                dtype=dtype)
     cell_power = int(rng.integers(-15, -9))
     ins = [x]
     # fan-in aware weight scales keep the gates' pre-activations within Q3.12's +-8 most of the time
     wz = lambda: 0 if rng.random() < 0.9 else int(rng.integers(-5, 6))  # noqa: E731
-    for depth, sx in ((input_size, in_s),) * 4:
-        ws = f32(4.0 / (math.sqrt(depth) * 70 * sx * 70) * 2.0 ** rng.uniform(-2, 1.5))
-        ins.append(b.tensor([state, depth], "int8", ws, wz(), data=weights(rng, (state, depth))))
     for _ in range(4):
-        ws = f32(4.0 / (math.sqrt(state) * 70 * h_s * 70) * 2.0 ** rng.uniform(-2, 1.5))
+        ws = f32(4.0 / (math.sqrt(input_size) * 70 * in_s * amp) * 2.0 ** rng.uniform(-2, 1.5))
+        ins.append(b.tensor([state, input_size], "int8", ws, wz(), data=weights(rng, (state, input_size))))
+    for _ in range(4):
+        ws = f32(4.0 / (math.sqrt(state) * 70 * h_s * amp) * 2.0 ** rng.uniform(-2, 1.5))
         ins.append(b.tensor([state, state], "int8", ws, wz(), data=weights(rng, (state, state))))
     ins += [-1, -1, -1]  # peephole
     for g in range(4):
         bs = f32(in_s * b.info[ins[1 + g]].scale)
-        ins.append(b.tensor([state], "int32", bs, 0, data=rng.integers(-int(1.0 / bs), int(1.0 / bs) + 1, size=state)
-                            .astype(np.int32)))
+        span = int(min(1.0 / bs, 2 ** 40))
+        ins.append(b.tensor([state], bias_type, bs, 0,
+                            data=rng.integers(-span, span + 1, size=state, dtype=np.int64).astype(bias_type)))
     ins += [-1, -1]  # projection
-    hidden = b.tensor([batches, state], "int8", h_s, h_zp, name="hidden_state")
+    hidden = b.tensor([batches, state], dtype, h_s, h_zp, name="hidden_state")
     cell = b.tensor([batches, state], "int16", f32(2.0 ** cell_power), 0, name="cell_state")
     b.tensors[hidden].isVariable = True
     b.tensors[cell].isVariable = True
     ins += [hidden, cell, -1, -1, -1, -1]
     out_shape = [steps, batches, state] if time_major else [batches, steps, state]
-    y = b.tensor(out_shape, "int8", h_s, h_zp)
+    y = b.tensor(out_shape, dtype, h_s, h_zp)
     opt = fb.UnidirectionalSequenceLSTMOptionsT()
     opt.fusedActivationFunction = ACTIVATIONS["TANH"]
     opt.cellClip = 0.0 if rng.random() < 0.6 else f32(rng.uniform(0.5, 12.0))
@@ -368,8 +376,12 @@ def gen_lstm(rng):
     b.raw_op(fb.BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM, ins, [y],
              fb.BuiltinOptions.UnidirectionalSequenceLSTMOptions, opt)
     b.output(y)
-    return b.build(), dict(op="lstm", batches=batches, steps=steps, input=input_size, state=state,
-                           time_major=time_major, cell_power=cell_power, clip=opt.cellClip)
+    return b.build(), dict(op="lstm16" if int16 else "lstm", batches=batches, steps=steps, input=input_size,
+                           state=state, time_major=time_major, cell_power=cell_power, clip=opt.cellClip)
+
+
+def gen_lstm16(rng):
+    return gen_lstm(rng, int16=True)
 
 
 GENERATORS = {
@@ -382,6 +394,7 @@ GENERATORS = {
     "BATCH_MATMUL/int16": gen_batch_matmul16,
     "SVDF/int8": gen_svdf,
     "UNIDIRECTIONAL_SEQUENCE_LSTM/int8": gen_lstm,
+    "UNIDIRECTIONAL_SEQUENCE_LSTM/int16": gen_lstm16,
 }
 
 

@@ -1,8 +1,9 @@
 /* UNIDIRECTIONAL_SEQUENCE_LSTM: TFLM unidirectional_sequence_lstm.cc's Prepare (LstmTensors
- * ValidateTensorStatus, ValidateTensorSize, PrepareGateParametersInteger) and the int8 x int8
- * -> int16 cell reference kernel. The standard LSTM only, as TFLM: no CIFG, peephole,
+ * ValidateTensorStatus, ValidateTensorSize, PrepareGateParametersInteger) and the reference
+ * kernel: int8 activations (int32 bias) or int16 activations (int64 bias), int8 weights, int16
+ * cell. The standard LSTM only, as TFLM: no CIFG, peephole,
  * projection or layer norm; the cell gate's activation must be TANH. Input 18 (hidden state,
- * int8) and 19 (cell state, int16) are variable tensors, updated in place. */
+ * the activations' type) and 19 (cell state, int16) are variable tensors, updated in place. */
 #include "../op_common.h"
 
 enum { OPT_UNIDIRECTIONAL_SEQUENCE_LSTM = 71, LSTM_INPUTS = 24, LSTM_HIDDEN = 18, LSTM_CELL = 19 };
@@ -53,13 +54,17 @@ static int prepare_lstm(cfub_interp *ip, cfub_node *n) {
             return cfub_fail_op_int(ip, CFUB_ERR_UNSUPPORTED, n, "LSTM variant (peephole, projection or layer norm) input", k);
     const cfub_tensor *in = cfub_op_input(ip, n, 0), *h = cfub_op_input(ip, n, LSTM_HIDDEN), *c = cfub_op_input(ip, n, LSTM_CELL);
     const cfub_tensor *out = &ip->tensors[n->out];
-    if ((rc = cfub_need_type(ip, n, "input", 0, in, TFL_INT8)) || (rc = cfub_need_type(ip, n, "input", LSTM_HIDDEN, h, TFL_INT8)) ||
-        (rc = cfub_need_type(ip, n, "input", LSTM_CELL, c, TFL_INT16)) || (rc = cfub_need_type(ip, n, "output", 0, out, TFL_INT8)))
+    const uint32_t acts = (1u << TFL_INT8) | (1u << TFL_INT16);
+    if ((rc = cfub_need_type_in(ip, n, "input", 0, in, acts))) return rc;
+    /* int8 activations take int32 biases, int16 activations int64 ones (TFLM's EvalLstm pairs) */
+    const bool act16 = in->type == TFL_INT16;
+    if ((rc = cfub_need_type(ip, n, "input", LSTM_HIDDEN, h, in->type)) ||
+        (rc = cfub_need_type(ip, n, "input", LSTM_CELL, c, TFL_INT16)) || (rc = cfub_need_type(ip, n, "output", 0, out, in->type)))
         return rc;
     for (int k = 1; k <= 8; k++)
         if ((rc = cfub_need_type(ip, n, "input", k, cfub_op_input(ip, n, k), TFL_INT8))) return rc;
     for (int k = 12; k <= 15; k++)
-        if ((rc = cfub_need_type(ip, n, "input", k, cfub_op_input(ip, n, k), TFL_INT32))) return rc;
+        if ((rc = cfub_need_type(ip, n, "input", k, cfub_op_input(ip, n, k), act16 ? TFL_INT64 : TFL_INT32))) return rc;
     if (!h->is_variable || !c->is_variable) return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "hidden and cell states must be variable tensors");
     const fb_table *o = cfub_op_options(ip, n, OPT_UNIDIRECTIONAL_SEQUENCE_LSTM);
     if (!o) return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "missing UnidirectionalSequenceLSTMOptions");
@@ -102,6 +107,7 @@ static int prepare_lstm(cfub_interp *ip, cfub_node *n) {
     if (!c->has_quant || !cfub_finite_positive(c->scale)) return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "cell state has no usable quantization");
 
     /* PrepareGateParametersInteger; gate inputs 1-4 and 5-8 are ordered input, forget, cell, output */
+    p->act16 = act16;
     p->input_offset = -in->zero_point;
     p->hidden_offset = -h->zero_point;
     for (int g = 0; g < 4; g++) {
@@ -109,15 +115,17 @@ static int prepare_lstm(cfub_interp *ip, cfub_node *n) {
         const cfub_tensor *wi = cfub_op_input(ip, n, 1 + g), *wr = cfub_op_input(ip, n, 5 + g);
         q->input_weights = (const int8_t *)wi->data;
         q->recurrent_weights = (const int8_t *)wr->data;
-        q->bias = (const int32_t *)cfub_op_input(ip, n, 12 + g)->data;
+        q->bias = cfub_op_input(ip, n, 12 + g)->data;
         if ((rc = gate_fc_params(ip, n, in->scale, wi, &q->input_mult, &q->input_shift, &q->input_weights_offset)) ||
-            (rc = gate_fc_params(ip, n, h->scale, wr, &q->recurrent_mult, &q->recurrent_shift, &q->recurrent_weights_offset)))
+            (rc = gate_fc_params(ip, n, h->scale, wr, &q->recurrent_mult, &q->recurrent_shift, &q->recurrent_weights_offset)) ||
+            (rc = cfub_int16x8_shifts(ip, n, &q->input_shift, 1, act16)) ||
+            (rc = cfub_int16x8_shifts(ip, n, &q->recurrent_shift, 1, act16)))
             return rc;
     }
     const double q15 = 1.0 / 32768.0; /* the gates' output scale */
     if ((rc = mul_params(ip, n, q15, (double)c->scale, c->scale, false, 0, &p->forget_cell_mul)) ||
         (rc = mul_params(ip, n, q15, q15, c->scale, false, 0, &p->input_mul)) ||
-        (rc = mul_params(ip, n, q15, q15, h->scale, true, h->zero_point, &p->output_mul)))
+        (rc = mul_params(ip, n, q15, q15, h->scale, !act16, h->zero_point, &p->output_mul)))
         return rc;
     /* CreateLstmCellStateInfo */
     p->cell_scale_power = rounded_log2(c->scale);
@@ -142,7 +150,7 @@ static int prepare_lstm(cfub_interp *ip, cfub_node *n) {
 static int eval_lstm(cfub_interp *ip, cfub_node *n) {
     const cfub_layer *l = &n->layer;
     /* both states are written in place: take them from their tensors */
-    int8_t *hidden = (int8_t *)ip->tensors[n->in[LSTM_HIDDEN]].data;
+    void *hidden = ip->tensors[n->in[LSTM_HIDDEN]].data;
     int16_t *cell = (int16_t *)ip->tensors[n->in[LSTM_CELL]].data;
     cfub_ref_lstm(l->params, l->in[0], hidden, cell, l->out);
     return CFUB_OK;
