@@ -39,3 +39,20 @@ def test_fully_connected_int16x8_per_channel(hrt):
     problems = run_cases(hrt, lambda rng: gen_fc16(rng, per_channel=True), n, "fc16-per-channel")
     assert not problems, (f"{len(problems)} of {n} cases differ ({seeds.reproduce_hint()}), first: "
                           + "\n".join(problems[:5]))
+
+
+def test_info_counts_the_matrix_ops_macs():
+    """`cfu-bench info` (and profile's cycles/MAC) count BATCH_MATMUL, SVDF and LSTM MACs as the
+    firmware does: output elements x depth; batches x filters x (input + memory);
+    batches x steps x 4 gates x state x (input + state)."""
+    import numpy as np
+    from opgen_heavy import gen_lstm, soc_chain_int8
+
+    from cfu_bench.model_info import info_from_model
+    from cfu_bench.tflite_model import parse
+
+    macs = {o["op"]: o["macs"] for o in info_from_model(parse(soc_chain_int8()), "chain")["ops"]}
+    assert macs["BATCH_MATMUL"] == 8 * 6 * 32 and macs["SVDF"] == 1 * 8 * (48 + 5)
+    model, d = gen_lstm(np.random.default_rng(5))
+    [lstm] = info_from_model(parse(model), "lstm")["ops"]
+    assert lstm["macs"] == d["batches"] * d["steps"] * 4 * d["state"] * (d["input"] + d["state"])
