@@ -6,24 +6,25 @@
  * are TFLM's without an output-sized scratch buffer in the arena. */
 #include "cfub_kernels.h"
 
-/* The input row (or column) feeding output position o through filter tap f, or -1. */
-static inline int32_t tconv_source(int32_t o, int32_t f, int32_t stride, int32_t pad, int32_t in_size) {
-    const int32_t t = o + pad - f;
-    if (t < 0 || t % stride != 0) return -1;
-    const int32_t i = t / stride;
-    return i < in_size ? i : -1;
+/* The filter taps (f = first, first + stride, ... < k) and input positions (i = i0, i0 - 1, ...)
+ * feeding output position o: i * stride - pad + f == o. No division per tap. */
+typedef struct { int32_t first, i0; } tconv_taps;
+static inline tconv_taps taps_for(int32_t o, int32_t stride, int32_t pad) {
+    const int32_t base = o + pad; /* >= 0 */
+    tconv_taps t = {base % stride, base / stride};
+    return t;
 }
 
-/* The raw accumulator of one output element: sum of (input + input_offset) * filter. */
-static int64_t tconv_acc8(const cfub_tconv_params *p, const int8_t *input, const int8_t *filter,
+/* The raw int8 accumulator of one output element: sum of (input + input_offset) * filter,
+ * wrapping in int32 as TFLM's scratch buffer does. */
+static int32_t tconv_acc8(const cfub_tconv_params *p, const int8_t *input, const int8_t *filter,
                           int32_t b, int32_t oy, int32_t ox, int32_t oc) {
+    const tconv_taps ty = taps_for(oy, p->stride_h, p->pad_h), tx = taps_for(ox, p->stride_w, p->pad_w);
     int32_t acc = 0;
-    for (int32_t fy = 0; fy < p->k_h; ++fy) {
-        const int32_t iy = tconv_source(oy, fy, p->stride_h, p->pad_h, p->in_h);
-        if (iy < 0) continue;
-        for (int32_t fx = 0; fx < p->k_w; ++fx) {
-            const int32_t ix = tconv_source(ox, fx, p->stride_w, p->pad_w, p->in_w);
-            if (ix < 0) continue;
+    for (int32_t fy = ty.first, iy = ty.i0; fy < p->k_h && iy >= 0; fy += p->stride_h, --iy) {
+        if (iy >= p->in_h) continue;
+        for (int32_t fx = tx.first, ix = tx.i0; fx < p->k_w && ix >= 0; fx += p->stride_w, --ix) {
+            if (ix >= p->in_w) continue;
             const int8_t *in_px = input + ((b * p->in_h + iy) * p->in_w + ix) * p->in_c;
             const int8_t *f_px = filter + ((oc * p->k_h + fy) * p->k_w + fx) * p->in_c;
             for (int32_t ic = 0; ic < p->in_c; ++ic)
@@ -39,7 +40,7 @@ void cfub_ref_transpose_conv(const cfub_tconv_params *p, const int8_t *input, co
         for (int32_t oy = 0; oy < p->out_h; ++oy)
             for (int32_t ox = 0; ox < p->out_w; ++ox)
                 for (int32_t oc = 0; oc < p->out_c; ++oc) {
-                    int32_t acc = (int32_t)tconv_acc8(p, input, filter, b, oy, ox, oc);
+                    int32_t acc = tconv_acc8(p, input, filter, b, oy, ox, oc);
                     if (bias) acc = cfub_wrap_add(acc, bias[oc]);
                     acc = cfub_mbqm(acc, p->out_mult[oc], p->out_shift[oc]);
                     acc += p->output_offset;
@@ -52,15 +53,14 @@ void cfub_ref_transpose_conv_i16(const cfub_tconv_params *p, const int16_t *inpu
                                  const void *bias, int16_t *output) {
     for (int32_t b = 0; b < p->batches; ++b)
         for (int32_t oy = 0; oy < p->out_h; ++oy)
-            for (int32_t ox = 0; ox < p->out_w; ++ox)
+            for (int32_t ox = 0; ox < p->out_w; ++ox) {
+                const tconv_taps ty = taps_for(oy, p->stride_h, p->pad_h), tx = taps_for(ox, p->stride_w, p->pad_w);
                 for (int32_t oc = 0; oc < p->out_c; ++oc) {
                     int64_t acc = 0;
-                    for (int32_t fy = 0; fy < p->k_h; ++fy) {
-                        const int32_t iy = tconv_source(oy, fy, p->stride_h, p->pad_h, p->in_h);
-                        if (iy < 0) continue;
-                        for (int32_t fx = 0; fx < p->k_w; ++fx) {
-                            const int32_t ix = tconv_source(ox, fx, p->stride_w, p->pad_w, p->in_w);
-                            if (ix < 0) continue;
+                    for (int32_t fy = ty.first, iy = ty.i0; fy < p->k_h && iy >= 0; fy += p->stride_h, --iy) {
+                        if (iy >= p->in_h) continue;
+                        for (int32_t fx = tx.first, ix = tx.i0; fx < p->k_w && ix >= 0; fx += p->stride_w, --ix) {
+                            if (ix >= p->in_w) continue;
                             const int16_t *in_px = input + ((b * p->in_h + iy) * p->in_w + ix) * p->in_c;
                             const int8_t *f_px = filter + ((oc * p->k_h + fy) * p->k_w + fx) * p->in_c;
                             for (int32_t ic = 0; ic < p->in_c; ++ic) acc += (int32_t)in_px[ic] * (int32_t)f_px[ic];
@@ -73,4 +73,5 @@ void cfub_ref_transpose_conv_i16(const cfub_tconv_params *p, const int16_t *inpu
                     output[((b * p->out_h + oy) * p->out_w + ox) * p->out_c + oc] =
                         (int16_t)cfub_clamp(scaled, p->act_min, p->act_max);
                 }
+            }
 }
