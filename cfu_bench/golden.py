@@ -205,8 +205,10 @@ def _stateful(model_bytes: bytes) -> bool:
         op.opcode in ("VAR_HANDLE", "ASSIGN_VARIABLE", "CALL_ONCE") for g in m.subgraphs for op in g.operators)
 
 
-def golden(model_bytes: bytes, samples) -> list[list[OpOutput]]:
-    """TFLM's output of every operator, for every sample: result[k][op_index]."""
+def golden(model_bytes: bytes, samples, stream: bool = False) -> list[list[OpOutput]]:
+    """TFLM's output of every operator, for every sample: result[k][op_index]. Each sample
+    starts from the state right after loading, unless `stream` carries the state (variable
+    tensors, resource variables) from one sample to the next."""
     desc = describe(model_bytes)
     reason = refusal(model_bytes)
     if reason:
@@ -215,7 +217,7 @@ def golden(model_bytes: bytes, samples) -> list[list[OpOutput]]:
         interp = interpreter(model_bytes)
     except RuntimeError as e:
         raise UserError(f"TFLM refused the model: {e}") from None
-    fresh = _stateful(model_bytes)
+    fresh = not stream and _stateful(model_bytes)
     results = []
     for k, sample in enumerate(samples):
         if fresh and k > 0:
@@ -232,9 +234,11 @@ def golden(model_bytes: bytes, samples) -> list[list[OpOutput]]:
         interp.invoke()
         per_op = []
         for op in desc.ops:
-            parts = tuple(np.ascontiguousarray(interp.GetTensor(t, 0)["tensor_data"]).tobytes()
-                          for t in op.outputs)
-            per_op.append(OpOutput(op.index, op.op, op.outputs[0], b"".join(parts), tuple(op.outputs), parts))
+            # a resource handle (VAR_HANDLE's output) is an id, not data: outside the CRC
+            outs = tuple(t for t in op.outputs if desc.tensors[t].type != "RESOURCE")
+            parts = tuple(np.ascontiguousarray(interp.GetTensor(t, 0)["tensor_data"]).tobytes() for t in outs)
+            per_op.append(OpOutput(op.index, op.op, outs[0] if outs else -1, b"".join(parts), outs or (-1,),
+                                   parts or (b"",)))
         results.append(per_op)
     return results
 

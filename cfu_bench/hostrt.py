@@ -34,6 +34,7 @@ from .paths import FIRMWARE, build_root
 from .protocol import Report, parse
 
 DEFAULT_ARENA = 4 << 20
+MSG_MAX = 200  # CFUB_MSG_MAX
 HOST_DIR = FIRMWARE / "host"
 _COMMON = ["-std=c11", "-Wall", "-Wextra", "-Werror", "-ffp-contract=off"]
 VARIANTS = {
@@ -186,6 +187,10 @@ class HostRuntime:
         lib.cfubh_load_info.restype = ctypes.c_int
         lib.cfubh_load_info.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_size_t,
                                         ctypes.POINTER(ctypes.c_uint64)]
+        lib.cfubh_survey.restype = ctypes.c_int
+        lib.cfubh_survey.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_size_t,
+                                     ctypes.POINTER(ctypes.c_int32), ctypes.c_char_p, ctypes.c_int,
+                                     ctypes.POINTER(ctypes.c_int)]
         self.lib = lib
 
     def load_info(self, model: bytes, arena_size: int = DEFAULT_ARENA) -> dict:
@@ -198,6 +203,26 @@ class HostRuntime:
             raise UserError(f"runtime refused the model (code {rc})")
         return {"arena": out[0], "planned": out[1], "input_bytes": out[2], "ops": out[3],
                 "setup_cycles": out[4]}
+
+    def survey(self, model: bytes, arena_size: int = 64 << 20) -> list[tuple[int, str]]:
+        """(code, message) per op: 0 and "" where the runtime can run the op, else why not
+        (its prepare's refusal, judged op by op). Raises UserError when the model itself does
+        not load (malformed, broken data flow)."""
+        model = bytes(model)
+        for cap in (256, 1 << 16):
+            codes = (ctypes.c_int32 * cap)()
+            msgs = ctypes.create_string_buffer(cap * MSG_MAX)
+            n = ctypes.c_int()
+            rc = self.lib.cfubh_survey(model, len(model), arena_size, codes, msgs, cap, ctypes.byref(n))
+            if rc < 0:
+                raise ResultError("host runtime ran out of memory")
+            if rc:
+                raise UserError(f"runtime refused the model (code {rc}): "
+                                f"{msgs.raw[:MSG_MAX].split(b'\0', 1)[0].decode('utf-8', 'replace')}")
+            if n.value <= cap:
+                break
+        return [(codes[j], msgs.raw[j * MSG_MAX:(j + 1) * MSG_MAX].split(b"\0", 1)[0].decode("utf-8", "replace"))
+                for j in range(n.value)]
 
     def min_arena(self, model: bytes, hi: int = DEFAULT_ARENA) -> int:
         """Smallest arena (to 16 bytes) the runtime can load the model into."""
@@ -215,10 +240,13 @@ class HostRuntime:
         return hi
 
     def run(self, model: bytes, samples=None, arena_size: int = DEFAULT_ARENA, collect: bool = True,
-            disable_accel: bool = False, max_macs: int = 0, echo: bool = False) -> HostRun:
-        """Run `model` on each sample; never raises for firmware errors (see HostRun.rc)."""
+            disable_accel: bool = False, max_macs: int = 0, echo: bool = False,
+            stream: bool = False) -> HostRun:
+        """Run `model` on each sample; never raises for firmware errors (see HostRun.rc).
+        stream: state (variable tensors, resource variables) carried from sample to sample
+        instead of each starting from the post-load state."""
         data, n = _join_inputs(samples)
-        flags = (1 if collect else 0) | (2 if disable_accel else 0) | (4 if echo else 0)
+        flags = (1 if collect else 0) | (2 if disable_accel else 0) | (4 if echo else 0) | (8 if stream else 0)
         model = bytes(model)
         each = len(data) // n if n else 0  # one input's size, as a target's main.c passes it
         rc = self.lib.cfubh_run(model, len(model), arena_size, data, each if n * each == len(data) else len(data),

@@ -170,10 +170,35 @@ def info_from_model(model: TfliteModel, label: str) -> dict:
     }
 
 
-def model_info(name_or_path: str | Path) -> dict:
-    """Info for a benchmark name or a .tflite path (the main subgraph; JSON-ready)."""
+def runtime_support(model_bytes: bytes) -> dict:
+    """Which layers the firmware runtime can run, judged before anything is built: each op
+    prepared on its own by the host build of the runtime (the same C as the firmware).
+    {"supported": bool | None, "reason": model-level refusal or None, "ops": {index: reason}}
+    with None for `supported` when the host build is unavailable (no gcc)."""
+    from . import hostrt
+    from .errors import ToolMissing
+    try:
+        survey = hostrt.default_runtime().survey(model_bytes)
+    except ToolMissing as e:
+        return {"supported": None, "reason": f"not checked: {e}", "ops": {}}
+    except UserError as e:
+        return {"supported": False, "reason": str(e), "ops": {}}
+    refused = {j: msg or f"refused (code {code})" for j, (code, msg) in enumerate(survey) if code}
+    return {"supported": not refused, "reason": None, "ops": refused}
+
+
+def model_info(name_or_path: str | Path, check_runtime: bool = True) -> dict:
+    """Info for a benchmark name or a .tflite path (the main subgraph; JSON-ready). With
+    check_runtime, also which layers the firmware runtime cannot run (`runtime`, and
+    `runtime_refusal` per op: None where it runs)."""
     path = resolve_model(name_or_path)
-    return info_from_model(load(path), str(name_or_path))
+    info = info_from_model(load(path), str(name_or_path))
+    if check_runtime:
+        support = runtime_support(path.read_bytes())
+        info["runtime"] = {"supported": support["supported"], "reason": support["reason"]}
+        for o in info["ops"]:
+            o["runtime_refusal"] = support["ops"].get(o["index"])
+    return info
 
 
 def _shape(s) -> str:
@@ -188,7 +213,7 @@ def format_info_table(info: dict) -> str:
     """A readable, aligned per-layer table with totals (what `cfu-bench info` prints)."""
     head = ["#", "op", "input", "weights", "output", "kernel", "stride", "pad", "act",
             "params", "MACs"]
-    rows = [[str(o["index"]), o["op"], ", ".join(map(_shape, o["input_shapes"])) or "-",
+    rows = [[str(o["index"]), o["op"] + (" !" if o.get("runtime_refusal") else ""), ", ".join(map(_shape, o["input_shapes"])) or "-",
              ", ".join(map(_shape, o["weight_shapes"])) or "-",
              ", ".join(map(_shape, o["output_shapes"])) or "-",
              _pair(o["kernel"]), _pair(o["stride"]), o["padding"] or "-", o["activation"] or "-",
@@ -216,4 +241,13 @@ def format_info_table(info: dict) -> str:
     out.append(f"       {info['total_macs']:,} MACs, {info['params']:,} params "
                f"({info['weight_bytes']:,} weight bytes), largest activation "
                f"{info['largest_activation_bytes']:,} bytes")
+    runtime = info.get("runtime")
+    refused = [o for o in info["ops"] if o.get("runtime_refusal")]
+    if runtime and runtime["reason"]:
+        out.append(f"runtime: {runtime['reason']}")
+    elif refused:
+        out.append(f"runtime: cannot run {len(refused)} of {len(info['ops'])} layers (marked !):")
+        out += [f"  {o['runtime_refusal']}" for o in refused]
+    elif runtime and runtime["supported"]:
+        out.append("runtime: runs every layer")
     return "\n".join(out)

@@ -41,7 +41,7 @@ static void observe(void *ctx, int input_index, int op_index, const char *op_nam
     put(data, len);
 }
 
-enum { FLAG_COLLECT = 1, FLAG_NO_ACCEL = 2, FLAG_ECHO = 4 };
+enum { FLAG_COLLECT = 1, FLAG_NO_ACCEL = 2, FLAG_ECHO = 4, FLAG_STREAM = 8 };
 
 int cfubh_run(const uint8_t *model, size_t model_len, size_t arena_len, const uint8_t *inputs,
               size_t input_len, int n_inputs, int flags, uint64_t max_macs) {
@@ -62,6 +62,7 @@ int cfubh_run(const uint8_t *model, size_t model_len, size_t arena_len, const ui
     cfub_options opts = {0};
     opts.disable_accel = (flags & FLAG_NO_ACCEL) != 0;
     opts.max_macs = max_macs;
+    opts.stream = (flags & FLAG_STREAM) != 0;
     if (flags & FLAG_COLLECT) opts.observer = observe;
     const int rc = cfub_run_ex(m, model_len, arena, arena_len, inputs, input_len, n_inputs, &opts);
     free(m);
@@ -79,6 +80,7 @@ const uint8_t *cfubh_outputs(size_t *len) {
 /* ---- probes for the Python tests ------------------------------------------------------ */
 
 #include "../kernels/cfub_kernels.h"
+#include "../runtime/internal.h"
 
 /* Load only: sizes the arena needs and what one input is. Returns the runtime code. */
 int cfubh_load_info(const uint8_t *model, size_t model_len, size_t arena_len, uint64_t out[5]) {
@@ -104,6 +106,46 @@ int cfubh_load_info(const uint8_t *model, size_t model_len, size_t arena_len, ui
     free(m);
     free(arena);
     return st.code;
+}
+
+/* Every op judged on its own (cfub_survey): codes[j] and msgs[j * CFUB_MSG_MAX] for op j < max_ops.
+ * Returns the model-level code (0 when the model itself loads far enough), its message in
+ * msgs[0] otherwise; *n_ops gets the op count. */
+typedef struct {
+    int32_t *codes;
+    char *msgs;
+    int max_ops;
+    int n_ops;
+} survey_ctx;
+
+static void survey_op(void *ctx, int op, int code, const char *msg) {
+    survey_ctx *s = ctx;
+    s->n_ops = op + 1;
+    if (op >= s->max_ops) return;
+    s->codes[op] = code;
+    memcpy(s->msgs + (size_t)op * CFUB_MSG_MAX, msg, strlen(msg) < CFUB_MSG_MAX ? strlen(msg) + 1 : CFUB_MSG_MAX);
+}
+
+int cfubh_survey(const uint8_t *model, size_t model_len, size_t arena_len, int32_t *codes, char *msgs,
+                 int max_ops, int *n_ops) {
+    uint8_t *m = aligned_alloc(16, (model_len + 16) & ~(size_t)15);
+    uint8_t *arena = aligned_alloc(16, (arena_len + 16) & ~(size_t)15);
+    if (!m || !arena) {
+        free(m);
+        free(arena);
+        return -1;
+    }
+    memcpy(m, model, model_len);
+    host_set_output(0, 0);
+    survey_ctx s = {codes, msgs, max_ops, 0};
+    cfub_status st;
+    const int rc = cfub_survey(m, model_len, arena, arena_len, survey_op, &s, &st);
+    if (rc) memcpy(msgs, st.msg, CFUB_MSG_MAX);
+    *n_ops = s.n_ops;
+    host_set_output(0, 1);
+    free(m);
+    free(arena);
+    return rc;
 }
 
 int cfubh_quantize_multiplier(double m, int32_t *q, int *shift) { return cfub_quantize_multiplier(m, q, shift); }

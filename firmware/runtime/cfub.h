@@ -82,7 +82,8 @@ typedef struct cfub_status {
 } cfub_status;
 
 /* Called after each op with its output tensor, once per output in output order for ops with
- * several (host tests collect outputs this way); runs outside the measured time. */
+ * several, once with len 0 for ops with none (host tests collect outputs this way); runs
+ * outside the measured time. */
 typedef void (*cfub_observer_fn)(void *ctx, int input_index, int op_index, const char *op_name,
                                  const char *kernel, const uint8_t *data, size_t len);
 
@@ -91,6 +92,8 @@ typedef struct cfub_options {
     uint64_t max_macs;      /* refuse models doing more MACs (pool windows count) per inference; 0 = no limit */
     cfub_observer_fn observer;
     void *observer_ctx;
+    bool stream;            /* cfub_run: the inputs are one stream, state carried from each to the
+                               next; default: each from the post-load state */
 } cfub_options;
 
 /* The whole job, as described above. Returns CFUB_OK or the error code it printed. */

@@ -14,9 +14,13 @@
 /* tflite schema constants used here */
 enum {
     TFL_FLOAT32 = 0, TFL_FLOAT16 = 1, TFL_INT32 = 2, TFL_UINT8 = 3, TFL_INT64 = 4,
-    TFL_BOOL = 6, TFL_INT16 = 7, TFL_INT8 = 9, TFL_FLOAT64 = 10,
+    TFL_BOOL = 6, TFL_INT16 = 7, TFL_INT8 = 9, TFL_FLOAT64 = 10, TFL_RESOURCE = 13,
 };
 enum { OP_CUSTOM = 32 };
+/* the control ops (ops/control.c) */
+enum { OP_IF = 118, OP_WHILE = 119, OP_CALL_ONCE = 129, OP_VAR_HANDLE = 142, OP_READ_VARIABLE = 143,
+       OP_ASSIGN_VARIABLE = 144 };
+enum { OPT_CALL_ONCE = 103, OPT_VAR_HANDLE = 111 };
 enum {
     OPT_CONV2D = 1, OPT_DEPTHWISE = 2, OPT_POOL2D = 5, OPT_FULLY_CONNECTED = 8,
     OPT_SOFTMAX = 9, OPT_ADD = 11, OPT_RESHAPE = 17,
@@ -57,8 +61,9 @@ typedef struct cfub_opdef {
 } cfub_opdef;
 
 typedef struct cfub_node {
-    const cfub_opdef *def;
+    const cfub_opdef *def;          /* NULL only while surveying an unsupported op */
     int32_t builtin;
+    uint32_t opcode_index;
     int32_t *in;                    /* n_in tensor indices, -1 = optional input omitted;
                                        padded with -1 to at least CFUB_MAX_OP_INPUTS */
     int32_t n_in;
@@ -76,6 +81,30 @@ typedef struct cfub_node {
     uint64_t cycles;
     uint32_t crc;                   /* over all outputs' bytes, concatenated in output order */
 } cfub_node;
+
+/* One subgraph's tables. The interpreter's tensors/nodes/inputs/outputs fields mirror the
+ * subgraph in use (cfub_use_subgraph): subgraph 0 except while preparing or running another. */
+typedef struct cfub_subgraph {
+    cfub_tensor *tensors;
+    int32_t n_tensors;
+    cfub_node *nodes;
+    int32_t n_nodes;
+    int32_t *inputs;
+    int32_t n_inputs;
+    int32_t *outputs;
+    int32_t n_outputs;
+} cfub_subgraph;
+
+/* A resource variable (VAR_HANDLE / READ_VARIABLE / ASSIGN_VARIABLE), as TFLM's
+ * MicroResourceVariables: found by (container, shared_name), its buffer allocated by the first
+ * ASSIGN_VARIABLE prepared, filled with that value's int8 zero point (or 0). */
+typedef struct cfub_resource {
+    fb_vec container;   /* len 0: none (matches any, as TFLM's null container) */
+    fb_vec name;
+    uint8_t *buf;
+    uint32_t bytes;
+    uint8_t default_value;
+} cfub_resource;
 
 struct cfub_interp {
     fb_reader fb;
@@ -99,6 +128,14 @@ struct cfub_interp {
     uint64_t last_total;
     cfub_options opts;
     cfub_status *st;
+    bool survey;          /* cfub_survey: keep going past unsupported ops (their def is NULL) */
+    cfub_subgraph *subgraphs;
+    int32_t n_subgraphs;
+    int32_t current;      /* the subgraph the fields above mirror */
+    int32_t depth;        /* nesting of subgraphs run by control ops */
+    cfub_resource *resources;
+    int32_t n_resources;
+    int32_t max_resources;
 };
 
 /* errors.c: set the status (the first failure wins) and return its code */
@@ -110,6 +147,23 @@ int cfub_fail_fb(cfub_interp *ip);
 
 /* arena.c: persistent allocations from the arena's top, 8-byte aligned */
 void *cfub_persistent(cfub_interp *ip, size_t bytes);
+
+/* Load far enough to judge every op on its own (parse, then each op's prepare, no planning),
+ * calling fn once per op with CFUB_OK or the code and message that op is refused with. Returns
+ * CFUB_OK, or the error that stops the whole model (malformed, graph, arena). For the host
+ * (`cfu-bench info` marks the layers the runtime cannot run). */
+typedef void (*cfub_survey_fn)(void *ctx, int op, int code, const char *msg);
+int cfub_survey(const uint8_t *model, size_t model_len, uint8_t *arena, size_t arena_len,
+                cfub_survey_fn fn, void *ctx, cfub_status *st);
+int cfub_unsupported_op(cfub_interp *ip, int32_t index);
+
+/* model.c: make subgraph k the one ip->tensors etc. refer to; run all its ops (control ops) */
+void cfub_use_subgraph(cfub_interp *ip, int32_t k);
+int cfub_run_subgraph(cfub_interp *ip, int32_t k);
+/* ops/control.c: back to the post-load state (CALL_ONCE runs again) */
+void cfub_control_reset(cfub_interp *ip, cfub_node *n);
+/* the resource variable (container, name) of the model, created if new; -1 when full */
+int32_t cfub_resource_id(cfub_interp *ip, const fb_vec *container, const fb_vec *name);
 
 /* model.c, planner.c */
 int cfub_parse_model(cfub_interp *ip);
@@ -126,19 +180,23 @@ int cfub_eval_node(cfub_interp *ip, cfub_node *n);
 
 /* the ops, one file each in ops/ */
 extern const cfub_opdef cfub_op_add;
+extern const cfub_opdef cfub_op_assign_variable;
 extern const cfub_opdef cfub_op_average_pool;
 extern const cfub_opdef cfub_op_batch_matmul;
+extern const cfub_opdef cfub_op_call_once;
 extern const cfub_opdef cfub_op_conv;
 extern const cfub_opdef cfub_op_depthwise;
 extern const cfub_opdef cfub_op_dequantize;
 extern const cfub_opdef cfub_op_fully_connected;
 extern const cfub_opdef cfub_op_max_pool;
 extern const cfub_opdef cfub_op_quantize;
+extern const cfub_opdef cfub_op_read_variable;
 extern const cfub_opdef cfub_op_reshape;
 extern const cfub_opdef cfub_op_softmax;
 extern const cfub_opdef cfub_op_svdf;
 extern const cfub_opdef cfub_op_transpose_conv;
 extern const cfub_opdef cfub_op_unidirectional_sequence_lstm;
+extern const cfub_opdef cfub_op_var_handle;
 
 /* tiny string builder (no printf on the target) */
 typedef struct cfub_sb {

@@ -1,6 +1,7 @@
 /* Reading a .tflite into the runtime's tensor and node tables.
  *
- * Only subgraph 0 is used. Acceptance follows TFLM's (micro_allocator.cc): operator versions
+ * Every subgraph is read (subgraph 0 is the model; the others run from control ops such as
+ * CALL_ONCE). Acceptance follows TFLM's (micro_allocator.cc): operator versions
  * and unused or duplicate operator codes are ignored, buffer 0 and empty buffers are ordinary,
  * shape_signature, intermediates and metadata (OfflineMemoryAllocation included: we plan
  * ourselves) are never read. Every index read from the model (opcode, tensor, buffer) is checked
@@ -15,6 +16,7 @@
 uint32_t cfub_type_size(int type) {
     switch (type) {
     case TFL_FLOAT32: case TFL_INT32: return 4;
+    case TFL_RESOURCE: return 4; /* a resource variable's id, as TFLM's VAR_HANDLE writes it */
     case TFL_INT8: case TFL_UINT8: case TFL_BOOL: return 1;
     case TFL_INT16: case TFL_FLOAT16: return 2;
     case TFL_INT64: case TFL_FLOAT64: return 8;
@@ -32,12 +34,20 @@ int64_t cfub_elements(const cfub_tensor *t) {
     return n;
 }
 
+/* ops and tensors of subgraph 0 are the model's; others say where they are */
+static void where_subgraph(const cfub_interp *ip, cfub_sb *sb) {
+    if (!ip->current) return;
+    cfub_sb_str(sb, " of subgraph ");
+    cfub_sb_int(sb, ip->current);
+}
+
 static int fail_tensor(cfub_interp *ip, int code, int32_t index, const char *msg) {
     char buf[CFUB_MSG_MAX];
     cfub_sb sb;
     cfub_sb_init(&sb, buf, sizeof buf);
     cfub_sb_str(&sb, "tensor ");
     cfub_sb_int(&sb, index);
+    where_subgraph(ip, &sb);
     cfub_sb_str(&sb, ": ");
     cfub_sb_str(&sb, msg);
     return cfub_fail(ip, code, buf);
@@ -133,9 +143,22 @@ static int fail_node(cfub_interp *ip, int code, int32_t index, const char *msg) 
     cfub_sb_init(&sb, buf, sizeof buf);
     cfub_sb_str(&sb, "op ");
     cfub_sb_int(&sb, index);
+    where_subgraph(ip, &sb);
     cfub_sb_str(&sb, ": ");
     cfub_sb_str(&sb, msg);
     return cfub_fail(ip, code, buf);
+}
+
+static int unsupported_op(cfub_interp *ip, int32_t index, int32_t builtin, const fb_table *code);
+
+int cfub_unsupported_op(cfub_interp *ip, int32_t index) {
+    const cfub_node *n = &ip->nodes[index];
+    fb_vec opcodes = {0, 0};
+    fb_table model, code;
+    if (!fb_root(&ip->fb, &model) || !fb_vector(&ip->fb, &model, 1, 4, &opcodes) ||
+        !fb_vec_table(&ip->fb, &opcodes, n->opcode_index, &code))
+        return cfub_fail_fb(ip);
+    return unsupported_op(ip, index, n->builtin, &code);
 }
 
 static int unsupported_op(cfub_interp *ip, int32_t index, int32_t builtin, const fb_table *code) {
@@ -164,6 +187,7 @@ static int unsupported_op(cfub_interp *ip, int32_t index, int32_t builtin, const
     }
     cfub_sb_str(&sb, " at op ");
     cfub_sb_int(&sb, index);
+    where_subgraph(ip, &sb);
     return cfub_fail(ip, CFUB_ERR_UNSUPPORTED, buf);
 }
 
@@ -181,19 +205,19 @@ static int parse_node(cfub_interp *ip, int32_t index, const fb_table *ot, const 
     const int32_t builtin_code = fb_i32(r, &code, 3, 0);
     if (r->err) return cfub_fail_fb(ip);
     n->builtin = builtin_code > deprecated ? builtin_code : deprecated;
+    n->opcode_index = opcode_index;
     n->def = cfub_find_op(n->builtin);
-    if (!n->def) return unsupported_op(ip, index, n->builtin, &code);
+    if (!n->def && !ip->survey) return unsupported_op(ip, index, n->builtin, &code);
 
     fb_vec ins = {0, 0}, outs = {0, 0};
     fb_vector(r, ot, 1, 4, &ins);
     fb_vector(r, ot, 2, 4, &outs);
     if (r->err) return cfub_fail_fb(ip);
     if (ins.len > CFUB_MAX_OP_IO) return fail_node(ip, CFUB_ERR_INVALID, index, "too many inputs");
-    if (outs.len < 1) return fail_node(ip, CFUB_ERR_INVALID, index, "op has no output");
     if (outs.len > CFUB_MAX_OP_IO) return fail_node(ip, CFUB_ERR_INVALID, index, "too many outputs");
     const uint32_t in_slots = ins.len > CFUB_MAX_OP_INPUTS ? ins.len : CFUB_MAX_OP_INPUTS;
     n->in = cfub_persistent(ip, (size_t)in_slots * sizeof(int32_t));
-    n->outs = cfub_persistent(ip, (size_t)outs.len * sizeof(int32_t));
+    n->outs = cfub_persistent(ip, (size_t)(outs.len ? outs.len : 1) * sizeof(int32_t));
     if (!n->in || !n->outs) return cfub_fail(ip, CFUB_ERR_ARENA, "arena too small for the model's tables");
     n->n_in = (int32_t)ins.len;
     for (uint32_t k = 0; k < ins.len; k++) {
@@ -208,7 +232,7 @@ static int parse_node(cfub_interp *ip, int32_t index, const fb_table *ot, const 
         if (t < 0 || t >= ip->n_tensors) return fail_node(ip, CFUB_ERR_MALFORMED, index, "output tensor index out of range");
         n->outs[k] = t;
     }
-    n->out = n->outs[0];
+    n->out = outs.len ? n->outs[0] : -1; /* ASSIGN_VARIABLE, CALL_ONCE: none */
     n->opts_type = fb_u8(r, ot, 3, 0);
     if (n->opts_type) fb_subtable(r, ot, 4, &n->opts);
     if (r->err) return cfub_fail_fb(ip);
@@ -266,21 +290,25 @@ static int link_graph(cfub_interp *ip) {
     return CFUB_OK;
 }
 
-int cfub_parse_model(cfub_interp *ip) {
-    fb_reader *r = &ip->fb;
-    fb_table model, sg;
-    if (!fb_root(r, &model)) return cfub_fail_fb(ip);
-    const uint32_t version = fb_u32(r, &model, 0, 0);
-    if (r->err) return cfub_fail_fb(ip);
-    if (version != 3) return cfub_fail(ip, CFUB_ERR_UNSUPPORTED, "model schema version is not 3");
+void cfub_use_subgraph(cfub_interp *ip, int32_t k) {
+    const cfub_subgraph *g = &ip->subgraphs[k];
+    ip->tensors = g->tensors;
+    ip->n_tensors = g->n_tensors;
+    ip->nodes = g->nodes;
+    ip->n_nodes = g->n_nodes;
+    ip->inputs = g->inputs;
+    ip->n_inputs = g->n_inputs;
+    ip->outputs = g->outputs;
+    ip->n_outputs = g->n_outputs;
+    ip->current = k;
+}
 
-    fb_vec opcodes = {0, 0}, subgraphs = {0, 0}, buffers = {0, 0}, tensors = {0, 0};
-    fb_vec ins = {0, 0}, outs = {0, 0}, ops = {0, 0};
-    fb_vector(r, &model, 1, 4, &opcodes);
-    if (!fb_vector(r, &model, 2, 4, &subgraphs) || subgraphs.len == 0)
-        return r->err ? cfub_fail_fb(ip) : cfub_fail(ip, CFUB_ERR_MALFORMED, "model has no subgraph");
-    fb_vector(r, &model, 4, 4, &buffers);
-    if (!fb_vec_table(r, &subgraphs, 0, &sg)) return cfub_fail_fb(ip);
+static int parse_subgraph(cfub_interp *ip, int32_t k, const fb_vec *subgraphs, const fb_vec *opcodes,
+                          const fb_vec *buffers) {
+    fb_reader *r = &ip->fb;
+    fb_table sg;
+    fb_vec tensors = {0, 0}, ins = {0, 0}, outs = {0, 0}, ops = {0, 0};
+    if (!fb_vec_table(r, subgraphs, (uint32_t)k, &sg)) return cfub_fail_fb(ip);
     fb_vector(r, &sg, 0, 4, &tensors);
     fb_vector(r, &sg, 1, 4, &ins);
     fb_vector(r, &sg, 2, 4, &outs);
@@ -288,35 +316,94 @@ int cfub_parse_model(cfub_interp *ip) {
     if (r->err) return cfub_fail_fb(ip);
     if (tensors.len > 0x7fffff || ops.len > 0x7fffff) return cfub_fail(ip, CFUB_ERR_MALFORMED, "implausible table sizes");
 
-    ip->n_tensors = (int32_t)tensors.len;
-    ip->n_nodes = (int32_t)ops.len;
-    ip->tensors = cfub_persistent(ip, (size_t)tensors.len * sizeof(cfub_tensor) + 1);
-    ip->nodes = cfub_persistent(ip, (size_t)ops.len * sizeof(cfub_node) + 1);
-    if (!ip->tensors || !ip->nodes) return cfub_fail(ip, CFUB_ERR_ARENA, "arena too small for the model's tables");
+    cfub_subgraph *g = &ip->subgraphs[k];
+    g->n_tensors = (int32_t)tensors.len;
+    g->n_nodes = (int32_t)ops.len;
+    g->tensors = cfub_persistent(ip, (size_t)tensors.len * sizeof(cfub_tensor) + 1);
+    g->nodes = cfub_persistent(ip, (size_t)ops.len * sizeof(cfub_node) + 1);
+    if (!g->tensors || !g->nodes) return cfub_fail(ip, CFUB_ERR_ARENA, "arena too small for the model's tables");
+    cfub_use_subgraph(ip, k);
 
     for (uint32_t i = 0; i < tensors.len; i++) {
         fb_table tt;
         if (!fb_vec_table(r, &tensors, i, &tt)) return cfub_fail_fb(ip);
-        int rc = parse_tensor(ip, (int32_t)i, &tt, &buffers);
+        int rc = parse_tensor(ip, (int32_t)i, &tt, buffers);
         if (rc) return rc;
     }
-    int rc = read_io(ip, &ins, &ip->inputs, &ip->n_inputs);
+    int rc = read_io(ip, &ins, &g->inputs, &g->n_inputs);
     if (rc) return rc;
-    if ((rc = read_io(ip, &outs, &ip->outputs, &ip->n_outputs))) return rc;
+    if ((rc = read_io(ip, &outs, &g->outputs, &g->n_outputs))) return rc;
+    cfub_use_subgraph(ip, k);
     for (uint32_t j = 0; j < ops.len; j++) {
         fb_table ot;
         if (!fb_vec_table(r, &ops, j, &ot)) return cfub_fail_fb(ip);
-        if ((rc = parse_node(ip, (int32_t)j, &ot, &opcodes))) return rc;
+        if ((rc = parse_node(ip, (int32_t)j, &ot, opcodes))) return rc;
+        if (ip->nodes[j].builtin == OP_VAR_HANDLE) ip->max_resources++;
     }
     return link_graph(ip);
 }
 
+int cfub_parse_model(cfub_interp *ip) {
+    fb_reader *r = &ip->fb;
+    fb_table model;
+    if (!fb_root(r, &model)) return cfub_fail_fb(ip);
+    const uint32_t version = fb_u32(r, &model, 0, 0);
+    if (r->err) return cfub_fail_fb(ip);
+    if (version != 3) return cfub_fail(ip, CFUB_ERR_UNSUPPORTED, "model schema version is not 3");
+
+    fb_vec opcodes = {0, 0}, subgraphs = {0, 0}, buffers = {0, 0};
+    fb_vector(r, &model, 1, 4, &opcodes);
+    if (!fb_vector(r, &model, 2, 4, &subgraphs) || subgraphs.len == 0)
+        return r->err ? cfub_fail_fb(ip) : cfub_fail(ip, CFUB_ERR_MALFORMED, "model has no subgraph");
+    fb_vector(r, &model, 4, 4, &buffers);
+    if (r->err) return cfub_fail_fb(ip);
+    if (subgraphs.len > 0xffff) return cfub_fail(ip, CFUB_ERR_MALFORMED, "implausible table sizes");
+    ip->n_subgraphs = (int32_t)subgraphs.len;
+    ip->subgraphs = cfub_persistent(ip, (size_t)subgraphs.len * sizeof(cfub_subgraph));
+    if (!ip->subgraphs) return cfub_fail(ip, CFUB_ERR_ARENA, "arena too small for the model's tables");
+    memset(ip->subgraphs, 0, (size_t)subgraphs.len * sizeof(cfub_subgraph));
+    for (int32_t k = 0; k < ip->n_subgraphs; k++) {
+        int rc = parse_subgraph(ip, k, &subgraphs, &opcodes, &buffers);
+        if (rc) return rc;
+    }
+    if (ip->max_resources) {
+        ip->resources = cfub_persistent(ip, (size_t)ip->max_resources * sizeof(cfub_resource));
+        if (!ip->resources) return cfub_fail(ip, CFUB_ERR_ARENA, "arena too small for the model's tables");
+    }
+    cfub_use_subgraph(ip, 0);
+    return CFUB_OK;
+}
+
+static bool same_string(cfub_interp *ip, const fb_vec *a, const fb_vec *b) {
+    if (a->len != b->len) return false;
+    for (uint32_t i = 0; i < a->len; i++) /* no memcmp on the target: only memcpy/memmove/memset */
+        if (ip->model[a->pos + i] != ip->model[b->pos + i]) return false;
+    return true;
+}
+
+int32_t cfub_resource_id(cfub_interp *ip, const fb_vec *container, const fb_vec *name) {
+    for (int32_t i = 0; i < ip->n_resources; i++) {
+        const cfub_resource *v = &ip->resources[i];
+        if ((container->len == 0 || same_string(ip, container, &v->container)) && same_string(ip, name, &v->name))
+            return i;
+    }
+    if (ip->n_resources >= ip->max_resources) return -1;
+    cfub_resource *v = &ip->resources[ip->n_resources];
+    memset(v, 0, sizeof *v);
+    v->container = *container;
+    v->name = *name;
+    return ip->n_resources++;
+}
+
 int cfub_alloc_variables(cfub_interp *ip) {
-    for (int32_t i = 0; i < ip->n_tensors; i++) {
-        cfub_tensor *t = &ip->tensors[i];
-        if (!t->is_variable || t->bytes == 0) continue;
-        t->data = cfub_alloc_persistent(ip, t->bytes);
-        if (!t->data) return cfub_fail(ip, CFUB_ERR_ARENA, "arena too small for the variable tensors");
+    for (int32_t k = 0; k < ip->n_subgraphs; k++) {
+        const cfub_subgraph *g = &ip->subgraphs[k];
+        for (int32_t i = 0; i < g->n_tensors; i++) {
+            cfub_tensor *t = &g->tensors[i];
+            if (!t->is_variable || t->bytes == 0) continue;
+            t->data = cfub_alloc_persistent(ip, t->bytes);
+            if (!t->data) return cfub_fail(ip, CFUB_ERR_ARENA, "arena too small for the variable tensors");
+        }
     }
     return CFUB_OK;
 }

@@ -27,7 +27,8 @@ int cfub_plan(cfub_interp *ip) {
         if (planned_tensor(&ip->tensors[i])) count++;
     /* scratch: the items (by size) and the placed list (by offset), just below the tail */
     const size_t need = (size_t)count * 2 * sizeof(plan_item);
-    if (need > ip->tail) return cfub_fail(ip, CFUB_ERR_ARENA, "arena too small to plan activations");
+    const size_t base = ip->planned; /* after the subgraphs planned before this one */
+    if (need > ip->tail || ip->tail - need < base) return cfub_fail(ip, CFUB_ERR_ARENA, "arena too small to plan activations");
     plan_item *items = (plan_item *)(void *)(ip->arena + ((ip->tail - need) & ~(size_t)7));
     plan_item *placed = items + count;
 
@@ -69,9 +70,9 @@ int cfub_plan(cfub_interp *ip) {
         placed[j] = *it;
         if (off + it->size > high) high = off + it->size;
     }
-    if (high > ip->tail) return cfub_fail(ip, CFUB_ERR_ARENA, "arena too small for the activations");
-    for (int32_t i = 0; i < count; i++) ip->tensors[items[i].tensor].arena_off = items[i].off;
-    ip->planned = (size_t)high;
+    if (high > ip->tail - base) return cfub_fail(ip, CFUB_ERR_ARENA, "arena too small for the activations");
+    for (int32_t i = 0; i < count; i++) ip->tensors[items[i].tensor].arena_off = (uint32_t)(base + items[i].off);
+    ip->planned = base + (size_t)high;
     for (int32_t i = 0; i < ip->n_tensors; i++) {
         cfub_tensor *t = &ip->tensors[i];
         if (planned_tensor(t)) t->data = ip->arena + t->arena_off;

@@ -64,7 +64,7 @@ int cfub_run_ex(const uint8_t *model, size_t model_len, uint8_t *arena, size_t a
         cfub_sb_int(&sb, k);
         cfub_sb_str(&sb, "\n");
         cfub_puts(line);
-        if (k > 0) cfub_reset(ip); /* each input from the post-load state, as on the SoC */
+        if (k > 0 && !ip->opts.stream) cfub_reset(ip); /* each input from the post-load state, as on the SoC */
         if (cfub_invoke(ip, inputs + (size_t)k * each, (size_t)each, k, &st)) {
             print_error(&st);
             return st.code;

@@ -7,19 +7,23 @@
 /* one op per line, sorted, so that adding an op touches one line */
 static const cfub_opdef *const kOps[] = {
     &cfub_op_add,
+    &cfub_op_assign_variable,
     &cfub_op_average_pool,
     &cfub_op_batch_matmul,
+    &cfub_op_call_once,
     &cfub_op_conv,
     &cfub_op_depthwise,
     &cfub_op_dequantize,
     &cfub_op_fully_connected,
     &cfub_op_max_pool,
     &cfub_op_quantize,
+    &cfub_op_read_variable,
     &cfub_op_reshape,
     &cfub_op_softmax,
     &cfub_op_svdf,
     &cfub_op_transpose_conv,
     &cfub_op_unidirectional_sequence_lstm,
+    &cfub_op_var_handle,
 };
 
 const cfub_opdef *cfub_find_op(int32_t builtin) {
@@ -33,14 +37,14 @@ int cfub_bind_kernel(cfub_interp *ip, cfub_node *n) {
     l->op = n->builtin;
     const int32_t in_slots = n->n_in > CFUB_MAX_OP_INPUTS ? n->n_in : CFUB_MAX_OP_INPUTS;
     const void **in = cfub_persistent(ip, (size_t)in_slots * sizeof(void *));
-    void **outs = cfub_persistent(ip, (size_t)n->n_out * sizeof(void *));
+    void **outs = cfub_persistent(ip, (size_t)(n->n_out ? n->n_out : 1) * sizeof(void *));
     if (!in || !outs) return cfub_fail(ip, CFUB_ERR_ARENA, "arena too small for the model's tables");
     for (int32_t k = 0; k < in_slots; k++)
         in[k] = (k < n->n_in && n->in[k] >= 0) ? ip->tensors[n->in[k]].data : NULL;
     for (int32_t k = 0; k < n->n_out; k++) outs[k] = ip->tensors[n->outs[k]].data;
     l->in = in;
     l->n_in = n->n_in;
-    l->out = outs[0];
+    l->out = n->n_out ? outs[0] : NULL;
     l->outs = outs;
     l->n_out = n->n_out;
     if (ip->opts.disable_accel) return CFUB_OK;

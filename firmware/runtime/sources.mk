@@ -27,6 +27,7 @@ CFUB_RUNTIME_SOURCES := \
 CFUB_OP_SOURCES := \
 	runtime/ops/add.c \
 	runtime/ops/batch_matmul.c \
+	runtime/ops/control.c \
 	runtime/ops/conv.c \
 	runtime/ops/depthwise_conv.c \
 	runtime/ops/fully_connected.c \

@@ -82,6 +82,9 @@ def models():
                 quirk(m)
     yield "quirks", edit_tflite(small_model(), all_quirks)
 
+    # several subgraphs and resource variables, as TensorFlow's converter writes them
+    yield "resource_variable", (CORPUS.parent.parent / "data" / "resource_variable.tflite").read_bytes()
+
 
 if __name__ == "__main__":
     CORPUS.mkdir(exist_ok=True)

@@ -6,10 +6,11 @@ import numpy as np
 from cfu_bench import golden
 
 
-def compare(hrt, model: bytes, samples, context: str = "") -> list[str]:
-    """Run both; return human-readable problems (empty when every op of every sample matches)."""
-    gold = golden.golden(model, samples)
-    run = hrt.run(model, samples)
+def compare(hrt, model: bytes, samples, context: str = "", stream: bool = False) -> list[str]:
+    """Run both; return human-readable problems (empty when every op of every sample matches).
+    stream: the samples as one stream, state carried between them on both sides."""
+    gold = golden.golden(model, samples, stream=stream)
+    run = hrt.run(model, samples, stream=stream)
     if run.rc != 0:
         return [f"{context}: runtime refused a model TFLM runs: {run.report.error}"]
     problems = []

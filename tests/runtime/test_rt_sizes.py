@@ -28,6 +28,28 @@ def test_320x240_golden_arena_sized_from_the_tensors(hrt):
     assert time.monotonic() - t0 < 30
 
 
+def big_model() -> bytes:
+    """The issue's sizes at once: a 320x240(x4) input, 0.72 MB of weights, 600 KB of
+    activations alive together (the input and ADD's output)."""
+    rng = seeds.np_rng("sizes-big")
+    b = ModelBuilder()
+    x = b.input([1, 240, 320, 4], 0.05, 3)
+    y = b.add(x, x, 0.08, -5)
+    y = b.max_pool2d(y, (8, 8), (8, 8))
+    y = b.reshape(y, [1, 30 * 40 * 4])
+    y = b.fully_connected(y, rng.integers(-127, 128, (150, 4800)), rng.integers(-2000, 2000, 150),
+                          0.0005, 0.3, 0)
+    b.output(b.softmax(y))
+    return b.build()
+
+
+def test_big_model_bit_exact_on_the_host(hrt):
+    model = big_model()
+    assert len(model) > 700_000
+    samples = golden.random_inputs(model, 1, seed=seeds.derive("sizes-big"))
+    assert not compare(hrt, model, samples, "big")
+
+
 def test_data_block_over_the_limit_is_one_clear_line():
     import pytest
 
