@@ -37,6 +37,17 @@
  *   QUANTIZE,
  *   DEQUANTIZE         cfub_quant_params    in[0] (float32 or int8; DEQUANTIZE's out is float32)
  *   RESHAPE            NULL                 in[0]; out is a copy
+ *   TRANSPOSE_CONV     cfub_tconv_params    in[1] filter (OHWI), in[2] input, in[3] bias if n_in > 3
+ *   BATCH_MATMUL       cfub_bmm_params      in[0] lhs, in[1] rhs
+ *   SVDF               cfub_svdf_params     in[0] input, in[1] feature and in[2] time weights,
+ *                                           in[3] bias, in[4] state (updated in place)
+ *   UNIDIRECTIONAL_SEQUENCE_LSTM
+ *                      cfub_lstm_params     in[0] input (weights and biases are in the params),
+ *                                           in[18] hidden and in[19] cell state (updated in place)
+ *
+ * int16x8 layers (int16 activations, int8 weights, int64 or int32 bias: cfub_heavy_kernels.h)
+ * reuse the CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED structs with `int16x8` set; a
+ * kernel written for int8 data must decline them.
  *
  * prepare() sees final tensor addresses (weights live in the model, activations in the
  * arena), so it may pre-pack weights or fold offsets into per-channel constants, keeping them
