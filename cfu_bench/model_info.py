@@ -2,8 +2,10 @@
 
 Works on any valid .tflite, not only the benchmark models. Counting rules (the MLPerf Tiny
 convention): CONV_2D = OH*OW*OC*KH*KW*IC, DEPTHWISE_CONV_2D = OH*OW*OC*KH*KW,
-FULLY_CONNECTED = output rows*units*in, TRANSPOSE_CONV = IH*IW*IC*KH*KW*OC; every other
-op counts 0. Params are the elements of the weight and bias tensors of those ops (int8
+FULLY_CONNECTED = output rows*units*in, TRANSPOSE_CONV = IH*IW*IC*KH*KW*OC; and the other
+matrix products as the firmware counts them: BATCH_MATMUL = output elements*depth,
+SVDF = batches*filters*(input+memory), UNIDIRECTIONAL_SEQUENCE_LSTM =
+batches*steps*4*state*(input+state); every other op counts 0. Params are the elements of the weight and bias tensors of those ops (int8
 weights and int32 biases in a quantized model); weight_bytes are their bytes.
 """
 from __future__ import annotations
@@ -45,9 +47,32 @@ def _weights(g: Subgraph, op: Operator):
     return w, _input(g, op, b_at)
 
 
+def _matrix_macs(g: Subgraph, op: Operator) -> int:
+    """MACs of the matrix ops outside WEIGHTED_OPS (0 when a shape is not what they need)."""
+    shape = lambda i: list(g.tensors[op.inputs[i]].shape) if i < len(op.inputs) and op.inputs[i] >= 0 else []  # noqa: E731
+    out = list(g.tensors[op.outputs[0]].shape) if op.outputs else []
+    if op.opcode == "BATCH_MATMUL":
+        lhs = shape(0)
+        if len(lhs) < 2 or len(out) < 2:
+            return 0
+        depth = lhs[-1] if lhs[-2] == out[-2] else lhs[-2]  # lhs is rows x depth, or depth x rows (adj_x)
+        return _prod(out) * depth
+    if op.opcode == "SVDF":
+        x, wf, wt = shape(0), shape(1), shape(2)
+        if len(x) != 2 or len(wf) != 2 or len(wt) != 2:
+            return 0
+        return x[0] * wf[0] * (x[1] + wt[1])
+    if op.opcode == "UNIDIRECTIONAL_SEQUENCE_LSTM":
+        x, w = shape(0), shape(5)
+        if len(x) != 3 or len(w) != 2:
+            return 0
+        return x[0] * x[1] * 4 * w[0] * (x[2] + w[0])
+    return 0
+
+
 def _macs(g: Subgraph, op: Operator) -> int:
     if op.opcode not in WEIGHTED_OPS:
-        return 0
+        return _matrix_macs(g, op)
     w, _ = _weights(g, op)
     out = g.tensors[op.outputs[0]].shape
     if op.opcode == "CONV_2D":

@@ -11,6 +11,7 @@
 #define CFUB_ARITH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 static inline int32_t cfub_wrap_add(int32_t a, int32_t b) {
@@ -53,6 +54,26 @@ static inline int32_t cfub_mbqm(int32_t x, int32_t multiplier, int shift) {
     const int left = shift > 0 ? shift : 0;
     const int right = shift > 0 ? 0 : -shift;
     return cfub_rdbpot(cfub_srdhm(cfub_wrap_shl(x, left), multiplier), right);
+}
+
+/* Element i of an int64 array that may be only 4-byte aligned (a model buffer's data is
+ * aligned to its length prefix, not to 8): RISC-V cores may trap on a misaligned 64-bit load. */
+static inline int64_t cfub_load_i64(const void *base, int32_t i) {
+    int64_t v;
+    __builtin_memcpy(&v, (const uint8_t *)base + (size_t)i * 8u, sizeof v);
+    return v;
+}
+
+/* TFLM MultiplyByQuantizedMultiplier for an int64 accumulator (int16x8 layers with int64
+ * bias): the multiplier is first reduced to 16 bits, then one rounding shift. shift must be at
+ * most 14 (prepare refuses more: TFLM's shift by 15 - shift would be undefined). The product
+ * wraps through uint64 and the result is truncated to int32, as on TFLM's build host. */
+static inline int32_t cfub_mbqm64(int64_t x, int32_t multiplier, int shift) {
+    const int32_t reduced = multiplier < 0x7FFF0000 ? (multiplier + (1 << 15)) >> 16 : 0x7FFF;
+    const int total_shift = 15 - shift;
+    const int64_t prod = (int64_t)((uint64_t)x * (uint64_t)(int64_t)reduced);
+    const int64_t rounded = (int64_t)((uint64_t)prod + (UINT64_C(1) << (total_shift - 1)));
+    return (int32_t)(uint32_t)(uint64_t)(rounded >> total_shift);
 }
 
 /* TFLM MultiplyByQuantizedMultiplierSmallerThanOneExp: left_shift <= 0. */

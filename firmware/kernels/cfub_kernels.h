@@ -35,6 +35,10 @@ typedef struct cfub_conv_params {
     int32_t act_min, act_max;
     const int32_t *out_mult;  /* [out_c] */
     const int32_t *out_shift; /* [out_c] */
+    /* int16x8 layers (int16 activations, int8 weights; cfub_heavy_kernels.h): 0 for int8.
+     * Accelerated kernels written for int8 must decline a layer with int16x8 set. */
+    int32_t int16x8;
+    int32_t bias64;       /* int16x8 only: the bias is int64 (else int32) */
 } cfub_conv_params;
 
 typedef struct cfub_dw_params {
@@ -51,6 +55,10 @@ typedef struct cfub_dw_params {
     int32_t act_min, act_max;
     const int32_t *out_mult;  /* [out_c] */
     const int32_t *out_shift; /* [out_c] */
+    /* int16x8 layers (int16 activations, int8 weights; cfub_heavy_kernels.h): 0 for int8.
+     * Accelerated kernels written for int8 must decline a layer with int16x8 set. */
+    int32_t int16x8;
+    int32_t bias64;       /* int16x8 only: the bias is int64 (else int32) */
 } cfub_dw_params;
 
 typedef struct cfub_fc_params {
@@ -64,6 +72,10 @@ typedef struct cfub_fc_params {
     int32_t per_channel;    /* 0: out_mult[0], out_shift[0] serve every channel */
     const int32_t *out_mult;
     const int32_t *out_shift;
+    /* int16x8 layers (int16 activations, int8 weights; cfub_heavy_kernels.h): 0 for int8.
+     * Accelerated kernels written for int8 must decline a layer with int16x8 set. */
+    int32_t int16x8;
+    int32_t bias64;       /* int16x8 only: the bias is int64 (else int32) */
 } cfub_fc_params;
 
 typedef struct cfub_pool_params {
@@ -167,6 +179,9 @@ double cfub_scale_ratio(float a, float b, float c);
  * refuse (quantized bound outside int32) or the activation is not one of CFUB_ACT_*. */
 bool cfub_activation_range(int activation, float scale, int32_t zero_point,
                            int32_t *act_min, int32_t *act_max);
+/* The same for an output type whose range is [qmin, qmax] (int16: -32768, 32767). */
+bool cfub_activation_range_q(int activation, float scale, int32_t zero_point, int32_t qmin,
+                             int32_t qmax, int32_t *act_min, int32_t *act_max);
 /* TFLM PreprocessSoftmaxScaling + CalculateInputRadius for int8 input (5 integer bits).
  * Returns false where TFLM's checks fail (multiplier not > 1). */
 bool cfub_softmax_prepare(float beta, float input_scale, cfub_softmax_params *p);
@@ -174,6 +189,8 @@ bool cfub_softmax_prepare(float beta, float input_scale, cfub_softmax_params *p)
  * out-of-range and NaN give INT32_MIN. */
 int32_t cfub_f32_to_i32(float x);
 float cfub_roundf(float x);
+
+#include "cfub_heavy_kernels.h"
 
 #endif /* CFUB_KERNELS_H */
 #include "cfub_shape_kernels.h"

@@ -44,6 +44,17 @@
  *   QUANTIZE,
  *   DEQUANTIZE         cfub_quant_params    in[0] (float32, int8, int16 or int32; DEQUANTIZE: float32 out)
  *   RESHAPE            NULL                 in[0]; out is a copy
+ *   TRANSPOSE_CONV     cfub_tconv_params    in[1] filter (OHWI), in[2] input, in[3] bias if n_in > 3
+ *   BATCH_MATMUL       cfub_bmm_params      in[0] lhs, in[1] rhs
+ *   SVDF               cfub_svdf_params     in[0] input, in[1] feature and in[2] time weights,
+ *                                           in[3] bias, in[4] state (updated in place)
+ *   UNIDIRECTIONAL_SEQUENCE_LSTM
+ *                      cfub_lstm_params     in[0] input (weights and biases are in the params),
+ *                                           in[18] hidden and in[19] cell state (updated in place)
+ *
+ * int16x8 layers (int16 activations, int8 weights, int64 or int32 bias: cfub_heavy_kernels.h)
+ * reuse the CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED structs with `int16x8` set; a
+ * kernel written for int8 data must decline them.
  *
  * prepare() sees final tensor addresses (weights live in the model, activations in the
  * arena), so it may pre-pack weights or fold offsets into per-channel constants, keeping them
@@ -77,7 +88,11 @@ enum {
     CFUB_OP_MAX_POOL_2D = 17,
     CFUB_OP_RESHAPE = 22,
     CFUB_OP_SOFTMAX = 25,
+    CFUB_OP_SVDF = 27,
+    CFUB_OP_UNIDIRECTIONAL_SEQUENCE_LSTM = 44,
+    CFUB_OP_TRANSPOSE_CONV = 67,
     CFUB_OP_QUANTIZE = 114,
+    CFUB_OP_BATCH_MATMUL = 126,
 };
 
 typedef struct cfub_layer {

@@ -61,6 +61,11 @@ int cfub_need_type(cfub_interp *ip, const cfub_node *n, const char *role, int k,
 
 int cfub_need_act_q(cfub_interp *ip, const cfub_node *n, const char *what, const cfub_tensor *t) {
     if (!t->has_quant || !cfub_finite_positive(t->scale)) return cfub_fail_op(ip, CFUB_ERR_INVALID, n, what);
+    if (t->type == TFL_INT16) {
+        if (t->zero_point < -32768 || t->zero_point > 32767)
+            return cfub_fail_op_int(ip, CFUB_ERR_INVALID, n, "zero point outside int16:", t->zero_point);
+        return CFUB_OK;
+    }
     if (t->zero_point < -128 || t->zero_point > 127) return cfub_fail_op_int(ip, CFUB_ERR_INVALID, n, "zero point outside int8:", t->zero_point);
     return CFUB_OK;
 }
@@ -79,7 +84,9 @@ int cfub_op_activation(cfub_interp *ip, const cfub_node *n, int act, const cfub_
                       int32_t *act_min, int32_t *act_max) {
     if (act != CFUB_ACT_NONE && act != CFUB_ACT_RELU && act != CFUB_ACT_RELU6 && act != CFUB_ACT_RELU_N1_TO_1)
         return cfub_fail_op_int(ip, CFUB_ERR_UNSUPPORTED, n, "unsupported fused activation", act);
-    if (!cfub_activation_range(act, out->scale, out->zero_point, act_min, act_max))
+    const bool i16 = out->type == TFL_INT16;
+    if (!cfub_activation_range_q(act, out->scale, out->zero_point, i16 ? -32768 : -128, i16 ? 32767 : 127,
+                                 act_min, act_max))
         return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "activation bound overflows int32");
     return CFUB_OK;
 }
@@ -240,5 +247,34 @@ int cfub_op_broadcast(cfub_interp *ip, const cfub_node *n, const cfub_tensor *a,
         sa *= da[i];
         sb *= db[i];
     }
+    return CFUB_OK;
+}
+
+int cfub_int16x8_types(cfub_interp *ip, const cfub_node *n, const cfub_tensor *in, const cfub_tensor *f,
+                       const cfub_tensor *out, bool *int16x8) {
+    *int16x8 = in->type == TFL_INT16;
+    const int act_type = *int16x8 ? TFL_INT16 : TFL_INT8;
+    int rc;
+    if ((rc = cfub_need_type(ip, n, "input", 0, in, act_type)) || (rc = cfub_need_type(ip, n, "input", 1, f, TFL_INT8)) ||
+        (rc = cfub_need_type(ip, n, "output", 0, out, act_type)))
+        return rc;
+    return CFUB_OK;
+}
+
+int cfub_bias_ok_i16(cfub_interp *ip, const cfub_node *n, const cfub_tensor *bias, int32_t channels,
+                     bool allow_int32, int32_t *bias64) {
+    *bias64 = 1; /* no bias: TFLM (the tflite-micro build we check against) takes the int64 path */
+    if (!bias) return CFUB_OK;
+    *bias64 = 0;
+    if (bias->type == TFL_INT64) *bias64 = 1;
+    else if (!(allow_int32 && bias->type == TFL_INT32)) return cfub_fail_type(ip, n, "input", 2, bias->type);
+    if (cfub_elements(bias) != channels) return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "bias size does not match output channels");
+    return CFUB_OK;
+}
+
+int cfub_int16x8_shifts(cfub_interp *ip, const cfub_node *n, const int32_t *shift, int32_t count, int32_t bias64) {
+    if (!bias64) return CFUB_OK;
+    for (int32_t c = 0; c < count; c++)
+        if (shift[c] > 14) return cfub_fail_op_int(ip, CFUB_ERR_UNSUPPORTED, n, "int16x8 requantization shift too large:", shift[c]);
     return CFUB_OK;
 }

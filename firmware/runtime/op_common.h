@@ -63,6 +63,16 @@ int cfub_op_activation_q(cfub_interp *ip, const cfub_node *n, int act, const cfu
  * for the op has no loop for it. */
 int cfub_op_broadcast(cfub_interp *ip, const cfub_node *n, const cfub_tensor *a, const cfub_tensor *b,
                       const cfub_tensor *out, int max_rank, cfub_bcast *bc);
+
+/* int16x8 (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV): input and output both
+ * int8 or both int16, weights int8; *int16x8 tells which. */
+int cfub_int16x8_types(cfub_interp *ip, const cfub_node *n, const cfub_tensor *in, const cfub_tensor *f,
+                       const cfub_tensor *out, bool *int16x8);
+/* an int16x8 layer's bias: int64, or int32 where TFLM's kernel takes it; sets *bias64 */
+int cfub_bias_ok_i16(cfub_interp *ip, const cfub_node *n, const cfub_tensor *bias, int32_t channels,
+                     bool allow_int32, int32_t *bias64);
+/* cfub_mbqm64 shifts by 15 - shift: refuse shifts above 14 (TFLM undefined there) */
+int cfub_int16x8_shifts(cfub_interp *ip, const cfub_node *n, const int32_t *shift, int32_t count, int32_t bias64);
 /* zeroed persistent op state of `bytes`, or NULL after reporting an arena error */
 void *cfub_op_state(cfub_interp *ip, size_t bytes);
 

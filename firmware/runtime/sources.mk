@@ -27,6 +27,7 @@ CFUB_RUNTIME_SOURCES := \
 CFUB_OP_SOURCES := \
 	runtime/ops/activations.c \
 	runtime/ops/add.c \
+	runtime/ops/batch_matmul.c \
 	runtime/ops/cast.c \
 	runtime/ops/concatenation.c \
 	runtime/ops/control.c \
@@ -36,6 +37,7 @@ CFUB_OP_SOURCES := \
 	runtime/ops/gather.c \
 	runtime/ops/l2norm.c \
 	runtime/ops/logistic_tanh.c \
+	runtime/ops/lstm.c \
 	runtime/ops/maximum_minimum.c \
 	runtime/ops/mul.c \
 	runtime/ops/pad.c \
@@ -49,17 +51,22 @@ CFUB_OP_SOURCES := \
 	runtime/ops/softmax.c \
 	runtime/ops/split.c \
 	runtime/ops/squeeze.c \
-	runtime/ops/transpose.c
+	runtime/ops/svdf.c \
+	runtime/ops/transpose.c \
+	runtime/ops/transpose_conv.c
 
 CFUB_KERNEL_SOURCES := \
 	kernels/activations.c \
 	kernels/add.c \
+	kernels/batch_matmul.c \
 	kernels/conv.c \
 	kernels/data_movement.c \
 	kernels/depthwise_conv.c \
 	kernels/elementwise.c \
 	kernels/fully_connected.c \
+	kernels/int16x8.c \
 	kernels/l2norm.c \
+	kernels/lstm.c \
 	kernels/pooling.c \
 	kernels/quant_util.c \
 	kernels/quantize.c \
@@ -67,7 +74,9 @@ CFUB_KERNEL_SOURCES := \
 	kernels/resize.c \
 	kernels/sigmoid.c \
 	kernels/softmax.c \
-	kernels/softmax_luts.c
+	kernels/softmax_luts.c \
+	kernels/svdf.c \
+	kernels/transpose_conv.c
 
 CFUB_SOURCES := $(CFUB_RUNTIME_SOURCES) $(CFUB_OP_SOURCES) $(CFUB_KERNEL_SOURCES)
 CFUB_INCLUDES := runtime kernels

@@ -75,7 +75,8 @@ def test_custom_op_named(hrt):
     assert err.code == 2 and "MyFancyOp" in err.message
 
 
-@pytest.mark.parametrize("dtype", ["int16", "float32", "uint8"])
+# (int16 CONV_2D with int8 weights runs now: int16x8, tests/runtime/test_rt_ops_heavy.py)
+@pytest.mark.parametrize("dtype", ["float32", "uint8"])
 def test_unsupported_tensor_type_named(hrt, dtype):
     b = ModelBuilder()
     x = b.input([1, 4, 4, 2], 0.1 if dtype != "float32" else None, 0 if dtype != "float32" else None,

@@ -41,6 +41,7 @@ static bool conv_prepare(const cfub_layer *l, cfub_alloc *alloc, void **state) {
     const cfub_conv_params *p = l->params;
     const mac8_data data = mac8_layer_data(l), *d = &data;
     if (!mac8_cfu_matches()) return false;
+    if (p->int16x8) return false; /* int8 datapath only */
     if (p->filter_in_c != p->in_c || p->dil_h != 1 || p->dil_w != 1 || p->out_c > MAC8_CHANNELS) return false;
     if (!quantization_fits(p->input_offset, p->output_offset, p->act_min, p->act_max,
                            p->out_shift, p->out_c, 1))

@@ -15,6 +15,7 @@ static bool dw_prepare(const cfub_layer *l, cfub_alloc *alloc, void **state) {
     const cfub_dw_params *p = l->params;
     const mac8_data data = mac8_layer_data(l), *d = &data;
     if (!mac8_cfu_matches()) return false;
+    if (p->int16x8) return false; /* int8 datapath only */
     if (p->depth_multiplier != 1 || p->dil_h != 1 || p->dil_w != 1 || p->out_c > MAC8_CHANNELS) return false;
     if (p->in_c % 4 != 0 || !aligned4(d->input)) return false;
     if (!quantization_fits(p->input_offset, p->output_offset, p->act_min, p->act_max,

@@ -12,6 +12,7 @@ static bool fc_prepare(const cfub_layer *l, cfub_alloc *alloc, void **state) {
     const mac8_data data = mac8_layer_data(l), *d = &data;
     (void)alloc;
     if (!mac8_cfu_matches()) return false;
+    if (p->int16x8) return false; /* int8 datapath only */
     const int32_t step = p->per_channel ? 1 : 0;
     if (p->filter_offset != 0 || p->accum_depth % 4 != 0 || p->accum_depth / 4 > DEPTH) return false;
     if (!aligned4(d->input)) return false;

@@ -24,7 +24,7 @@ static bool template_fc_prepare(const cfub_layer *l, cfub_alloc *alloc, void **s
     const cfub_fc_params *p = l->params;
     (void)alloc;
     *state = NULL;
-    return p->filter_offset == 0 && p->accum_depth % 4 == 0 && p->input_offset >= -256 &&
+    return !p->int16x8 && p->filter_offset == 0 && p->accum_depth % 4 == 0 && p->input_offset >= -256 &&
            p->input_offset <= 255 && ((uintptr_t)l->in[0] & 3) == 0;
 }
 

@@ -10,9 +10,12 @@ static int prepare_dw(cfub_interp *ip, cfub_node *n) {
     if (rc) return rc;
     const cfub_tensor *in = cfub_op_input(ip, n, 0), *f = cfub_op_input(ip, n, 1), *bias = cfub_op_input(ip, n, 2);
     const cfub_tensor *out = &ip->tensors[n->out];
-    if ((rc = cfub_need_type(ip, n, "input", 0, in, TFL_INT8)) || (rc = cfub_need_type(ip, n, "input", 1, f, TFL_INT8)) ||
-        (rc = cfub_need_type(ip, n, "output", 0, out, TFL_INT8)) ||
-        (rc = cfub_bias_ok(ip, n, bias, f->ndim == 4 ? f->dims[3] : 0)) ||
+    bool i16;
+    int32_t bias64 = 0;
+    if ((rc = cfub_int16x8_types(ip, n, in, f, out, &i16))) return rc;
+    /* int16x8: TFLM's depthwise reads the bias as int64 only */
+    if ((rc = i16 ? cfub_bias_ok_i16(ip, n, bias, f->ndim == 4 ? f->dims[3] : 0, false, &bias64)
+                  : cfub_bias_ok(ip, n, bias, f->ndim == 4 ? f->dims[3] : 0)) ||
         (rc = cfub_need_rank(ip, n, in, 4)) || (rc = cfub_need_rank(ip, n, f, 4)) || (rc = cfub_need_rank(ip, n, out, 4)) ||
         (rc = cfub_need_act_q(ip, n, "input has no usable quantization", in)) ||
         (rc = cfub_need_act_q(ip, n, "output has no usable quantization", out)))
@@ -47,11 +50,15 @@ static int prepare_dw(cfub_interp *ip, cfub_node *n) {
         (rc = cfub_op_window(ip, n, padding, p->in_w, p->k_w, p->stride_w, p->dil_w, p->out_w, &p->pad_w)))
         return rc;
     const int64_t depth = (int64_t)p->k_h * p->k_w;
-    if ((rc = cfub_accumulator_fits(ip, n, depth, 128 * 255))) return rc;
-    p->input_offset = -in->zero_point;
-    p->output_offset = out->zero_point;
+    if (!i16 && (rc = cfub_accumulator_fits(ip, n, depth, 128 * 255))) return rc;
+    /* TFLM's int16 kernel ignores both zero points and accumulates in int64 */
+    p->int16x8 = i16;
+    p->bias64 = i16;
+    p->input_offset = i16 ? 0 : -in->zero_point;
+    p->output_offset = i16 ? 0 : out->zero_point;
     if ((rc = cfub_op_activation(ip, n, act, out, &p->act_min, &p->act_max))) return rc;
     if ((rc = cfub_per_channel_multipliers(ip, n, in, f, out, p->out_c, 3, &p->out_mult, &p->out_shift))) return rc;
+    if ((rc = cfub_int16x8_shifts(ip, n, p->out_shift, p->out_c, p->bias64))) return rc;
     n->macs = (uint64_t)cfub_elements(out) * (uint64_t)depth;
     n->state = s;
     n->layer.params = &s->p;
@@ -61,7 +68,9 @@ static int prepare_dw(cfub_interp *ip, cfub_node *n) {
 static int eval_dw(cfub_interp *ip, cfub_node *n) {
     (void)ip;
     const cfub_layer *l = &n->layer;
-    cfub_ref_depthwise(l->params, l->in[0], l->in[1], l->in[2], l->out);
+    const cfub_dw_params *p = l->params;
+    if (p->int16x8) cfub_ref_depthwise_i16(p, l->in[0], l->in[1], l->in[2], l->out);
+    else cfub_ref_depthwise(p, l->in[0], l->in[1], l->in[2], l->out);
     return CFUB_OK;
 }
 

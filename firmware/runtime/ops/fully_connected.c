@@ -11,9 +11,10 @@ static int prepare_fc(cfub_interp *ip, cfub_node *n) {
     if (rc) return rc;
     const cfub_tensor *in = cfub_op_input(ip, n, 0), *f = cfub_op_input(ip, n, 1), *bias = cfub_op_input(ip, n, 2);
     const cfub_tensor *out = &ip->tensors[n->out];
-    if ((rc = cfub_need_type(ip, n, "input", 0, in, TFL_INT8)) || (rc = cfub_need_type(ip, n, "input", 1, f, TFL_INT8)) ||
-        (rc = cfub_need_type(ip, n, "output", 0, out, TFL_INT8)) || (rc = cfub_need_rank(ip, n, f, 2)) ||
-        (rc = cfub_bias_ok(ip, n, bias, f->dims[0])) ||
+    bool i16;
+    int32_t bias64 = 0;
+    if ((rc = cfub_int16x8_types(ip, n, in, f, out, &i16)) || (rc = cfub_need_rank(ip, n, f, 2))) return rc;
+    if ((rc = i16 ? cfub_bias_ok_i16(ip, n, bias, f->dims[0], true, &bias64) : cfub_bias_ok(ip, n, bias, f->dims[0])) ||
         (rc = cfub_need_act_q(ip, n, "input has no usable quantization", in)) ||
         (rc = cfub_need_act_q(ip, n, "output has no usable quantization", out)))
         return rc;
@@ -37,10 +38,12 @@ static int prepare_fc(cfub_interp *ip, cfub_node *n) {
         return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "input size does not match batches x filter depth");
     if (!f->has_quant) return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "filter has no quantization");
     if (f->zero_point < -128 || f->zero_point > 127) return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "filter zero point outside int8");
+    p->int16x8 = i16;
+    p->bias64 = bias64;
     p->input_offset = -in->zero_point;
     p->filter_offset = -f->zero_point;
     p->output_offset = out->zero_point;
-    if ((rc = cfub_accumulator_fits(ip, n, p->accum_depth, 255 * 255))) return rc;
+    if (!i16 && (rc = cfub_accumulator_fits(ip, n, p->accum_depth, 255 * 255))) return rc;
     if ((rc = cfub_op_activation(ip, n, act, out, &p->act_min, &p->act_max))) return rc;
     if (f->n_scales > 1) {
         p->per_channel = 1;
@@ -64,6 +67,7 @@ static int prepare_fc(cfub_interp *ip, cfub_node *n) {
         p->out_mult = &s->mult1;
         p->out_shift = &s->shift1;
     }
+    if ((rc = cfub_int16x8_shifts(ip, n, p->out_shift, p->per_channel ? p->out_c : 1, bias64))) return rc;
     n->macs = (uint64_t)p->batches * (uint64_t)p->out_c * (uint64_t)p->accum_depth;
     n->state = s;
     n->layer.params = &s->p;
@@ -73,7 +77,9 @@ static int prepare_fc(cfub_interp *ip, cfub_node *n) {
 static int eval_fc(cfub_interp *ip, cfub_node *n) {
     (void)ip;
     const cfub_layer *l = &n->layer;
-    cfub_ref_fully_connected(l->params, l->in[0], l->in[1], l->in[2], l->out);
+    const cfub_fc_params *p = l->params;
+    if (p->int16x8) cfub_ref_fully_connected_i16(p, l->in[0], l->in[1], l->in[2], l->out);
+    else cfub_ref_fully_connected(p, l->in[0], l->in[1], l->in[2], l->out);
     return CFUB_OK;
 }
 
