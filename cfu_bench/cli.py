@@ -139,7 +139,7 @@ def new(name):
 @click.option("--quiet", is_flag=True, help="Only the table; no progress.")
 def profile(model, cfu, target, memory, baseline, no_baseline, inputs, json_path, csv_path,
             plot_path, port, bitstream, no_cache, dump_dir, trace, params, quiet):
-    """Per-layer cycles of MODEL (kws, vww, ic, ad or a .tflite path) on the SoC with a CFU,
+    """Per-layer cycles of MODEL (kws, vww, ic, ad, a zoo name or a .tflite path) on the SoC with a CFU,
     every layer checked bit for bit against TFLM."""
     from . import report
     from .designs import DEFAULT_DESIGN
@@ -216,7 +216,7 @@ def mlperf(model, cfu, target, memory, port, bitstream, iterations, warmups, win
 @click.argument("model")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of the table.")
 def info(model, as_json):
-    """Per-layer structure of MODEL (kws, vww, ic, ad or a .tflite path): ops, shapes, kernel,
+    """Per-layer structure of MODEL (kws, vww, ic, ad, a zoo name or a .tflite path): ops, shapes, kernel,
     stride, padding, MACs and params, read from the .tflite itself."""
     import json
 
@@ -226,22 +226,42 @@ def info(model, as_json):
     click.echo(json.dumps(data, indent=2) if as_json else format_info_table(data))
 
 
-@main.group()
-def models():
-    """The four MLPerf Tiny benchmark models."""
+@main.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of the table.")
+@click.pass_context
+def models(ctx, as_json):
+    """The named models: the four MLPerf Tiny benchmarks and the zoo (name, task, input,
+    MACs, ops). Every command that takes a MODEL takes these names."""
+    if ctx.invoked_subcommand is not None:
+        return
+    import json
+
+    from .model_catalog import catalog, format_catalog
+
+    rows = catalog()
+    click.echo(json.dumps(rows, indent=2) if as_json else format_catalog(rows))
 
 
 @models.command("build")
 @click.argument("names", nargs=-1)
-def models_build(names):
-    """Regenerate benchmarks/models/NAME.tflite (all four by default). Needs TensorFlow
-    (installed by `make test`, or `pip install 'cfu-bench[models]'`)."""
+@click.option("--zoo", "with_zoo", is_flag=True, help="All of the zoo (with no NAME: only the zoo).")
+def models_build(names, with_zoo):
+    """Regenerate benchmarks/models/NAME.tflite or benchmarks/models/zoo/NAME.tflite (the four
+    benchmarks by default; --zoo the zoo). Needs TensorFlow (installed by `make test`, or
+    `pip install 'cfu-bench[models]'`)."""
     from .benchmarks.models import build as builder
+    from .benchmarks.models.zoo import build as zoo_builder
 
-    for name in names or builder.NAMES:
-        builder.spec(name)  # an unknown name fails before minutes of training
-    for name in names or builder.NAMES:
-        click.echo(f"built {builder.build(name)}")
+    names = list(names) or list(zoo_builder.NAMES if with_zoo else builder.NAMES)
+    if with_zoo and set(names) <= set(builder.NAMES):
+        names += [n for n in zoo_builder.NAMES if n not in names]
+    unknown = [n for n in names if n not in builder.NAMES and n not in zoo_builder.NAMES]
+    if unknown:  # before minutes of training
+        raise UserError(f"unknown model {unknown[0]!r}; the benchmark models are "
+                        f"{', '.join(builder.NAMES)}, the zoo has {', '.join(zoo_builder.NAMES)}")
+    for name in names:
+        path = zoo_builder.build(name) if name in zoo_builder.NAMES else builder.build(name)
+        click.echo(f"built {path}")
 
 
 @main.command()
