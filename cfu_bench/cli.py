@@ -61,10 +61,11 @@ def clean():
 def list_cmd():
     """List the built-in models, the CFU designs and the targets."""
     from .designs import DEFAULT_DESIGN, list_designs
-    from .models_registry import BENCHMARKS
+    from .models_registry import BENCHMARKS, ZOO_MODELS
 
     for b in BENCHMARKS.values():
         click.echo(f"model   {b.name:<4} {b.task} ({b.network}, {b.input})")
+    click.echo(f"model   zoo  {', '.join(ZOO_MODELS)} (see `cfu-bench models`)")
     click.echo("model   PATH.tflite  any INT8 .tflite file")
     for d in list_designs():
         click.echo(f"cfu     {d}{'  (default)' if d == DEFAULT_DESIGN else ''}")
@@ -272,11 +273,14 @@ def models_build(names, with_zoo):
               help="Main RAM models to run, comma-separated (ddr3, ideal).")
 @click.option("--no-resources", is_flag=True, help="Skip the Yosys resource estimates.")
 @click.option("--jobs", default=2, show_default=True, help="Simulations run at once.")
+@click.option("--zoo", "with_zoo", is_flag=True,
+              help="Add the model zoo (`cfu-bench models`); models over 50 M MACs get no `none` run.")
 @param_option
 @click.option("--quiet", is_flag=True)
-def bench(models, designs, inputs, memories, no_resources, jobs, params, quiet):
-    """The benchmark suite: the four models x {none, the default CFU, other designs} x the
-    memories, written to benchmarks/results/ (JSON per run, results.md, memory.md, cycles.png)."""
+def bench(models, designs, inputs, memories, no_resources, jobs, with_zoo, params, quiet):
+    """The benchmark suite: the four models (--zoo: and the zoo) x {none, the default CFU,
+    other designs} x the memories, written to benchmarks/results/ (JSON per run, results.md,
+    memory.md, cycles.png)."""
     from .errors import UserError
     from .soc.description import MEMORIES
     from .suite import run_suite
@@ -290,7 +294,11 @@ def bench(models, designs, inputs, memories, no_resources, jobs, params, quiet):
               "".join(f" --cfu {d}" for d in designs) + \
               (f" --inputs {inputs}" if inputs != 2 else "") + \
               (f" --memory {','.join(memory_list)}" if memory_list != list(MEMORIES) else "") + \
-              "".join(f" -P {p}" for p in params)
+              "".join(f" -P {p}" for p in params) + (" --zoo" if with_zoo else "")
+
+    def on_skip(model, design, memory, macs):
+        click.echo(f"{model:<4} {design:<10} {memory:<5} not run: {macs:,} MACs is over 50 M, "
+                   f"too slow with {design} in the RTL simulation")
 
     def on_run(model, design, memory, r, seconds):
         click.echo(f"{model:<4} {design:<10} {memory:<5} {r.total_cycles:>13,} cycles  "
@@ -300,7 +308,8 @@ def bench(models, designs, inputs, memories, no_resources, jobs, params, quiet):
 
     summary = run_suite(list(models) or None, list(designs) or None, inputs, command=command,
                         progress=Progress(quiet=quiet), with_resources=not no_resources,
-                        jobs=jobs, on_run=on_run, memories=memory_list, params=_params(params))
+                        jobs=jobs, on_run=on_run, memories=memory_list, params=_params(params),
+                        zoo=with_zoo, on_skip=on_skip)
     from .paths import RESULTS
     click.echo((RESULTS / "results.md").read_text())
     if not all(r["bit_exact"] for r in summary["runs"]):

@@ -30,13 +30,14 @@ def define(keras):
 
 
 def calibration_set(rng: np.random.Generator, n: int) -> np.ndarray:
-    """Accelerometer traces in milli-g: gravity on one axis plus a gesture's swings."""
+    """Accelerometer traces in g: gravity on one axis plus a gesture's swings, within the
+    +-4 g of a phone's sensor (and of the workbench's random float inputs)."""
     t = np.arange(128)[:, None] / 128.0
     out = np.empty((n, 128, 3, 1), np.float32)
     for k in range(n):
-        trace = np.zeros((128, 3)) + rng.normal(0, 30, 3)
-        trace[:, rng.integers(3)] += 1000.0
+        trace = np.zeros((128, 3)) + rng.normal(0, 0.03, 3)
+        trace[:, rng.integers(3)] += 1.0
         freq, phase = rng.uniform(1, 4, 3), rng.uniform(0, 2 * np.pi, 3)
-        trace += rng.uniform(100, 900, 3) * np.sin(2 * np.pi * freq * t + phase)
-        out[k, :, :, 0] = trace + rng.normal(0, 20, (128, 3))
+        trace += rng.uniform(0.1, 2.5, 3) * np.sin(2 * np.pi * freq * t + phase)
+        out[k, :, :, 0] = trace + rng.normal(0, 0.02, (128, 3))
     return out
