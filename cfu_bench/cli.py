@@ -61,10 +61,11 @@ def clean():
 def list_cmd():
     """List the built-in models, the CFU designs and the targets."""
     from .designs import DEFAULT_DESIGN, list_designs
-    from .models_registry import BENCHMARKS
+    from .models_registry import BENCHMARKS, ZOO_MODELS
 
     for b in BENCHMARKS.values():
         click.echo(f"model   {b.name:<4} {b.task} ({b.network}, {b.input})")
+    click.echo(f"model   zoo  {', '.join(ZOO_MODELS)} (see `cfu-bench models`)")
     click.echo("model   PATH.tflite  any INT8 .tflite file")
     for d in list_designs():
         click.echo(f"cfu     {d}{'  (default)' if d == DEFAULT_DESIGN else ''}")
@@ -139,7 +140,7 @@ def new(name):
 @click.option("--quiet", is_flag=True, help="Only the table; no progress.")
 def profile(model, cfu, target, memory, baseline, no_baseline, inputs, json_path, csv_path,
             plot_path, port, bitstream, no_cache, dump_dir, trace, params, quiet):
-    """Per-layer cycles of MODEL (kws, vww, ic, ad or a .tflite path) on the SoC with a CFU,
+    """Per-layer cycles of MODEL (kws, vww, ic, ad, a zoo name or a .tflite path) on the SoC with a CFU,
     every layer checked bit for bit against TFLM."""
     from . import report
     from .designs import DEFAULT_DESIGN
@@ -216,7 +217,7 @@ def mlperf(model, cfu, target, memory, port, bitstream, iterations, warmups, win
 @click.argument("model")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of the table.")
 def info(model, as_json):
-    """Per-layer structure of MODEL (kws, vww, ic, ad or a .tflite path): ops, shapes, kernel,
+    """Per-layer structure of MODEL (kws, vww, ic, ad, a zoo name or a .tflite path): ops, shapes, kernel,
     stride, padding, MACs and params, read from the .tflite itself."""
     import json
 
@@ -226,22 +227,42 @@ def info(model, as_json):
     click.echo(json.dumps(data, indent=2) if as_json else format_info_table(data))
 
 
-@main.group()
-def models():
-    """The four MLPerf Tiny benchmark models."""
+@main.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of the table.")
+@click.pass_context
+def models(ctx, as_json):
+    """The named models: the four MLPerf Tiny benchmarks and the zoo (name, task, input,
+    MACs, ops). Every command that takes a MODEL takes these names."""
+    if ctx.invoked_subcommand is not None:
+        return
+    import json
+
+    from .model_catalog import catalog, format_catalog
+
+    rows = catalog()
+    click.echo(json.dumps(rows, indent=2) if as_json else format_catalog(rows))
 
 
 @models.command("build")
 @click.argument("names", nargs=-1)
-def models_build(names):
-    """Regenerate benchmarks/models/NAME.tflite (all four by default). Needs TensorFlow
-    (installed by `make test`, or `pip install 'cfu-bench[models]'`)."""
+@click.option("--zoo", "with_zoo", is_flag=True, help="All of the zoo (with no NAME: only the zoo).")
+def models_build(names, with_zoo):
+    """Regenerate benchmarks/models/NAME.tflite or benchmarks/models/zoo/NAME.tflite (the four
+    benchmarks by default; --zoo the zoo). Needs TensorFlow (installed by `make test`, or
+    `pip install 'cfu-bench[models]'`)."""
     from .benchmarks.models import build as builder
+    from .benchmarks.models.zoo import build as zoo_builder
 
-    for name in names or builder.NAMES:
-        builder.spec(name)  # an unknown name fails before minutes of training
-    for name in names or builder.NAMES:
-        click.echo(f"built {builder.build(name)}")
+    names = list(names) or list(zoo_builder.NAMES if with_zoo else builder.NAMES)
+    if with_zoo and set(names) <= set(builder.NAMES):
+        names += [n for n in zoo_builder.NAMES if n not in names]
+    unknown = [n for n in names if n not in builder.NAMES and n not in zoo_builder.NAMES]
+    if unknown:  # before minutes of training
+        raise UserError(f"unknown model {unknown[0]!r}; the benchmark models are "
+                        f"{', '.join(builder.NAMES)}, the zoo has {', '.join(zoo_builder.NAMES)}")
+    for name in names:
+        path = zoo_builder.build(name) if name in zoo_builder.NAMES else builder.build(name)
+        click.echo(f"built {path}")
 
 
 @main.command()
@@ -252,11 +273,14 @@ def models_build(names):
               help="Main RAM models to run, comma-separated (ddr3, ideal).")
 @click.option("--no-resources", is_flag=True, help="Skip the Yosys resource estimates.")
 @click.option("--jobs", default=2, show_default=True, help="Simulations run at once.")
+@click.option("--zoo", "with_zoo", is_flag=True,
+              help="Add the model zoo (`cfu-bench models`); models over 50 M MACs get no `none` run.")
 @param_option
 @click.option("--quiet", is_flag=True)
-def bench(models, designs, inputs, memories, no_resources, jobs, params, quiet):
-    """The benchmark suite: the four models x {none, the default CFU, other designs} x the
-    memories, written to benchmarks/results/ (JSON per run, results.md, memory.md, cycles.png)."""
+def bench(models, designs, inputs, memories, no_resources, jobs, with_zoo, params, quiet):
+    """The benchmark suite: the four models (--zoo: and the zoo) x {none, the default CFU,
+    other designs} x the memories, written to benchmarks/results/ (JSON per run, results.md,
+    memory.md, cycles.png)."""
     from .errors import UserError
     from .soc.description import MEMORIES
     from .suite import run_suite
@@ -270,7 +294,11 @@ def bench(models, designs, inputs, memories, no_resources, jobs, params, quiet):
               "".join(f" --cfu {d}" for d in designs) + \
               (f" --inputs {inputs}" if inputs != 2 else "") + \
               (f" --memory {','.join(memory_list)}" if memory_list != list(MEMORIES) else "") + \
-              "".join(f" -P {p}" for p in params)
+              "".join(f" -P {p}" for p in params) + (" --zoo" if with_zoo else "")
+
+    def on_skip(model, design, memory, macs):
+        click.echo(f"{model:<4} {design:<10} {memory:<5} not run: {macs:,} MACs is over 50 M, "
+                   f"too slow with {design} in the RTL simulation")
 
     def on_run(model, design, memory, r, seconds):
         click.echo(f"{model:<4} {design:<10} {memory:<5} {r.total_cycles:>13,} cycles  "
@@ -280,7 +308,8 @@ def bench(models, designs, inputs, memories, no_resources, jobs, params, quiet):
 
     summary = run_suite(list(models) or None, list(designs) or None, inputs, command=command,
                         progress=Progress(quiet=quiet), with_resources=not no_resources,
-                        jobs=jobs, on_run=on_run, memories=memory_list, params=_params(params))
+                        jobs=jobs, on_run=on_run, memories=memory_list, params=_params(params),
+                        zoo=with_zoo, on_skip=on_skip)
     from .paths import RESULTS
     click.echo((RESULTS / "results.md").read_text())
     if not all(r["bit_exact"] for r in summary["runs"]):

@@ -15,6 +15,7 @@ SIM = REPO / "sim"
 FIRMWARE = REPO / "firmware"
 BENCHMARKS = REPO / "benchmarks"
 MODELS = BENCHMARKS / "models"
+ZOO = MODELS / "zoo"
 RESULTS = BENCHMARKS / "results"
 
 
