@@ -1,0 +1,29 @@
+/* The cycle rules of VexRiscv full+cfu (as LiteX builds it: GenCoreDefault, earlyBranch,
+ * 2-stage I-fetch, all bypasses) that do not depend on memory. Each constant is pinned by a
+ * micro-benchmark run against the RTL (tests/fastsim/test_timing.py); change one only with
+ * the benchmark that shows it.
+ *
+ * Issue model: an instruction enters execute one cycle after the one before it, later if a
+ * source register is not yet ready; results of these classes come this many cycles late. */
+#ifndef FASTSIM_TIMING_H
+#define FASTSIM_TIMING_H
+
+#define LATE_SHIFT 1  /* barrel shifter result in memory stage */
+#define LATE_LOAD 2   /* D$ data in writeback */
+#define LATE_MUL 2    /* 3-stage multiplier */
+#define LATE_CFU 1    /* CfuPlugin collects the response in memory stage */
+
+#define T_JAL 1       /* JAL and predicted-taken branches redirect fetch from decode */
+#define T_JALR 3      /* JALR, MRET and mispredicted branches redirect from execute */
+#define T_DIV 34      /* iterative divider, one bit a cycle plus set-up */
+#define T_CSR 0
+#define T_TRAP 3
+#define T_IO_LOAD 6   /* uncached CSR-bus access, through the Wishbone-to-CSR bridge */
+#define T_IO_STORE 4
+
+static inline unsigned branch_cost(int taken, int predicted) {
+    if (taken != predicted) return T_JALR;
+    return taken ? T_JAL : 0;
+}
+
+#endif
