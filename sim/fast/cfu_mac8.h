@@ -3,11 +3,21 @@
  * model (the CFU's bus master reads main RAM word by word, one request outstanding). */
 #include "mac8_emu.h"
 
+#ifndef MAC8_COMMIT_SPACING
 #define MAC8_COMMIT_SPACING 13  /* a COMMIT is accepted >= 13 cycles after the previous one */
+#endif
+#ifndef MAC8_REQUANT_DONE
 #define MAC8_REQUANT_DONE 18    /* a slot is readable 18 cycles after its COMMIT */
+#endif
+#ifndef MAC8_MAC_IN_FLIGHT
 #define MAC8_MAC_IN_FLIGHT 2    /* SETPARAM/CONFIG/CLEAR wait for MACs in flight */
+#endif
+#ifndef MAC8_FETCH_WORD
 #define MAC8_FETCH_WORD 2       /* ideal RAM: a word every 2 cycles (ack the cycle after) */
+#endif
+#ifndef MAC8_FETCH_OVERHEAD
 #define MAC8_FETCH_OVERHEAD 1
+#endif
 
 static mac8_emu_state cfu_state;
 static uint64_t mac8_last_commit, mac8_last_mac, mac8_slot_done[2], mac8_busy_until;

@@ -10,24 +10,46 @@
 #define CACHE_LINES 128u           /* 4 KiB / 32 B */
 #define LINE_WORDS (LINE_BYTES / 4u)
 
-/* ideal: one Wishbone word per IDEAL_WORD cycles (the SRAM acks the cycle after a request) */
+/* ideal (fitted to the RTL on kws, ad, ic, vww, see benchmarks/results/calibration.md) */
+#ifndef IDEAL_WORD
 #define IDEAL_WORD 1
-#define IDEAL_REFILL_OVERHEAD 3   /* command to first word, plus the line write into the cache */
-#define IDEAL_STORE 2             /* a write-through store's bus cycle */
+#endif
+#ifndef IDEAL_REFILL_OVERHEAD
+#define IDEAL_REFILL_OVERHEAD 2   /* command to first word */
+#endif
+#ifndef IDEAL_STORE
+#define IDEAL_STORE 1             /* a write-through store occupies the bus */
+#endif
+#ifndef LOAD_MISS_REPLAY
 #define LOAD_MISS_REPLAY 2        /* the missing load re-executes after the refill */
-#define CFU_AFTER_MEMORY 2        /* a CFU instruction waits while a load/store is in M/WB */
+#endif
+#ifndef CFU_AFTER_MEMORY
+#define CFU_AFTER_MEMORY 3        /* a CFU instruction waits while a load/store is in M/WB */
+#endif
 
 /* ddr3: L2 (direct-mapped, per-word to the CPU) and LiteDRAM behind it */
 #define L2_LINE_BYTES 16u
 #define L2_LINES (8192u / L2_LINE_BYTES)
+#ifndef L2_HIT_WORD
 #define L2_HIT_WORD 3             /* a CPU word served by the L2 */
+#endif
+#ifndef DRAM_ROW_HIT
 #define DRAM_ROW_HIT 18           /* L2 line refill from an open row */
+#endif
+#ifndef DRAM_ROW_MISS
 #define DRAM_ROW_MISS 28          /* precharge + activate first */
+#endif
+#ifndef DRAM_WRITEBACK
 #define DRAM_WRITEBACK 10         /* a dirty L2 line written back (posted) */
+#endif
 #define DRAM_BANKS 8u
 #define DRAM_ROW_BYTES 2048u      /* 1024 columns x 16 bits */
+#ifndef DRAM_REFRESH_EVERY
 #define DRAM_REFRESH_EVERY 781    /* tREFI 7.8 us at 100 MHz */
+#endif
+#ifndef DRAM_REFRESH_COST
 #define DRAM_REFRESH_COST 28      /* tRFC-ish stall for an access that meets it */
+#endif
 
 static uint32_t itag[CACHE_LINES], dtag[CACHE_LINES];  /* line address + 1; 0: invalid */
 static uint64_t bus_free;        /* the CPU's bus is busy until this cycle */

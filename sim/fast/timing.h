@@ -8,18 +8,40 @@
 #ifndef FASTSIM_TIMING_H
 #define FASTSIM_TIMING_H
 
+#ifndef LATE_SHIFT
 #define LATE_SHIFT 1  /* barrel shifter result in memory stage */
+#endif
+#ifndef LATE_LOAD
 #define LATE_LOAD 2   /* D$ data in writeback */
+#endif
+#ifndef LATE_MUL
 #define LATE_MUL 2    /* 3-stage multiplier */
-#define LATE_CFU 1    /* CfuPlugin collects the response in memory stage */
+#endif
+#ifndef LATE_CFU
+#define LATE_CFU 2    /* fitted: the response is collected in writeback */
+#endif
 
+#ifndef T_JAL
 #define T_JAL 1       /* JAL and predicted-taken branches redirect fetch from decode */
+#endif
+#ifndef T_JALR
 #define T_JALR 3      /* JALR, MRET and mispredicted branches redirect from execute */
+#endif
+#ifndef T_DIV
 #define T_DIV 34      /* iterative divider, one bit a cycle plus set-up */
+#endif
+#ifndef T_CSR
 #define T_CSR 0
+#endif
+#ifndef T_TRAP
 #define T_TRAP 3
+#endif
+#ifndef T_IO_LOAD
 #define T_IO_LOAD 6   /* uncached CSR-bus access, through the Wishbone-to-CSR bridge */
+#endif
+#ifndef T_IO_STORE
 #define T_IO_STORE 4
+#endif
 
 static inline unsigned branch_cost(int taken, int predicted) {
     if (taken != predicted) return T_JALR;
