@@ -12,7 +12,7 @@
 
 /* ideal (fitted to the RTL on kws, ad, ic, vww, see benchmarks/results/calibration.md) */
 #ifndef IDEAL_WORD
-#define IDEAL_WORD 1
+#define IDEAL_WORD 2             /* the SRAM acks the cycle after each request */
 #endif
 #ifndef IDEAL_REFILL_OVERHEAD
 #define IDEAL_REFILL_OVERHEAD 2   /* command to first word */
