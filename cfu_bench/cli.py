@@ -121,6 +121,12 @@ def new(name):
 @click.option("--baseline", default="none", show_default=True, metavar="NAME",
               help="Design to compare against; its result is cached after the first run.")
 @click.option("--no-baseline", is_flag=True, help="Do not run or show a baseline.")
+@click.option("--sim", "sim", type=click.Choice(["rtl", "fast"]), default="rtl", show_default=True,
+              help="Target sim: the Verilator RTL simulation, or the fast simulation "
+                   "(calibrated against it, see `cfu-bench calibrate`).")
+@click.option("--baseline-sim", type=click.Choice(["rtl", "fast"]), default=None,
+              help="Simulator of the baseline (default: the same as --sim); labelled in the "
+                   "report when it differs.")
 @click.option("--inputs", default=2, show_default=True, help="Random inputs to run and check.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write JSON here.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Write CSV here.")
@@ -137,8 +143,9 @@ def new(name):
                    "first input (target sim; a separate trace build).")
 @param_option
 @click.option("--quiet", is_flag=True, help="Only the table; no progress.")
-def profile(model, cfu, target, memory, baseline, no_baseline, inputs, json_path, csv_path,
-            plot_path, port, bitstream, no_cache, dump_dir, trace, params, quiet):
+def profile(model, cfu, target, memory, baseline, no_baseline, sim, baseline_sim, inputs,
+            json_path, csv_path, plot_path, port, bitstream, no_cache, dump_dir, trace, params,
+            quiet):
     """Per-layer cycles of MODEL (kws, vww, ic, ad or a .tflite path) on the SoC with a CFU,
     every layer checked bit for bit against TFLM."""
     from . import report
@@ -151,7 +158,8 @@ def profile(model, cfu, target, memory, baseline, no_baseline, inputs, json_path
                   port=port, bitstream=bitstream)
     result, base = profile_with_baseline(model, cfu, None if no_baseline else baseline,
                                          dump_dir=dump_dir, trace=trace, params=_params(params),
-                                         **common)
+                                         sim=None if target != "sim" and sim == "rtl" else sim,
+                                         baseline_sim=baseline_sim, **common)
     click.echo(report.format_table(result, base))
     if json_path:
         report.write_json(result, json_path, base)
