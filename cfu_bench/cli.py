@@ -221,6 +221,45 @@ def mlperf(model, cfu, target, memory, port, bitstream, iterations, warmups, win
 
 
 @main.command()
+@click.option("--model", "models", multiple=True, metavar="NAME|PATH.tflite",
+              help="Model to run both ways (repeatable; default: ad).")
+@click.option("--cfu", "cfus", multiple=True, metavar="NAME",
+              help="CFU design (repeatable; default: none and mac8).")
+@click.option("--memory", "memories", type=click.Choice(MEMORIES), multiple=True,
+              help="Main RAM model (repeatable; default: ideal).")
+@click.option("--inputs", default=1, show_default=True, help="Random inputs per run.")
+@click.option("--no-cache", is_flag=True, help="Run the RTL simulation even if cached.")
+@click.option("--check", is_flag=True, help="Exit 1 when any run leaves the error bounds.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write JSON here.")
+@click.option("--summary", is_flag=True, help="One line per run, no per-layer table.")
+@click.option("--quiet", is_flag=True, help="No progress output.")
+def calibrate(models, cfus, memories, inputs, no_cache, check, json_path, summary, quiet):
+    """Run the same models on the RTL and on the fast simulation and report the fast one's
+    cycle error, per layer and for the whole model, against its bounds (1 % ideal, 3 % ddr3
+    whole-model; 5 % for every layer above 1 % of the total)."""
+    import json
+    from pathlib import Path
+
+    from .calibrate import calibrate as run_calibration, format_calibration
+
+    progress = Progress(quiet=quiet)
+    results = []
+    for model in models or ("ad",):
+        for cfu in cfus or ("none", "mac8"):
+            for memory in memories or ("ideal",):
+                c = run_calibration(model, cfu, memory, inputs=inputs, use_cache=not no_cache,
+                                    progress=progress)
+                click.echo(format_calibration(c, layers=not summary))
+                results.append(c)
+    if json_path:
+        Path(json_path).write_text(json.dumps([c.to_json_dict() for c in results], indent=1))
+    bad = [c for c in results if not c.within_bounds or not c.bit_exact]
+    if check and bad:
+        raise ResultError(f"{len(bad)} of {len(results)} runs outside the fast simulation's "
+                          f"bounds: " + ", ".join(f"{c.model}/{c.cfu}/{c.memory}" for c in bad))
+
+
+@main.command()
 @click.argument("model")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of the table.")
 def info(model, as_json):
