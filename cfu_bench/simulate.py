@@ -104,6 +104,10 @@ class Simulation:
 
     def prepare(self, design, memory, progress, options):
         engine = check_engine((options or {}).get("sim"))
+        if engine == "fast":
+            from .sim.fast_sim import adapter_for
+            # refuse a design without an emulation before minutes of SoC building
+            adapter_for(load_design(design) if isinstance(design, str) else design)
         target = prepare(design, progress, memory=memory, firmware_design=self.firmware_design)
         if engine == "fast":
             if self.firmware_design is not None:
