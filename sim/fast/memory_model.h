@@ -31,13 +31,16 @@
 #define L2_LINE_BYTES 16u
 #define L2_LINES (8192u / L2_LINE_BYTES)
 #ifndef L2_HIT_WORD
-#define L2_HIT_WORD 3             /* a CPU word served by the L2 */
+#define L2_HIT_WORD 2             /* a CPU word served by the L2 (fitted) */
+#endif
+#ifndef L2_STORE_WORD
+#define L2_STORE_WORD 4           /* a write-through store into the L2 (fitted) */
 #endif
 #ifndef DRAM_ROW_HIT
-#define DRAM_ROW_HIT 18           /* L2 line refill from an open row */
+#define DRAM_ROW_HIT 13           /* L2 line refill from an open row: PHY read latency 8 + controller (fitted) */
 #endif
 #ifndef DRAM_ROW_MISS
-#define DRAM_ROW_MISS 28          /* precharge + activate first */
+#define DRAM_ROW_MISS 17          /* tRP 3 + tRCD 3 more, less overlap (fitted) */
 #endif
 #ifndef DRAM_WRITEBACK
 #define DRAM_WRITEBACK 10         /* a dirty L2 line written back (posted) */
@@ -45,10 +48,10 @@
 #define DRAM_BANKS 8u
 #define DRAM_ROW_BYTES 2048u      /* 1024 columns x 16 bits */
 #ifndef DRAM_REFRESH_EVERY
-#define DRAM_REFRESH_EVERY 781    /* tREFI 7.8 us at 100 MHz */
+#define DRAM_REFRESH_EVERY 782    /* tREFI */
 #endif
 #ifndef DRAM_REFRESH_COST
-#define DRAM_REFRESH_COST 28      /* tRFC-ish stall for an access that meets it */
+#define DRAM_REFRESH_COST 32      /* tRFC */
 #endif
 
 static uint32_t itag[CACHE_LINES], dtag[CACHE_LINES];  /* line address + 1; 0: invalid */
@@ -132,7 +135,7 @@ static inline void dcache_load(uint32_t a) {
 /* Write-through, no write-allocate: the line stays as it was (updated if present). */
 static inline void dcache_store(uint32_t a) {
     unsigned cost = IDEAL_STORE;
-    if (memory_ddr3) cost = L2_HIT_WORD + l2_access(a, 1);
+    if (memory_ddr3) cost = L2_STORE_WORD + l2_access(a, 1);
     uint64_t start = bus_free > now ? bus_free : now;
     bus_free = start + cost;
 }
