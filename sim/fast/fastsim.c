@@ -234,6 +234,7 @@ static int run(void) {
             unsigned size = (f3 & 3) == 0 ? 1 : (f3 & 3) == 1 ? 2 : 4;
             if ((f3 & 3) == 3 || f3 > 5) { trap(2, i); continue; }
             if (a & (size - 1)) { trap(4, a); continue; }
+            store_load_hazard(a);
             if (!load(a, size, &v)) { trap(5, a); continue; }
             if (f3 == 0) v = (uint32_t)(int32_t)(int8_t)v;
             else if (f3 == 1) v = (uint32_t)(int32_t)(int16_t)v;
@@ -249,7 +250,7 @@ static int run(void) {
             if (f3 > 2) { trap(2, i); continue; }
             if (a & (size - 1)) { trap(6, a); continue; }
             if (!store(a, size, x[rs2])) { trap(7, a); continue; }
-            store_issued();
+            store_issued(a);
             break;
         }
         case 0x13: { /* OP-IMM */
@@ -284,11 +285,11 @@ static int run(void) {
                 case 2: v = (uint32_t)((sa * (int64_t)(uint64_t)b) >> 32); late = LATE_MUL; break;
                 case 3: v = (uint32_t)(((uint64_t)a * b) >> 32); late = LATE_MUL; break;
                 case 4: v = b == 0 ? ~0u : (a == 0x80000000u && b == ~0u) ? a
-                          : (uint32_t)((int32_t)a / (int32_t)b); now += T_DIV; break;
-                case 5: v = b == 0 ? ~0u : a / b; now += T_DIV; break;
+                          : (uint32_t)((int32_t)a / (int32_t)b); now += T_DIV; late = LATE_DIV; break;
+                case 5: v = b == 0 ? ~0u : a / b; now += T_DIV; late = LATE_DIV; break;
                 case 6: v = b == 0 ? a : (a == 0x80000000u && b == ~0u) ? 0
-                          : (uint32_t)((int32_t)a % (int32_t)b); now += T_DIV; break;
-                default: v = b == 0 ? a : a % b; now += T_DIV; break;
+                          : (uint32_t)((int32_t)a % (int32_t)b); now += T_DIV; late = LATE_DIV; break;
+                default: v = b == 0 ? a : a % b; now += T_DIV; late = LATE_DIV; break;
                 }
             } else {
                 switch (f3) {

@@ -18,7 +18,7 @@
 #define IDEAL_REFILL_OVERHEAD 2   /* command to first word */
 #endif
 #ifndef IDEAL_STORE
-#define IDEAL_STORE 1             /* a write-through store occupies the bus */
+#define IDEAL_STORE 2             /* a write-through store occupies the bus (timebench store_seq4) */
 #endif
 #ifndef LOAD_MISS_REPLAY
 #define LOAD_MISS_REPLAY 2        /* the missing load re-executes after the refill */
@@ -136,12 +136,27 @@ static inline void dcache_load(uint32_t a) {
 static inline void dcache_store(uint32_t a) {
     unsigned cost = IDEAL_STORE;
     if (memory_ddr3) cost = L2_STORE_WORD + l2_access(a, 1);
+    /* one store may wait for the bus while the pipeline goes on; a second one stalls */
+    if (bus_free > now + 1) now = bus_free - 1;
     uint64_t start = bus_free > now ? bus_free : now;
     bus_free = start + cost;
 }
 
+static uint32_t last_store_word = 0xFFFFFFFFu;
+static uint64_t last_store_at;
+
 static inline void load_issued(void) { last_mem_op = now; }
-static inline void store_issued(void) { last_mem_op = now; }
+static inline void store_issued(uint32_t a) {
+    last_mem_op = now;
+    last_store_word = a >> 2;
+    last_store_at = now;
+}
+
+/* A load of the word one of the two instructions before stored: VexRiscv replays it
+ * (timebench store_load, store_load_gap1; another word of the line: store_load_line). */
+static inline void store_load_hazard(uint32_t a) {
+    if ((a >> 2) == last_store_word && last_store_at + 2 >= now) now += T_STORE_LOAD_HAZARD;
+}
 
 static inline void cfu_wait_behind_memory(void) {
     if (last_mem_op + CFU_AFTER_MEMORY > now) now = last_mem_op + CFU_AFTER_MEMORY;

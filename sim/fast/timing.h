@@ -18,20 +18,26 @@
 #define LATE_MUL 2    /* 3-stage multiplier */
 #endif
 #ifndef LATE_CFU
-#define LATE_CFU 2    /* fitted: the response is collected in writeback */
+#define LATE_CFU 1    /* CfuPlugin collects the response in memory stage (timebench cfu_use) */
 #endif
 
 #ifndef T_JAL
 #define T_JAL 1       /* JAL and predicted-taken branches redirect fetch from decode */
 #endif
 #ifndef T_JALR
-#define T_JALR 3      /* JALR, MRET and mispredicted branches redirect from execute */
+#define T_JALR 2      /* JALR, MRET and mispredicted branches redirect from execute (timebench jalr, branch_fwd_taken) */
 #endif
 #ifndef T_DIV
-#define T_DIV 34      /* iterative divider, one bit a cycle plus set-up */
+#define T_DIV 33      /* iterative divider: 34 cycles in execute (timebench div) */
+#endif
+#ifndef LATE_DIV
+#define LATE_DIV 1    /* the quotient is written back a cycle after the divider ends (div_use) */
+#endif
+#ifndef T_STORE_LOAD_HAZARD
+#define T_STORE_LOAD_HAZARD 5 /* a load right after a store to the same word replays (store_load) */
 #endif
 #ifndef T_CSR
-#define T_CSR 0
+#define T_CSR 2       /* a CSR instruction holds execute (timebench csr_read) */
 #endif
 #ifndef T_TRAP
 #define T_TRAP 3
