@@ -76,10 +76,18 @@ BENCH(csr_read, X8("csrr t1, mcycle\n"))
 BENCH(cfu_chain, X8(".insn r 0x0B, 0, 0, t1, t1, t2\n"))
 BENCH(cfu_use, X8(".insn r 0x0B, 0, 0, t1, t1, t2\naddi t3, t1, 1\n"))
 BENCH(cfu_indep, X8(".insn r 0x0B, 0, 0, t1, t2, t2\naddi t3, t3, 1\n"))
+BENCH(cfu_after_jal, X8("j 2f\n2: .insn r 0x0B, 0, 0, t1, t2, t2\n"))
+BENCH(cfu_before_jal, X8(".insn r 0x0B, 0, 0, t1, t2, t2\nj 2f\n2:\n"))
+BENCH(cfu_after_alu, X8("addi t3, t3, 1\n.insn r 0x0B, 0, 0, t1, t2, t2\n"))
+BENCH(cfu_pair, X8(".insn r 0x0B, 0, 0, t1, t2, t2\n.insn r 0x0B, 0, 0, t3, t2, t2\naddi t4, t4, 1\naddi t5, t5, 1\n"))
 BENCH(cfu_after_load, X8("lw t3, 0(%0)\n.insn r 0x0B, 0, 0, t1, t2, t2\n"))
 BENCH(cfu_after_load_gap1, X8("lw t3, 0(%0)\naddi t4, t4, 1\n.insn r 0x0B, 0, 0, t1, t2, t2\n"))
 BENCH(cfu_after_store, X8("sw t3, 0(%0)\n.insn r 0x0B, 0, 0, t1, t2, t2\n"))
 BENCH(cfu_load_operand, X8("lw t2, 0(%0)\n.insn r 0x0B, 0, 0, t1, t2, t2\n"))
+
+/* I-cache misses: 8 KiB of straight-line code, twice the I$, so every line misses each time */
+#define X4(s) s s s s
+BENCH(icache_stream, X8(X8(X8(X4("nop\n")))))
 
 /* D-cache misses: loads 32 bytes apart over 64 KiB of the arena (far beyond the 4 KiB D$),
  * and stores over the same span (write-through, no allocate: no refills). */
@@ -158,7 +166,8 @@ int main(void) {
     bench_jalr(); bench_jalr_dep_load(); bench_store(); bench_store_alu(); bench_store_byte_burst();
     bench_store_load(); bench_store_load_line(); bench_store_load_gap1(); bench_store_load_byte();
     bench_store_pair(); bench_store_seq4(); bench_store_alu1(); bench_store_load_other(); bench_load_store(); bench_csr_read();
-    bench_cfu_chain(); bench_cfu_use(); bench_cfu_indep(); bench_cfu_after_load();
+    bench_cfu_chain(); bench_cfu_use(); bench_cfu_indep(); bench_cfu_after_jal(); bench_cfu_before_jal(); bench_cfu_after_alu(); bench_cfu_pair();
+    bench_icache_stream(); bench_cfu_after_load();
     bench_cfu_after_load_gap1(); bench_cfu_after_store(); bench_cfu_load_operand();
     bench_dmiss_stride(); bench_dmiss_stride_dep(); bench_dline_walk(); bench_store_stride();
     bench_store_seq(); bench_row_conflict();

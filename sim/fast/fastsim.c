@@ -170,6 +170,7 @@ static inline void set_rd(unsigned rd, uint32_t v, unsigned late) {
 }
 
 static int run(void) {
+    int redirected = 0; /* the instruction before was a jump or a taken branch */
     for (;;) {
         if (finished) return 0;
         if (now >= cycle_limit) {
@@ -192,12 +193,14 @@ static int run(void) {
         const unsigned rd = (i >> 7) & 31, rs1 = (i >> 15) & 31, rs2 = (i >> 20) & 31,
                        f3 = (i >> 12) & 7, f7 = i >> 25;
         uint32_t next = pc + 4;
+        int jumped = 0;
         switch (i & 0x7F) {
         case 0x37: set_rd(rd, i & 0xFFFFF000u, 0); break; /* LUI */
         case 0x17: set_rd(rd, pc + (i & 0xFFFFF000u), 0); break; /* AUIPC */
         case 0x6F: /* JAL: predicted in decode */
             set_rd(rd, next, 0);
             next = pc + imm_j(i);
+            jumped = 1;
             now += T_JAL;
             break;
         case 0x67: { /* JALR: resolved in execute */
@@ -205,6 +208,7 @@ static int run(void) {
             uint32_t t = (x[rs1] + imm_i(i)) & ~1u;
             set_rd(rd, next, 0);
             next = t;
+            jumped = 1;
             now += T_JALR;
             break;
         }
@@ -225,6 +229,7 @@ static int run(void) {
             int32_t off = imm_b(i);
             int predicted = off < 0;
             if (taken) next = pc + off;
+            jumped = taken;
             now += branch_cost(taken, predicted);
             break;
         }
@@ -312,6 +317,7 @@ static int run(void) {
             wait_for(rs1);
             wait_for(rs2);
             cfu_wait_behind_memory();
+            if (redirected) now += T_CFU_AFTER_REDIRECT;
             uint32_t v = cfu_execute(f3, f7, x[rs1], x[rs2]);
             set_rd(rd, v, LATE_CFU);
             break;
@@ -346,6 +352,7 @@ static int run(void) {
             trap(2, i);
             continue;
         }
+        redirected = jumped;
         pc = next;
     }
 }

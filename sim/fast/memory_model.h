@@ -20,6 +20,9 @@
 #ifndef IDEAL_STORE
 #define IDEAL_STORE 2             /* a write-through store occupies the bus (timebench store_seq4) */
 #endif
+#ifndef ICACHE_MISS_EXTRA
+#define ICACHE_MISS_EXTRA 2       /* an I$ refill takes 20 cycles on ideal RAM (timebench icache_stream) */
+#endif
 #ifndef LOAD_MISS_REPLAY
 #define LOAD_MISS_REPLAY 2        /* the missing load re-executes after the refill */
 #endif
@@ -117,7 +120,7 @@ static inline void icache_fetch(uint32_t a) {
     if (__builtin_expect(itag[set] == line + 1, 1)) return;
     stat_imiss++;
     bus_wait();
-    now += line_refill(a);
+    now += line_refill(a) + ICACHE_MISS_EXTRA;
     bus_free = now;
     itag[set] = line + 1;
 }

@@ -36,6 +36,9 @@
 #ifndef T_STORE_LOAD_HAZARD
 #define T_STORE_LOAD_HAZARD 5 /* a load right after a store to the same word replays (store_load) */
 #endif
+#ifndef T_CFU_AFTER_REDIRECT
+#define T_CFU_AFTER_REDIRECT 1 /* a CFU instruction right after a taken jump or branch (cfu_after_jal) */
+#endif
 #ifndef T_CSR
 #define T_CSR 2       /* a CSR instruction holds execute (timebench csr_read) */
 #endif
