@@ -37,7 +37,10 @@
 #define L2_HIT_WORD 2             /* a CPU word served by the L2 (fitted) */
 #endif
 #ifndef L2_STORE_WORD
-#define L2_STORE_WORD 4           /* a write-through store into the L2 (fitted) */
+#define L2_STORE_WORD 2           /* a write-through store into the L2, a hit (timebench store) */
+#endif
+#ifndef L2_STORE_MISS_EXTRA
+#define L2_STORE_MISS_EXTRA 0     /* a store missing the L2 refills its line first */
 #endif
 #ifndef DRAM_ROW_HIT
 #define DRAM_ROW_HIT 13           /* L2 line refill from an open row: PHY read latency 8 + controller (fitted) */
@@ -84,15 +87,17 @@ static unsigned l2_access(uint32_t a, int write) {
     if (l2tag[set] != line) {
         stat_l2miss++;
         if (l2tag[set] != 0xFFFFFFFFu && l2dirty[set]) cost += DRAM_WRITEBACK;
+        /* refresh every tREFI closes every row; an access during one waits for its end */
+        if (now >= next_refresh) {
+            uint64_t last = next_refresh + (now - next_refresh) / DRAM_REFRESH_EVERY * DRAM_REFRESH_EVERY;
+            next_refresh = last + DRAM_REFRESH_EVERY;
+            memset(open_row, 0xFF, sizeof open_row);
+            if (now < last + DRAM_REFRESH_COST) cost += (unsigned)(last + DRAM_REFRESH_COST - now);
+        }
         uint32_t off = a - MAIN_BASE, row_index = off / DRAM_ROW_BYTES;
         uint32_t bank = row_index % DRAM_BANKS, row = row_index / DRAM_BANKS;
         cost += open_row[bank] == row ? DRAM_ROW_HIT : DRAM_ROW_MISS;
         open_row[bank] = row;
-        if (now >= next_refresh) {
-            cost += DRAM_REFRESH_COST;
-            memset(open_row, 0xFF, sizeof open_row);
-            next_refresh = now + DRAM_REFRESH_EVERY;
-        }
         l2tag[set] = line;
         l2dirty[set] = 0;
     }
@@ -138,7 +143,10 @@ static inline void dcache_load(uint32_t a) {
 /* Write-through, no write-allocate: the line stays as it was (updated if present). */
 static inline void dcache_store(uint32_t a) {
     unsigned cost = IDEAL_STORE;
-    if (memory_ddr3) cost = L2_STORE_WORD + l2_access(a, 1);
+    if (memory_ddr3) {
+        unsigned miss = l2_access(a, 1);
+        cost = L2_STORE_WORD + (miss ? miss + L2_STORE_MISS_EXTRA : 0);
+    }
     /* one store may wait for the bus while the pipeline goes on; a second one stalls */
     if (bus_free > now + 1) now = bus_free - 1;
     uint64_t start = bus_free > now ? bus_free : now;
