@@ -15,6 +15,9 @@
 #ifndef MAC8_FETCH_WORD
 #define MAC8_FETCH_WORD 2       /* ideal RAM: a word every 2 cycles (ack the cycle after) */
 #endif
+#ifndef MAC8_FETCH_L2_WORD
+#define MAC8_FETCH_L2_WORD L2_HIT_WORD /* ddr3: a word the L2 holds */
+#endif
 #ifndef MAC8_FETCH_OVERHEAD
 #define MAC8_FETCH_OVERHEAD 1
 #endif
@@ -54,7 +57,7 @@ static uint32_t cfu_execute(unsigned f3, unsigned f7, uint32_t a, uint32_t b) {
             now += MAC8_FETCH_OVERHEAD;
             for (uint32_t k = 0; k < b; k++) {
                 uint32_t addr = (a & ~3u) + 4 * k;
-                now += memory_ddr3 ? L2_HIT_WORD + l2_access(addr, 0) : MAC8_FETCH_WORD;
+                now += memory_ddr3 ? MAC8_FETCH_L2_WORD + l2_access(addr, 0) : MAC8_FETCH_WORD;
                 mac8_emu_wload(&cfu_state, MAC8_W_STREAM, fs_read_word(addr), 0);
             }
             return 0;
