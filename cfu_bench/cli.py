@@ -299,9 +299,11 @@ def models_build(names):
               help="Main RAM models to run, comma-separated (ddr3, ideal).")
 @click.option("--no-resources", is_flag=True, help="Skip the Yosys resource estimates.")
 @click.option("--jobs", default=2, show_default=True, help="Simulations run at once.")
+@click.option("--sim", "sim", type=click.Choice(["rtl", "fast"]), default="rtl", show_default=True,
+              help="The RTL simulation, or the fast one (written to benchmarks/results/fast-sim/).")
 @param_option
 @click.option("--quiet", is_flag=True)
-def bench(models, designs, inputs, memories, no_resources, jobs, params, quiet):
+def bench(models, designs, inputs, memories, no_resources, jobs, sim, params, quiet):
     """The benchmark suite: the four models x {none, the default CFU, other designs} x the
     memories, written to benchmarks/results/ (JSON per run, results.md, memory.md, cycles.png)."""
     from .errors import UserError
@@ -317,7 +319,7 @@ def bench(models, designs, inputs, memories, no_resources, jobs, params, quiet):
               "".join(f" --cfu {d}" for d in designs) + \
               (f" --inputs {inputs}" if inputs != 2 else "") + \
               (f" --memory {','.join(memory_list)}" if memory_list != list(MEMORIES) else "") + \
-              "".join(f" -P {p}" for p in params)
+              "".join(f" -P {p}" for p in params) + (" --sim fast" if sim == "fast" else "")
 
     def on_run(model, design, memory, r, seconds):
         click.echo(f"{model:<4} {design:<10} {memory:<5} {r.total_cycles:>13,} cycles  "
@@ -325,11 +327,14 @@ def bench(models, designs, inputs, memories, no_resources, jobs, params, quiet):
                    f"{'bit-exact' if r.bit_exact else 'MISMATCH'}"
                    f"{'  (cached)' if r.cached else f'  ({seconds:.0f} s)'}")
 
-    summary = run_suite(list(models) or None, list(designs) or None, inputs, command=command,
-                        progress=Progress(quiet=quiet), with_resources=not no_resources,
-                        jobs=jobs, on_run=on_run, memories=memory_list, params=_params(params))
     from .paths import RESULTS
-    click.echo((RESULTS / "results.md").read_text())
+    from .suite import FAST_RESULTS
+    out_dir = FAST_RESULTS if sim == "fast" else RESULTS
+    summary = run_suite(list(models) or None, list(designs) or None, inputs, out_dir=out_dir,
+                        command=command, progress=Progress(quiet=quiet),
+                        with_resources=not no_resources, jobs=jobs, on_run=on_run,
+                        memories=memory_list, params=_params(params), sim=sim)
+    click.echo((out_dir / "results.md").read_text())
     if not all(r["bit_exact"] for r in summary["runs"]):
         raise ResultError("some runs are not bit-exact with TFLM")
 

@@ -17,6 +17,11 @@ from .progress import Progress
 from .report import ProfileResult
 from .soc.description import MEMORIES
 
+# Where `bench --sim fast` writes: never over the RTL's recorded results.
+FAST_RESULTS = RESULTS / "fast-sim"
+_FAST_SOURCE = ("fast simulation of the SoC (sim/fast, calibrated against the RTL: "
+                "see calibration.md)")
+
 # The template only shows how a design is laid out; its kernels are the reference ones.
 NOT_BENCHMARKED = {"template"}
 
@@ -30,9 +35,11 @@ def suite_designs() -> list[str]:
 def run_suite(models: list[str] | None = None, designs: list[str] | None = None,
               inputs: int = DEFAULT_INPUTS, out_dir: Path = RESULTS, command: str = "",
               progress: Progress | None = None, with_resources: bool = True, jobs: int = 2,
-              on_run=None, memories: list[str] | None = None, params: dict | None = None) -> dict:
+              on_run=None, memories: list[str] | None = None, params: dict | None = None,
+              sim: str = "rtl") -> dict:
     """Every model x design x memory. on_run(model, design, memory, result, seconds) is called
-    as each run finishes. params: design parameters for every design but the baseline."""
+    as each run finishes. params: design parameters for every design but the baseline.
+    sim: "rtl" or "fast" (cfu_bench.sim.fast_sim; give it its own out_dir, FAST_RESULTS)."""
     progress = progress or Progress(quiet=True)
     models = models or list(BENCHMARKS)
     designs = designs or suite_designs()
@@ -46,7 +53,7 @@ def run_suite(models: list[str] | None = None, designs: list[str] | None = None,
 
     def one(model: str, design: str, memory: str) -> ProfileResult:
         t0 = time.monotonic()
-        r = profile(model, cfu=loaded[design], inputs=inputs, memory=memory)
+        r = profile(model, cfu=loaded[design], inputs=inputs, memory=memory, sim=sim)
         (out_dir / run_file(model, loaded[design].variant, memory)).write_text(
             json.dumps(r.to_json_dict(), indent=1) + "\n")
         if on_run:
@@ -61,6 +68,7 @@ def run_suite(models: list[str] | None = None, designs: list[str] | None = None,
     summary = {"command": command, "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
                "host": f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}",
                "inputs_per_run": inputs, "memories": memories, "resources": resources,
+               "cycles_source": "fast-sim" if sim == "fast" else "rtl-sim",
                "runs": [_summary_row(r) for r in results.values()]}
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
     (out_dir / "results.md").write_text(markdown(summary, models, designs, memories))
@@ -75,7 +83,8 @@ def run_file(model: str, design: str, memory: str) -> str:
 
 
 def _summary_row(r: ProfileResult) -> dict:
-    return {"model": r.model, "cfu": r.cfu, "memory": r.memory, "total_cycles": r.total_cycles,
+    return {"model": r.model, "cfu": r.cfu, "memory": r.memory, "cycles_source": r.cycles_source,
+            "total_cycles": r.total_cycles,
             "total_macs": r.total_macs, "cycles_per_mac": r.cycles_per_mac,
             "bit_exact": r.bit_exact, "inputs_checked": r.inputs_checked,
             "overhead_cycles": r.overhead_cycles, "setup_cycles": r.setup_cycles,
@@ -113,7 +122,9 @@ def markdown(summary: dict, models: list[str], designs: list[str],
     runs = {(r["model"], r["cfu"], r.get("memory", "ideal")): r for r in summary["runs"]}
     lines = [f"Measured with `{summary['command']}` on {summary['date']} "
              f"({summary['inputs_per_run']} random inputs per run; cycles from mcycle in the "
-             "Verilator RTL simulation of the SoC, main RAM "
+             + (_FAST_SOURCE if summary.get("cycles_source") == "fast-sim" else
+                "Verilator RTL simulation of the SoC")
+             + ", main RAM "
              + " and ".join(_MEMORY_NAMES[m] for m in memories)
              + "; every layer checked against TFLM).", ""]
     cols = [(d, mem) for d in designs for mem in memories]
