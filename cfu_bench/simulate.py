@@ -69,6 +69,28 @@ def run(target: SimTarget, block: DataBlock | bytes, cycle_limit: int = DEFAULT_
                    uart_tx_cycles=uart_tx_cycles)
 
 
+FAST_SOC_DESIGN = "none"
+
+
+def prepare_fast(design: Design | str, progress: Progress | None = None,
+                 memory: str = DEFAULT_MEMORY) -> SimTarget:
+    """What the fast simulation needs: the design's firmware, and the SoC's software and CSR
+    map, which depend on the SoC configuration only, not on the CFU (the build shares them
+    across CFUs): they come from the baseline's SoC, so a design or parameter point is never
+    verilated for the fast simulation. Its CFU is its C emulation (cfu_bench.sim.fast_sim)."""
+    from .sim.fast_sim import adapter_for
+    if isinstance(design, str):
+        design = load_design(design)
+    adapter_for(design)  # a design without an emulation is refused before any build
+    progress = progress or Progress(quiet=True)
+    soc = build_sim_soc(cfu_verilog(load_design(FAST_SOC_DESIGN)), SocConfig(memory=memory),
+                        progress=progress)
+    firmware = build_firmware(soc.software_dir, design.kernel_sources(),
+                              design.kernel_include_dirs(), design.selftest_available,
+                              defines=design.kernel_defines())
+    return SimTarget(design, soc, firmware)
+
+
 @dataclass
 class SelftestResult:
     passed: int
@@ -105,15 +127,11 @@ class Simulation:
     def prepare(self, design, memory, progress, options):
         engine = check_engine((options or {}).get("sim"))
         if engine == "fast":
-            from .sim.fast_sim import adapter_for
-            # refuse a design without an emulation before minutes of SoC building
-            adapter_for(load_design(design) if isinstance(design, str) else design)
-        target = prepare(design, progress, memory=memory, firmware_design=self.firmware_design)
-        if engine == "fast":
             if self.firmware_design is not None:
                 raise UserError("--sim fast runs a design's own firmware only")
-            return PreparedFastSimulation(target, memory)
-        return PreparedSimulation(target, memory)
+            return PreparedFastSimulation(prepare_fast(design, progress, memory), memory)
+        return PreparedSimulation(prepare(design, progress, memory=memory,
+                                          firmware_design=self.firmware_design), memory)
 
 
 SIM_ENGINES = ("rtl", "fast")
