@@ -379,7 +379,12 @@ def build(target, cfu, variant, no_compile, out, params, quiet):
 @click.option("--inputs", default=1, show_default=True, help="Random inputs per profile.")
 @click.option("--soc", is_flag=True, help="Estimate the whole Arty SoC with the CFU (minutes per "
               "point) instead of the CFU alone.")
-def sweep(design, grid, models, engine, ray_address, jobs, out_dir, memory, inputs, soc):
+@click.option("--sim", "sim", type=click.Choice(["rtl", "fast"]), default="rtl", show_default=True,
+              help="Profile every point on the RTL or on the fast simulation (no SoC build per point).")
+@click.option("--confirm", type=int, default=0, metavar="N",
+              help="With --sim fast: re-run the N points with the fewest cycles on the RTL.")
+def sweep(design, grid, models, engine, ray_address, jobs, out_dir, memory, inputs, soc, sim,
+          confirm):
     """Design-space sweep: every combination of --param values builds (cached), passes the
     design's cocotb tests, gets a resource estimate and profiles each --model bit-exact;
     rows, Pareto fronts (cycles vs LUTs and vs DSPs) and a plot. Resumes from the cache."""
@@ -393,10 +398,11 @@ def sweep(design, grid, models, engine, ray_address, jobs, out_dir, memory, inpu
                + "".join(f" --model {m}" for m in models)
                + (f" --engine {engine}" if engine != "local" else "")
                + (f" --memory {memory}" if memory != "ddr3" else "")
-               + (f" --inputs {inputs}" if inputs != 1 else "") + (" --soc" if soc else ""))
+               + (f" --inputs {inputs}" if inputs != 1 else "") + (" --soc" if soc else "")
+               + (f" --sim {sim}" if sim != "rtl" else "") + (f" --confirm {confirm}" if confirm else ""))
     doc = run_sweep(design, parsed, list(models), engine=engine, jobs=jobs, out_dir=out, memory=memory,
                     inputs=inputs, resources="soc" if soc else "cfu", ray_address=ray_address,
-                    command=command)
+                    command=command, sim=sim, confirm=confirm)
     click.echo(format_summary(doc))
     click.echo(f"wrote {out}/sweep.csv, sweep.json, pareto.png ({doc['wall_seconds']:.0f} s)")
     if not all(r["bit_exact"] for r in doc["rows"]):
