@@ -49,7 +49,10 @@ def run_suite(models: list[str] | None = None, designs: list[str] | None = None,
     loaded = {d: load_design(d, **(params or {}) if d != BASELINE_DESIGN else {}) for d in designs}
     for memory in memories:  # builds first, one at a time: they share the LiteX software tree
         for design in designs:
-            simulate.prepare(loaded[design], progress, memory=memory)
+            if sim == "fast":
+                simulate.prepare_fast(loaded[design], progress, memory=memory)
+            else:
+                simulate.prepare(loaded[design], progress, memory=memory)
 
     def one(model: str, design: str, memory: str) -> ProfileResult:
         t0 = time.monotonic()
