@@ -58,3 +58,15 @@ def test_confirm_needs_a_fast_sweep():
     result = CliRunner().invoke(main, ["sweep", "mac8", "--param", "lanes=4,8", "--model", "ad",
                                        "--confirm", "1"])
     assert result.exit_code == 2 and "--confirm" in result.output
+
+
+def test_a_fast_run_over_its_cycle_limit_ends_with_the_watchdog_message(monkeypatch):
+    import cfu_bench.profile
+
+    monkeypatch.setattr(cfu_bench.profile, "cycle_limit_for", lambda macs, inputs: 300_000)
+    result = CliRunner().invoke(main, ["profile", "ad", "--cfu", "none", "--no-baseline",
+                                       "--inputs", "1", "--no-cache", "--quiet", "--sim", "fast",
+                                       "--memory", "ideal"])
+    assert result.exit_code == 1, result.output
+    lines = [l for l in result.output.splitlines() if l.strip()]
+    assert len(lines) == 1 and "watchdog" in lines[0] and "300,000 cycles" in lines[0], lines
