@@ -1,6 +1,6 @@
 """Simulated cycles per second of the fast simulation on whole-model runs: the simulator binary
-alone (`fastsim --stats`: its own run time, no process start), best of three since the machine
-is shared.
+alone (`fastsim --stats`: its own CPU time, no process start, so a figure per core even on a
+shared machine), best of three.
 
     .venv/bin/python -m benchmarks.fastsim_speed [model-cfu-memory ...]
 """
@@ -10,12 +10,13 @@ from cfu_bench.designs import load_design
 from cfu_bench.models_registry import resolve_model
 from cfu_bench.ram_image import DataBlock
 from cfu_bench.sim.fast_sim import build_fastsim, run_fast
-from cfu_bench.simulate import prepare
-DEFAULT = ["ic-none-ideal", "vww-none-ideal", "kws-mac8-ideal", "vww-mac8-ideal", "ic-mac8-ideal"]
+from cfu_bench.simulate import prepare_fast
+DEFAULT = ["ic-none-ideal", "vww-none-ideal", "kws-mac8-ideal", "vww-mac8-ideal", "ic-mac8-ideal",
+           "ic-none-ddr3", "vww-none-ddr3", "ic-mac8-ddr3", "vww-mac8-ddr3"]
 
 for spec in sys.argv[1:] or DEFAULT:
     model, cfu, mem = spec.split("-")
-    t = prepare(cfu, memory=mem)
+    t = prepare_fast(cfu, memory=mem)
     mb = resolve_model(model).read_bytes()
     s = golden.random_inputs(mb, 1, 20261121)
     block = DataBlock(model=mb, inputs=[golden.sample_bytes(s[0])]).to_bytes()
