@@ -122,6 +122,12 @@ def new(name):
 @click.option("--baseline", default="none", show_default=True, metavar="NAME",
               help="Design to compare against; its result is cached after the first run.")
 @click.option("--no-baseline", is_flag=True, help="Do not run or show a baseline.")
+@click.option("--sim", "sim", type=click.Choice(["rtl", "fast"]), default="rtl", show_default=True,
+              help="Target sim: the Verilator RTL simulation, or the fast simulation "
+                   "(calibrated against it, see `cfu-bench calibrate`).")
+@click.option("--baseline-sim", type=click.Choice(["rtl", "fast"]), default=None,
+              help="Simulator of the baseline (default: the same as --sim); labelled in the "
+                   "report when it differs.")
 @click.option("--inputs", default=2, show_default=True, help="Random inputs to run and check.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write JSON here.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Write CSV here.")
@@ -138,8 +144,9 @@ def new(name):
                    "first input (target sim; a separate trace build).")
 @param_option
 @click.option("--quiet", is_flag=True, help="Only the table; no progress.")
-def profile(model, cfu, target, memory, baseline, no_baseline, inputs, json_path, csv_path,
-            plot_path, port, bitstream, no_cache, dump_dir, trace, params, quiet):
+def profile(model, cfu, target, memory, baseline, no_baseline, sim, baseline_sim, inputs,
+            json_path, csv_path, plot_path, port, bitstream, no_cache, dump_dir, trace, params,
+            quiet):
     """Per-layer cycles of MODEL (kws, vww, ic, ad, a zoo name or a .tflite path) on the SoC with a CFU,
     every layer checked bit for bit against TFLM."""
     from . import report
@@ -152,7 +159,8 @@ def profile(model, cfu, target, memory, baseline, no_baseline, inputs, json_path
                   port=port, bitstream=bitstream)
     result, base = profile_with_baseline(model, cfu, None if no_baseline else baseline,
                                          dump_dir=dump_dir, trace=trace, params=_params(params),
-                                         **common)
+                                         sim=None if target != "sim" and sim == "rtl" else sim,
+                                         baseline_sim=baseline_sim, **common)
     click.echo(report.format_table(result, base))
     if json_path:
         report.write_json(result, json_path, base)
@@ -211,6 +219,45 @@ def mlperf(model, cfu, target, memory, port, bitstream, iterations, warmups, win
     if json_path:
         write_json(result, json_path)
     check_mlperf(result)
+
+
+@main.command()
+@click.option("--model", "models", multiple=True, metavar="NAME|PATH.tflite",
+              help="Model to run both ways (repeatable; default: ad).")
+@click.option("--cfu", "cfus", multiple=True, metavar="NAME",
+              help="CFU design (repeatable; default: none and mac8).")
+@click.option("--memory", "memories", type=click.Choice(MEMORIES), multiple=True,
+              help="Main RAM model (repeatable; default: ideal).")
+@click.option("--inputs", default=1, show_default=True, help="Random inputs per run.")
+@click.option("--no-cache", is_flag=True, help="Run the RTL simulation even if cached.")
+@click.option("--check", is_flag=True, help="Exit 1 when any run leaves the error bounds.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write JSON here.")
+@click.option("--summary", is_flag=True, help="One line per run, no per-layer table.")
+@click.option("--quiet", is_flag=True, help="No progress output.")
+def calibrate(models, cfus, memories, inputs, no_cache, check, json_path, summary, quiet):
+    """Run the same models on the RTL and on the fast simulation and report the fast one's
+    cycle error, per layer and for the whole model, against its bounds (1 % ideal, 3 % ddr3
+    whole-model; 5 % for every layer above 1 % of the total)."""
+    import json
+    from pathlib import Path
+
+    from .calibrate import calibrate as run_calibration, format_calibration
+
+    progress = Progress(quiet=quiet)
+    results = []
+    for model in models or ("ad",):
+        for cfu in cfus or ("none", "mac8"):
+            for memory in memories or ("ideal",):
+                c = run_calibration(model, cfu, memory, inputs=inputs, use_cache=not no_cache,
+                                    progress=progress)
+                click.echo(format_calibration(c, layers=not summary))
+                results.append(c)
+    if json_path:
+        Path(json_path).write_text(json.dumps([c.to_json_dict() for c in results], indent=1))
+    bad = [c for c in results if not c.within_bounds or not c.bit_exact]
+    if check and bad:
+        raise ResultError(f"{len(bad)} of {len(results)} runs outside the fast simulation's "
+                          f"bounds: " + ", ".join(f"{c.model}/{c.cfu}/{c.memory}" for c in bad))
 
 
 @main.command()
@@ -275,9 +322,11 @@ def models_build(names, with_zoo):
 @click.option("--jobs", default=2, show_default=True, help="Simulations run at once.")
 @click.option("--zoo", "with_zoo", is_flag=True,
               help="Add the model zoo (`cfu-bench models`); models over 50 M MACs get no `none` run.")
+@click.option("--sim", "sim", type=click.Choice(["rtl", "fast"]), default="rtl", show_default=True,
+              help="The RTL simulation, or the fast one (written to benchmarks/results/fast-sim/).")
 @param_option
 @click.option("--quiet", is_flag=True)
-def bench(models, designs, inputs, memories, no_resources, jobs, with_zoo, params, quiet):
+def bench(models, designs, inputs, memories, no_resources, jobs, with_zoo, sim, params, quiet):
     """The benchmark suite: the four models (--zoo: and the zoo) x {none, the default CFU,
     other designs} x the memories, written to benchmarks/results/ (JSON per run, results.md,
     memory.md, cycles.png)."""
@@ -294,7 +343,8 @@ def bench(models, designs, inputs, memories, no_resources, jobs, with_zoo, param
               "".join(f" --cfu {d}" for d in designs) + \
               (f" --inputs {inputs}" if inputs != 2 else "") + \
               (f" --memory {','.join(memory_list)}" if memory_list != list(MEMORIES) else "") + \
-              "".join(f" -P {p}" for p in params) + (" --zoo" if with_zoo else "")
+              "".join(f" -P {p}" for p in params) + (" --zoo" if with_zoo else "") + \
+              (" --sim fast" if sim == "fast" else "")
 
     def on_skip(model, design, memory, macs):
         click.echo(f"{model:<4} {design:<10} {memory:<5} not run: {macs:,} MACs is over 50 M, "
@@ -306,12 +356,15 @@ def bench(models, designs, inputs, memories, no_resources, jobs, with_zoo, param
                    f"{'bit-exact' if r.bit_exact else 'MISMATCH'}"
                    f"{'  (cached)' if r.cached else f'  ({seconds:.0f} s)'}")
 
-    summary = run_suite(list(models) or None, list(designs) or None, inputs, command=command,
-                        progress=Progress(quiet=quiet), with_resources=not no_resources,
-                        jobs=jobs, on_run=on_run, memories=memory_list, params=_params(params),
-                        zoo=with_zoo, on_skip=on_skip)
     from .paths import RESULTS
-    click.echo((RESULTS / "results.md").read_text())
+    from .suite import FAST_RESULTS
+    out_dir = FAST_RESULTS if sim == "fast" else RESULTS
+    summary = run_suite(list(models) or None, list(designs) or None, inputs, out_dir=out_dir,
+                        command=command, progress=Progress(quiet=quiet),
+                        with_resources=not no_resources, jobs=jobs, on_run=on_run,
+                        memories=memory_list, params=_params(params), sim=sim, zoo=with_zoo,
+                        on_skip=on_skip)
+    click.echo((out_dir / "results.md").read_text())
     if not all(r["bit_exact"] for r in summary["runs"]):
         raise ResultError("some runs are not bit-exact with TFLM")
 
@@ -356,7 +409,12 @@ def build(target, cfu, variant, no_compile, out, params, quiet):
 @click.option("--inputs", default=1, show_default=True, help="Random inputs per profile.")
 @click.option("--soc", is_flag=True, help="Estimate the whole Arty SoC with the CFU (minutes per "
               "point) instead of the CFU alone.")
-def sweep(design, grid, models, engine, ray_address, jobs, out_dir, memory, inputs, soc):
+@click.option("--sim", "sim", type=click.Choice(["rtl", "fast"]), default="rtl", show_default=True,
+              help="Profile every point on the RTL or on the fast simulation (no SoC build per point).")
+@click.option("--confirm", type=int, default=0, metavar="N",
+              help="With --sim fast: re-run the N points with the fewest cycles on the RTL.")
+def sweep(design, grid, models, engine, ray_address, jobs, out_dir, memory, inputs, soc, sim,
+          confirm):
     """Design-space sweep: every combination of --param values builds (cached), passes the
     design's cocotb tests, gets a resource estimate and profiles each --model bit-exact;
     rows, Pareto fronts (cycles vs LUTs and vs DSPs) and a plot. Resumes from the cache."""
@@ -370,10 +428,11 @@ def sweep(design, grid, models, engine, ray_address, jobs, out_dir, memory, inpu
                + "".join(f" --model {m}" for m in models)
                + (f" --engine {engine}" if engine != "local" else "")
                + (f" --memory {memory}" if memory != "ddr3" else "")
-               + (f" --inputs {inputs}" if inputs != 1 else "") + (" --soc" if soc else ""))
+               + (f" --inputs {inputs}" if inputs != 1 else "") + (" --soc" if soc else "")
+               + (f" --sim {sim}" if sim != "rtl" else "") + (f" --confirm {confirm}" if confirm else ""))
     doc = run_sweep(design, parsed, list(models), engine=engine, jobs=jobs, out_dir=out, memory=memory,
                     inputs=inputs, resources="soc" if soc else "cfu", ray_address=ray_address,
-                    command=command)
+                    command=command, sim=sim, confirm=confirm)
     click.echo(format_summary(doc))
     click.echo(f"wrote {out}/sweep.csv, sweep.json, pareto.png ({doc['wall_seconds']:.0f} s)")
     if not all(r["bit_exact"] for r in doc["rows"]):

@@ -17,6 +17,11 @@ from .progress import Progress
 from .report import ProfileResult
 from .soc.description import MEMORIES
 
+# Where `bench --sim fast` writes: never over the RTL's recorded results.
+FAST_RESULTS = RESULTS / "fast-sim"
+_FAST_SOURCE = ("fast simulation of the SoC (sim/fast, calibrated against the RTL: "
+                "see calibration.md)")
+
 # The template only shows how a design is laid out; its kernels are the reference ones.
 NOT_BENCHMARKED = {"template"}
 # Above this many MACs the baseline (reference kernels, no CFU) takes hours in the RTL
@@ -52,12 +57,13 @@ def run_suite(models: list[str] | None = None, designs: list[str] | None = None,
               inputs: int = DEFAULT_INPUTS, out_dir: Path = RESULTS, command: str = "",
               progress: Progress | None = None, with_resources: bool = True, jobs: int = 2,
               on_run=None, memories: list[str] | None = None, params: dict | None = None,
-              zoo: bool = False, on_skip=None) -> dict:
+              zoo: bool = False, on_skip=None, sim: str = "rtl") -> dict:
     """Every model x design x memory. on_run(model, design, memory, result, seconds) is called
     as each run finishes. params: design parameters for every design but the baseline.
     zoo: add every zoo model to `models` (the four benchmarks when models is empty).
     on_skip(model, design, memory, macs) is called for each baseline run left out because the
-    model is over BASELINE_MAC_LIMIT."""
+    model is over BASELINE_MAC_LIMIT. sim: "rtl" or "fast" (cfu_bench.sim.fast_sim; give it
+    its own out_dir, FAST_RESULTS)."""
     progress = progress or Progress(quiet=True)
     models = list(models or BENCHMARKS)
     if zoo:
@@ -70,11 +76,14 @@ def run_suite(models: list[str] | None = None, designs: list[str] | None = None,
     loaded = {d: load_design(d, **(params or {}) if d != BASELINE_DESIGN else {}) for d in designs}
     for memory in memories:  # builds first, one at a time: they share the LiteX software tree
         for design in designs:
-            simulate.prepare(loaded[design], progress, memory=memory)
+            if sim == "fast":
+                simulate.prepare_fast(loaded[design], progress, memory=memory)
+            else:
+                simulate.prepare(loaded[design], progress, memory=memory)
 
     def one(model: str, design: str, memory: str) -> ProfileResult:
         t0 = time.monotonic()
-        r = profile(model, cfu=loaded[design], inputs=inputs, memory=memory)
+        r = profile(model, cfu=loaded[design], inputs=inputs, memory=memory, sim=sim)
         (out_dir / run_file(model, loaded[design].variant, memory)).write_text(
             json.dumps(r.to_json_dict(), indent=1) + "\n")
         if on_run:
@@ -83,6 +92,8 @@ def run_suite(models: list[str] | None = None, designs: list[str] | None = None,
 
     # Each simulation is one single-threaded Verilator process: run `jobs` of them at once.
     runs, skipped = planned_runs(models, designs, memories, macs)
+    if sim == "fast":  # the MAC limit guards the RTL simulation's hours, not the fast one's seconds
+        runs, skipped = runs + skipped, []
     for m, d, mem in skipped:
         if on_skip:
             on_skip(m, d, mem, macs[m])
@@ -92,6 +103,7 @@ def run_suite(models: list[str] | None = None, designs: list[str] | None = None,
     summary = {"command": command, "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
                "host": f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}",
                "inputs_per_run": inputs, "memories": memories, "resources": resources,
+               "cycles_source": "fast-sim" if sim == "fast" else "rtl-sim",
                "runs": [_summary_row(r) for r in results.values()],
                "skipped": [{"model": m, "cfu": d, "memory": mem, "total_macs": macs[m],
                             "reason": f"over {BASELINE_MAC_LIMIT:,} MACs: no {d} RTL run"}
@@ -109,7 +121,8 @@ def run_file(model: str, design: str, memory: str) -> str:
 
 
 def _summary_row(r: ProfileResult) -> dict:
-    return {"model": r.model, "cfu": r.cfu, "memory": r.memory, "total_cycles": r.total_cycles,
+    return {"model": r.model, "cfu": r.cfu, "memory": r.memory, "cycles_source": r.cycles_source,
+            "total_cycles": r.total_cycles,
             "total_macs": r.total_macs, "cycles_per_mac": r.cycles_per_mac,
             "bit_exact": r.bit_exact, "inputs_checked": r.inputs_checked,
             "overhead_cycles": r.overhead_cycles, "setup_cycles": r.setup_cycles,
@@ -147,7 +160,9 @@ def markdown(summary: dict, models: list[str], designs: list[str],
     runs = {(r["model"], r["cfu"], r.get("memory", "ideal")): r for r in summary["runs"]}
     lines = [f"Measured with `{summary['command']}` on {summary['date']} "
              f"({summary['inputs_per_run']} random inputs per run; cycles from mcycle in the "
-             "Verilator RTL simulation of the SoC, main RAM "
+             + (_FAST_SOURCE if summary.get("cycles_source") == "fast-sim" else
+                "Verilator RTL simulation of the SoC")
+             + ", main RAM "
              + " and ".join(_MEMORY_NAMES[m] for m in memories)
              + "; every layer checked against TFLM).", ""]
     cols = [(d, mem) for d in designs for mem in memories]

@@ -74,6 +74,7 @@ class SweepSpec:
     inputs: int = 1
     resources: str = "cfu"     # "cfu" or "soc"
     cocotb: bool = True
+    sim: str = "rtl"           # "rtl" or "fast" (cfu_bench.sim.fast_sim: no SoC build per point)
 
 
 def _say(line: str) -> None:
@@ -145,7 +146,10 @@ def run_point(spec: SweepSpec, params: dict, index: int = 0, total: int = 0) -> 
 
     with _build_lock():
         step(0, spec.models[0], "building (cached when unchanged)...")
-        simulate.prepare(design, memory=spec.memory)
+        if spec.sim == "fast":
+            simulate.prepare_fast(design, memory=spec.memory)
+        else:
+            simulate.prepare(design, memory=spec.memory)
         cocotb = "skipped"
         if spec.cocotb and design.tests_dir is not None:
             step(0, spec.models[0], "cocotb check...")
@@ -156,7 +160,7 @@ def run_point(spec: SweepSpec, params: dict, index: int = 0, total: int = 0) -> 
     for k, model in enumerate(spec.models):
         step(k, model, "profiling...")
         t0 = time.monotonic()
-        r = profile(model, cfu=design, inputs=spec.inputs, memory=spec.memory)
+        r = profile(model, cfu=design, inputs=spec.inputs, memory=spec.memory, sim=spec.sim)
         step(k, model, f"{r.total_cycles:,} cycles, {'bit-exact' if r.bit_exact else 'NOT bit-exact'}"
                        f"{' (cached)' if r.cached else f' ({time.monotonic() - t0:.0f} s)'}")
         rows.append({**params, "model": r.model, "cycles": r.total_cycles,
@@ -164,7 +168,7 @@ def run_point(spec: SweepSpec, params: dict, index: int = 0, total: int = 0) -> 
                      "macs": r.total_macs, "cycles_per_mac": round(r.cycles_per_mac, 4),
                      "accelerated_layers": sum(l.kernel != "ref" for l in r.layers),
                      "layers": len(r.layers), "memory": r.memory, "resources": spec.resources,
-                     "cocotb": cocotb})
+                     "cocotb": cocotb, "cycles_source": r.cycles_source, "rtl_cycles": None})
     return rows
 
 
@@ -234,9 +238,13 @@ def _run_ray(spec, points, jobs, on_rows, address):
 
 def sweep(design: str, grid: dict, models: list[str], engine: str = "local", jobs: int = 1,
           out_dir: Path | None = None, memory: str = "ddr3", inputs: int = 1, resources: str = "cfu",
-          ray_address: str | None = None, cocotb: bool = True, command: str = "") -> dict:
+          ray_address: str | None = None, cocotb: bool = True, command: str = "",
+          sim: str = "rtl", confirm: int = 0) -> dict:
     """Run the grid; write DIR/sweep.csv, sweep.json and pareto.png when out_dir is given.
-    Returns the JSON document (rows in grid order, then model order)."""
+    Returns the JSON document (rows in grid order, then model order).
+    sim "fast": every point on the fast simulation (ranks points in seconds); confirm N then
+    re-runs the N points with the fewest cycles (summed over the models) on the RTL and adds
+    their `rtl_cycles` to their rows."""
     from .designs import load_design
     from .models_registry import resolve_model
     from .soc.description import MEMORIES
@@ -252,6 +260,12 @@ def sweep(design: str, grid: dict, models: list[str], engine: str = "local", job
         raise UserError(f"unknown resources scope {resources!r}; valid: {', '.join(RESOURCE_SCOPES)}")
     if not models:
         raise UserError("give at least one --model")
+    if sim not in ("rtl", "fast"):
+        raise UserError(f"unknown simulator {sim!r}; valid: rtl, fast")
+    if confirm and sim != "fast":
+        raise UserError("--confirm re-runs the best points of a --sim fast sweep on the RTL")
+    if confirm < 0:
+        raise UserError("--confirm must be 0 or more")
     if inputs < 1:
         raise UserError("--inputs must be at least 1")
     for m in models:
@@ -259,7 +273,7 @@ def sweep(design: str, grid: dict, models: list[str], engine: str = "local", job
     points = grid_points(grid)
     for p in points:           # every name and value checked before anything runs
         load_design(design, **p)
-    spec = SweepSpec(design, tuple(models), memory, inputs, resources, cocotb)
+    spec = SweepSpec(design, tuple(models), memory, inputs, resources, cocotb, sim)
     results: dict[int, list] = {}
     t0 = time.monotonic()
 
@@ -275,16 +289,40 @@ def sweep(design: str, grid: dict, models: list[str], engine: str = "local", job
         _run_local(spec, points, jobs, on_rows)
     else:
         _run_ray(spec, points, jobs, on_rows, ray_address)
+    confirmed = _confirm_best(spec, points, results, confirm) if confirm else []
     rows = [row for i in range(len(points)) for row in results[i]]
     doc = {"command": command, "design": design, "parameters": grid, "models": list(models),
            "memory": memory, "inputs_per_run": inputs, "engine": engine,
-           "cycles_source": "mcycle, Verilator RTL simulation of the SoC, main RAM " + memory,
+           "cycles_source": "fast-sim" if sim == "fast" else "rtl-sim",
+           "cycles_detail": ("mcycle, fast simulation of the SoC (sim/fast), main RAM "
+                             if sim == "fast" else
+                             "mcycle, Verilator RTL simulation of the SoC, main RAM ") + memory,
+           "confirmed_in_rtl": confirmed,
            "resources": resources, "resources_source": RESOURCE_SCOPES[resources],
            "wall_seconds": round(time.monotonic() - t0, 1),
            "rows": rows, "pareto": pareto_fronts(rows, list(grid))}
     if out_dir is not None:
         write_outputs(doc, Path(out_dir))
     return doc
+
+
+def _confirm_best(spec: SweepSpec, points: list[dict], results: dict, n: int) -> list[dict]:
+    """Re-run the n fastest points (fewest cycles summed over the models) on the RTL; their
+    rows get rtl_cycles. Returns the confirmed points' parameters."""
+    from .designs import load_design
+    from .profile import profile
+
+    ranked = sorted(range(len(points)), key=lambda i: sum(r["cycles"] for r in results[i]))
+    done = []
+    for i in ranked[:n]:
+        design = load_design(spec.design, **points[i])
+        for row in results[i]:
+            _say(f"confirming {point_label(points[i])} {row['model']} on the RTL...")
+            r = profile(row["model"], cfu=design, inputs=spec.inputs, memory=spec.memory, sim="rtl")
+            row["rtl_cycles"] = r.total_cycles
+            row["bit_exact"] = row["bit_exact"] and r.bit_exact
+        done.append(points[i])
+    return done
 
 
 # ---- Pareto fronts ---------------------------------------------------------------------------------
@@ -317,7 +355,7 @@ def pareto_fronts(rows: list[dict], names: list[str]) -> dict:
 # ---- outputs -----------------------------------------------------------------------------------------
 
 CSV_TAIL = ("model", "cycles", "luts", "ffs", "dsps", "brams", "bit_exact", "memory", "resources",
-            "cycles_per_mac")
+            "cycles_per_mac", "cycles_source", "rtl_cycles")
 
 
 def format_summary(doc: dict) -> str:
@@ -328,6 +366,13 @@ def format_summary(doc: dict) -> str:
     for r in doc["rows"]:
         lines.append(" ".join(f"{r[n]!s:>6}" for n in names) + f" {r['model']:<5} {r['cycles']:>12,} "
                      f"{r['luts']!s:>6} {r['dsps']!s:>5} {r['brams']!s:>6}  {'yes' if r['bit_exact'] else 'NO'}")
+    for r in doc["rows"]:
+        if r.get("rtl_cycles"):
+            lines.append(f"confirmed on the RTL: {point_label({n: r[n] for n in names})} {r['model']}: "
+                         f"fast-sim {r['cycles']:,}, rtl-sim {r['rtl_cycles']:,} cycles "
+                         f"({100 * (r['cycles'] - r['rtl_cycles']) / r['rtl_cycles']:+.2f} %)")
+    if doc.get("cycles_source") == "fast-sim":
+        lines.append("cycles: fast-sim (" + doc["cycles_detail"] + "); rank with them, quote rtl_cycles")
     for model, fronts in doc["pareto"].items():
         lines.append(f"Pareto {model}: cycles vs LUTs " + "; ".join(map(point_label, fronts["luts"]))
                      + " | vs DSPs " + "; ".join(map(point_label, fronts["dsps"])))
