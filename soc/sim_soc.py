@@ -89,7 +89,7 @@ class SimTarget:
     def add_crg(self, soc):
         soc.crg = CRG(self.platform.request("sys_clk"))
 
-    def ddr3_phy(self, soc, module):
+    def dram_phy(self, soc, module):
         from litedram.phy.model import SDRAMPHYModel
 
         settings = a7ddrphy_settings(soc.sys_clk_freq)
