@@ -58,8 +58,8 @@ class MainRamLayout:
     """Where main RAM's contents live in the Verilated model: the init files it reads at
     start-up, and how main RAM addresses map onto them."""
 
-    memory: str                # "ddr3" or "ideal"
-    files: list[str]           # ideal: one file; ddr3: one per bank, in bank order
+    memory: str                # "ddr3", "sdram" or "ideal"
+    files: list[str]           # ideal: one file; DRAM: one per bank, in bank order
     word_bytes: int            # bytes per line of an init file
     row_bytes: int = 0         # ddr3: bytes of one row of one bank (ROW_BANK_COL mapping)
 
@@ -192,7 +192,7 @@ def _main_ram_layout(soc, config, gateware: Path) -> MainRamLayout:
     from ..soc.description import dram_module
     from ..soc.sim_soc import BANK_MARKER
 
-    module, settings = dram_module(config.sys_clk_freq).geom_settings, soc.ddrphy.settings
+    module, settings = dram_module(config.sys_clk_freq, config.memory).geom_settings, soc.ddrphy.settings
     nbanks = 2 ** module.bankbits
     word_bytes = settings.dfi_databits * settings.nphases // 8
     banks = {}
@@ -208,7 +208,7 @@ def _main_ram_layout(soc, config, gateware: Path) -> MainRamLayout:
         raise UserError(f"SoC generation: found init files for DRAM banks {sorted(banks)} "
                         f"of {nbanks}; see {gateware}")
     row_bytes = 2 ** module.colbits * settings.databits // 8
-    return MainRamLayout("ddr3", [banks[b] for b in range(nbanks)], word_bytes, row_bytes)
+    return MainRamLayout(config.memory, [banks[b] for b in range(nbanks)], word_bytes, row_bytes)
 
 
 def _verilate(gateware_dir: Path, trace: bool) -> None:

@@ -27,6 +27,8 @@ from cfu_bench.gateware.port import MEMORY_PORT_PROBE
 MAIN_RAM_BASE = 0x40000000
 MEMORIES = ("ddr3", "ideal", "sdram")
 # The SoC clock each memory comes with: its board's (DRAM timings in cycles depend on it).
+# What the benchmark suite runs by default: the Arty's memory and the ideal one.
+SUITE_MEMORIES = ("ddr3", "ideal")
 DEFAULT_CLOCKS = {"ddr3": 100_000_000, "ideal": 100_000_000, "sdram": 50_000_000}
 
 
