@@ -119,3 +119,17 @@ def test_list_names_the_board():
     r = CliRunner().invoke(main, ["list"])
     assert r.exit_code == 0
     assert re.search(r"^target\s+ulx3s\s.*ULX3S.*memory sdram", r.output, re.MULTILINE), r.output
+
+
+def test_loading_the_bitstream_asks_openfpgaloader_for_the_ulx3s(built, tmp_path, monkeypatch):
+    import os
+
+    from cfu_bench.board import load_bitstream
+    args = tmp_path / "args"
+    tool = tmp_path / "bin" / "openFPGALoader"
+    tool.parent.mkdir()
+    tool.write_text(f'#!/bin/sh\necho "$@" > {args}\n')
+    tool.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tool.parent}{os.pathsep}{os.environ['PATH']}")
+    load_bitstream(built.bitstream)
+    assert args.read_text().split() == ["-b", "ulx3s", str(built.bitstream)]
