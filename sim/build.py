@@ -197,11 +197,7 @@ def _main_ram_layout(soc, config, gateware: Path) -> MainRamLayout:
     word_bytes = settings.dfi_databits * settings.nphases // 8
     banks = {}
     for init in gateware.glob("*.init"):
-        first = init.read_text().split("\n", 1)[0].strip()
-        try:
-            low = int(first, 16) & 0xFFFFFFFF if len(first) == 2 * word_bytes else None
-        except ValueError:
-            continue
+        low = _first_word32(init, word_bytes)
         if low is not None and BANK_MARKER <= low < BANK_MARKER + nbanks:
             banks[low - BANK_MARKER] = init.name
     if sorted(banks) != list(range(nbanks)):
@@ -209,6 +205,21 @@ def _main_ram_layout(soc, config, gateware: Path) -> MainRamLayout:
                         f"of {nbanks}; see {gateware}")
     row_bytes = 2 ** module.colbits * settings.databits // 8
     return MainRamLayout(config.memory, [banks[b] for b in range(nbanks)], word_bytes, row_bytes)
+
+
+def _first_word32(init: Path, word_bytes: int) -> int | None:
+    """The low 32 bits at the start of a DRAM bank's init file: one line of a DDR3 bank (16
+    bytes) holds them, a 16-bit SDR bank needs two (little-endian: the first line is the low
+    half)."""
+    lines = max(1, 4 // word_bytes)
+    with open(init) as f:
+        head = [f.readline().strip() for _ in range(lines)]
+    if any(len(h) != 2 * word_bytes for h in head):
+        return None
+    try:
+        return sum(int(h, 16) << (8 * word_bytes * i) for i, h in enumerate(head)) & 0xFFFFFFFF
+    except ValueError:
+        return None
 
 
 def _verilate(gateware_dir: Path, trace: bool) -> None:

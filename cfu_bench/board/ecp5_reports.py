@@ -68,8 +68,9 @@ def _endpoint(step: dict, side: str) -> str:
 def critical_path(report: dict, clock: str) -> dict | None:
     """The critical path launched and captured by `clock`: its first and last cell, total
     delay and number of logic cells on it."""
+    edge = {clock, f"posedge {clock}"}  # nextpnr names the launching and capturing edges
     for p in report.get("critical_paths") or []:
-        if p.get("from") != clock or p.get("to") != clock:
+        if p.get("from") not in edge or p.get("to") not in edge:
             continue
         steps = p.get("path") or []
         if not steps:

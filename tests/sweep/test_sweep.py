@@ -56,6 +56,9 @@ def _one_line_error(args):
     (["profile", "ad", "-P", "lanes=5"], "lanes must be one of"),
     (["profile", "ad", "-P", "lanes"], "NAME=VALUE"),
     (["test", "-P", "lanes=4"], "needs a DESIGN"),
+    (["sweep", "mac8", "--param", "lanes=4", "--model", "ad", "--board", "ulx3s"], "--board needs --soc"),
+    (["sweep", "mac8", "--param", "lanes=4", "--model", "ad", "--soc", "--board", "ulx3s",
+      "--memory", "ideal"], "simulates that board's memory (sdram), not ideal"),
 ])
 def test_bad_parameters_are_one_line_exit_2(args, needle):
     assert needle in _one_line_error(args)
