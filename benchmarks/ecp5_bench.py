@@ -34,13 +34,18 @@ def build_one(design: str, fresh: bool) -> dict:
 
     if fresh:  # the project `cfu-bench build` (and tests/board/test_ulx3s_build.py) uses
         shutil.rmtree(build_root() / "ulx3s" / f"{design}-85f", ignore_errors=True)
+    started = time.time()
     t0 = time.monotonic()
     r = subprocess.run(build_command(design), capture_output=True, text=True)
     wall = round(time.monotonic() - t0, 1)
     if r.returncode not in (0, 1):  # 1: built, but misses the clock (recorded as such)
         sys.exit(f"build of {design} failed: {r.stderr.strip().splitlines()[-1:]}")
     summary = json.loads(r.stdout[:r.stdout.rindex("}") + 1])
-    return {"design": design, "wall_seconds": wall, "compile_seconds": summary["compile_seconds"],
+    # An up-to-date project is reused: its bitstream predates this run, and this run's wall
+    # time is not a build's.
+    reused = os.path.getmtime(summary["bitstream"]) < started
+    return {"design": design, "reused": reused, "wall_seconds": wall,
+            "compile_seconds": summary["compile_seconds"],
             "fmax_mhz": summary["fmax_mhz"], "target_mhz": summary["target_mhz"],
             "met": summary["met"], "worst_path": summary["worst_path"],
             "utilisation": summary["utilisation"], "device": summary["device"],
@@ -51,14 +56,15 @@ def markdown(rows: list[dict], command: str) -> str:
     lines = [f"ULX3S ({rows[0]['device']}) bitstreams, from `{command}` "
              f"({time.strftime('%Y-%m-%d', time.gmtime())}); fmax of the sys clock after routing "
              "(nextpnr-ecp5), utilisation of the placed design; wall time of the whole build "
-             "on this machine.", "",
-             "| design | fmax MHz | target MHz | met | LUT4 | FF | MULT18 | DP16KD | wall s | place+route s |",
+             "on this machine (`reused`: an up-to-date project, built earlier).", "",
+             "| design | fmax MHz | target MHz | met | LUT4 | FF | MULT18 | DP16KD | wall s | synth+P&R+pack s |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         u = r["utilisation"]
         lines.append(f"| {r['design']} | {r['fmax_mhz']} | {r['target_mhz']:g} | "
                      f"{'yes' if r['met'] else 'NO'} | {u['lut']:,} | {u['ff']:,} | {u['dsp']} | "
-                     f"{u['bram']} | {r['wall_seconds']} | {r['compile_seconds']} |")
+                     f"{u['bram']} | {'reused' if r['reused'] else r['wall_seconds']} | "
+                     f"{r['compile_seconds']} |")
     return "\n".join(lines) + "\n"
 
 
