@@ -117,8 +117,8 @@ def new(name):
               help="CFU design (default: the best design, see `cfu-bench list`).")
 @click.option("--target", type=click.Choice(TARGET_NAMES), default="sim", show_default=True)
 @click.option("--memory", type=click.Choice(MEMORIES), default=None,
-              help="Main RAM model: ddr3 (LiteDRAM + the Arty's DDR3, the default) or ideal "
-                   "(single-cycle RAM, simulation only).")
+              help="Main RAM model: ddr3 (LiteDRAM + the Arty's DDR3, the default), sdram "
+                   "(the ULX3S's SDR SDRAM at its 50 MHz) or ideal (single-cycle RAM, simulation only).")
 @click.option("--baseline", default="none", show_default=True, metavar="NAME",
               help="Design to compare against; its result is cached after the first run.")
 @click.option("--no-baseline", is_flag=True, help="Do not run or show a baseline.")
@@ -132,9 +132,9 @@ def new(name):
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write JSON here.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Write CSV here.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write a PNG here.")
-@click.option("--port", help="Serial port of the board (target arty).")
+@click.option("--port", help="Serial port of the board (target arty or ulx3s).")
 @click.option("--bitstream", type=click.Path(exists=True, dir_okay=False),
-              help="Bitstream to load first (target arty, needs openFPGALoader).")
+              help="Bitstream to load first (target arty or ulx3s, needs openFPGALoader).")
 @click.option("--no-cache", is_flag=True, help="Simulate even if this exact run is cached.")
 @click.option("--dump", "dump_dir", type=click.Path(file_okay=False), metavar="DIR",
               help="On a mismatch, write the first differing layer's expected and actual "
@@ -179,7 +179,8 @@ def profile(model, cfu, target, memory, baseline, no_baseline, sim, baseline_sim
               help="CFU design whose kernels run the model (default: the best design).")
 @click.option("--target", type=click.Choice(["sim", "arty"]), default="sim", show_default=True)
 @click.option("--memory", type=click.Choice(MEMORIES), default=None,
-              help="Main RAM model on sim: ddr3 (the default, as on the Arty) or ideal.")
+              help="Main RAM model on sim: ddr3 (the default, as on the Arty), sdram (as on the "
+                   "ULX3S) or ideal.")
 @click.option("--port", help="Serial port of the board (target arty).")
 @click.option("--bitstream", type=click.Path(exists=True, dir_okay=False),
               help="Bitstream to load first (target arty, needs openFPGALoader).")
@@ -317,7 +318,7 @@ def models_build(names, with_zoo):
 @click.option("--cfu", "designs", multiple=True, help="Only these designs (repeatable).")
 @click.option("--inputs", default=2, show_default=True, help="Random inputs per run.")
 @click.option("--memory", "memories", default="ddr3,ideal", show_default=True,
-              help="Main RAM models to run, comma-separated (ddr3, ideal).")
+              help="Main RAM models to run, comma-separated (ddr3, ideal, sdram).")
 @click.option("--no-resources", is_flag=True, help="Skip the Yosys resource estimates.")
 @click.option("--jobs", default=2, show_default=True, help="Simulations run at once.")
 @click.option("--zoo", "with_zoo", is_flag=True,
@@ -342,7 +343,7 @@ def bench(models, designs, inputs, memories, no_resources, jobs, with_zoo, sim, 
     command = "cfu-bench bench" + "".join(f" --model {m}" for m in models) + \
               "".join(f" --cfu {d}" for d in designs) + \
               (f" --inputs {inputs}" if inputs != 2 else "") + \
-              (f" --memory {','.join(memory_list)}" if memory_list != list(MEMORIES) else "") + \
+              (f" --memory {','.join(memory_list)}" if memory_list != ["ddr3", "ideal"] else "") + \
               "".join(f" -P {p}" for p in params) + (" --zoo" if with_zoo else "") + \
               (" --sim fast" if sim == "fast" else "")
 
@@ -369,23 +370,55 @@ def bench(models, designs, inputs, memories, no_resources, jobs, with_zoo, sim, 
         raise ResultError("some runs are not bit-exact with TFLM")
 
 
+def _clock_hz(value: str | None) -> int | None:
+    """--sys-clk-freq: Hz (48e6, 48000000) or MHz (48)."""
+    if value is None:
+        return None
+    try:
+        f = float(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a number (Hz, e.g. 48e6, or MHz, e.g. 48)")
+    return int(round(f * 1e6 if f < 1000 else f))
+
+
 @main.command()
-@click.option("--target", type=click.Choice(["arty"]), default="arty", show_default=True)
+@click.option("--target", type=click.Choice(["arty", "ulx3s"]), default="arty", show_default=True)
 @click.option("--cfu", "cfu", default=None, metavar="NAME|PATH.v", help="CFU design (default: the best).")
-@click.option("--variant", type=click.Choice(["a7-35", "a7-100"]), default="a7-35", show_default=True)
-@click.option("--no-compile", is_flag=True, help="Write the project (Verilog, XDC, TCL, firmware) only.")
-@click.option("--out", type=click.Path(file_okay=False), help="Project folder (default under build/arty/).")
+@click.option("--variant", type=click.Choice(["a7-35", "a7-100"]), default="a7-35", show_default=True,
+              help="Arty variant (target arty).")
+@click.option("--sys-clk-freq", "sys_clk_freq", default=None, metavar="HZ|MHZ",
+              help="SoC clock (target ulx3s; default 50 MHz): lower it for a design that misses "
+                   "timing.")
+@click.option("--seed", default=1, show_default=True, help="nextpnr's placement seed (target ulx3s).")
+@click.option("--no-compile", is_flag=True, help="Write the project (Verilog, constraints, scripts, "
+              "firmware) only.")
+@click.option("--out", type=click.Path(file_okay=False), help="Project folder (default under "
+              "build/arty/ or build/ulx3s/).")
 @param_option
 @click.option("--quiet", is_flag=True)
-def build(target, cfu, variant, no_compile, out, params, quiet):
-    """Build the board SoC with a CFU: the bitstream when Vivado (or openXC7/F4PGA) is on PATH,
-    otherwise --no-compile writes the complete project to build elsewhere."""
+def build(target, cfu, variant, sys_clk_freq, seed, no_compile, out, params, quiet):
+    """Build the board SoC with a CFU. Arty: the bitstream when Vivado (or openXC7/F4PGA) is on
+    PATH, otherwise --no-compile writes the complete project to build elsewhere. ULX3S: the
+    bitstream from the open yowasp flow (yosys, nextpnr-ecp5, ecppack), with the achieved fmax,
+    worst path and utilisation; exit 1 when the design misses the clock."""
     import json
 
-    from .board import build_arty
     from .designs import DEFAULT_DESIGN, load_design
 
-    result = build_arty(load_design(cfu or DEFAULT_DESIGN, **_params(params)), out_dir=out, variant=variant,
+    design = load_design(cfu or DEFAULT_DESIGN, **_params(params))
+    if target == "ulx3s":
+        from .board.ecp5_build import TimingMissed, build_ecp5, timing_miss_message
+        result = build_ecp5(design, out_dir=out, sys_clk_freq=_clock_hz(sys_clk_freq), seed=seed,
+                            no_compile=no_compile, allow_timing_miss=True,
+                            progress=Progress(quiet=quiet))
+        click.echo(json.dumps(result.as_dict(), indent=2))
+        if result.met is False:
+            raise TimingMissed(timing_miss_message(result))
+        return
+    if sys_clk_freq is not None:
+        raise UserError("--sys-clk-freq is for --target ulx3s (the Arty's SoC runs at 100 MHz)")
+    from .board import build_arty
+    result = build_arty(design, out_dir=out, variant=variant,
                         no_compile=no_compile, progress=Progress(quiet=quiet))
     click.echo(json.dumps(result.as_dict(), indent=2))
 
@@ -413,8 +446,12 @@ def build(target, cfu, variant, no_compile, out, params, quiet):
               help="Profile every point on the RTL or on the fast simulation (no SoC build per point).")
 @click.option("--confirm", type=int, default=0, metavar="N",
               help="With --sim fast: re-run the N points with the fewest cycles on the RTL.")
+@click.option("--board", type=click.Choice(["ulx3s"]), default=None,
+              help="With --soc: place and route the whole SoC for this board (its bitstream, "
+                   "fmax and utilisation; many minutes per point), simulate with its memory, and "
+                   "add latency in us (cycles / fmax).")
 def sweep(design, grid, models, engine, ray_address, jobs, out_dir, memory, inputs, soc, sim,
-          confirm):
+          confirm, board):
     """Design-space sweep: every combination of --param values builds (cached), passes the
     design's cocotb tests, gets a resource estimate and profiles each --model bit-exact;
     rows, Pareto fronts (cycles vs LUTs and vs DSPs) and a plot. Resumes from the cache."""
@@ -429,9 +466,18 @@ def sweep(design, grid, models, engine, ray_address, jobs, out_dir, memory, inpu
                + (f" --engine {engine}" if engine != "local" else "")
                + (f" --memory {memory}" if memory != "ddr3" else "")
                + (f" --inputs {inputs}" if inputs != 1 else "") + (" --soc" if soc else "")
-               + (f" --sim {sim}" if sim != "rtl" else "") + (f" --confirm {confirm}" if confirm else ""))
+               + (f" --sim {sim}" if sim != "rtl" else "") + (f" --confirm {confirm}" if confirm else "")
+               + (f" --board {board}" if board else ""))
+    resources = "soc" if soc else "cfu"
+    if board:
+        from .sweep import BOARD_MEMORY
+        if not soc:
+            raise UserError("--board needs --soc (the whole SoC is placed and routed)")
+        resources = board
+        if memory == "ddr3":  # the default: the board's own memory instead
+            memory = BOARD_MEMORY[board]
     doc = run_sweep(design, parsed, list(models), engine=engine, jobs=jobs, out_dir=out, memory=memory,
-                    inputs=inputs, resources="soc" if soc else "cfu", ray_address=ray_address,
+                    inputs=inputs, resources=resources, ray_address=ray_address,
                     command=command, sim=sim, confirm=confirm)
     click.echo(format_summary(doc))
     click.echo(f"wrote {out}/sweep.csv, sweep.json, pareto.png ({doc['wall_seconds']:.0f} s)")

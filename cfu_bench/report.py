@@ -22,7 +22,7 @@ class ProfileResult:
     model: str
     cfu: str
     target: str              # "sim" or "arty"
-    memory: str              # "ddr3" (LiteDRAM, as on the Arty) or "ideal" (single-cycle RAM)
+    memory: str              # "ddr3" (as on the Arty), "sdram" (as on the ULX3S) or "ideal"
     total_cycles: int        # one inference (mean over inputs), mcycle, dispatch included
     total_macs: int
     bit_exact: bool

@@ -114,7 +114,7 @@ class Simulation:
 
     name = "sim"
     description = "Verilator RTL simulation of the SoC"
-    memories = ("ddr3", "ideal")
+    memories = ("ddr3", "ideal", "sdram")
 
     def __init__(self, firmware_design: Design | None = None):
         # firmware_design: kernels from another design than the CFU's (e.g. a faulty CFU
@@ -147,7 +147,8 @@ def check_engine(engine: str | None) -> str:
 
 
 _MEMORY_LABEL = {"ddr3": "DDR3 (LiteDRAM, MT41K128M16 PHY model, L2 8 KiB)",
-                 "ideal": "ideal single-cycle main RAM"}
+                 "ideal": "ideal single-cycle main RAM",
+                 "sdram": "SDR SDRAM (LiteDRAM, ULX3S's MT48LC16M16 PHY model at 50 MHz, L2 8 KiB)"}
 
 
 class PreparedSimulation:

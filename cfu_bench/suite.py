@@ -15,7 +15,7 @@ from .paths import RESULTS
 from .profile import DEFAULT_INPUTS, profile
 from .progress import Progress
 from .report import ProfileResult
-from .soc.description import MEMORIES
+from .soc.description import SUITE_MEMORIES
 
 # Where `bench --sim fast` writes: never over the RTL's recorded results.
 FAST_RESULTS = RESULTS / "fast-sim"
@@ -70,7 +70,7 @@ def run_suite(models: list[str] | None = None, designs: list[str] | None = None,
         models += [z for z in ZOO_MODELS if z not in models]
     macs = {m: model_macs(m) for m in models}
     designs = designs or suite_designs()
-    memories = memories or list(MEMORIES)
+    memories = memories or list(SUITE_MEMORIES)
     out_dir.mkdir(parents=True, exist_ok=True)
     from .designs import load_design
     loaded = {d: load_design(d, **(params or {}) if d != BASELINE_DESIGN else {}) for d in designs}
@@ -212,7 +212,8 @@ def markdown(summary: dict, models: list[str], designs: list[str],
 
 
 _MEMORY_NAMES = {"ddr3": "DDR3 (LiteDRAM with the Arty's MT41K128M16 timings, 8 KiB L2)",
-                 "ideal": "ideal (single-cycle)"}
+                 "ideal": "ideal (single-cycle)",
+                 "sdram": "SDR SDRAM (LiteDRAM with the ULX3S's MT48LC16M16 timings, 8 KiB L2, 50 MHz)"}
 
 
 def memory_markdown(results: dict, models: list[str], designs: list[str],
