@@ -281,8 +281,7 @@ def bench(models, designs, inputs, memories, no_resources, jobs, params, quiet):
     summary = run_suite(list(models) or None, list(designs) or None, inputs, command=command,
                         progress=Progress(quiet=quiet), with_resources=not no_resources,
                         jobs=jobs, on_run=on_run, memories=memory_list, params=_params(params))
-    from .paths import RESULTS
-    click.echo((RESULTS / "results.md").read_text())
+    click.echo((paths.results_dir() / "results.md").read_text())
     if not all(r["bit_exact"] for r in summary["runs"]):
         raise ResultError("some runs are not bit-exact with TFLM")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from . import simulate
 from .designs import BASELINE_DESIGN, DEFAULT_DESIGN, list_designs
 from .models_registry import BENCHMARKS
-from .paths import RESULTS
+from .paths import results_dir
 from .profile import DEFAULT_INPUTS, profile
 from .progress import Progress
 from .report import ProfileResult
@@ -28,7 +28,7 @@ def suite_designs() -> list[str]:
 
 
 def run_suite(models: list[str] | None = None, designs: list[str] | None = None,
-              inputs: int = DEFAULT_INPUTS, out_dir: Path = RESULTS, command: str = "",
+              inputs: int = DEFAULT_INPUTS, out_dir: Path | None = None, command: str = "",
               progress: Progress | None = None, with_resources: bool = True, jobs: int = 2,
               on_run=None, memories: list[str] | None = None, params: dict | None = None) -> dict:
     """Every model x design x memory. on_run(model, design, memory, result, seconds) is called
@@ -37,6 +37,7 @@ def run_suite(models: list[str] | None = None, designs: list[str] | None = None,
     models = models or list(BENCHMARKS)
     designs = designs or suite_designs()
     memories = memories or list(MEMORIES)
+    out_dir = Path(out_dir) if out_dir is not None else results_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
     from .designs import load_design
     loaded = {d: load_design(d, **(params or {}) if d != BASELINE_DESIGN else {}) for d in designs}
