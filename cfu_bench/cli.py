@@ -68,6 +68,7 @@ def list_cmd():
     click.echo("model   PATH.tflite  any INT8 .tflite file")
     for d in list_designs():
         click.echo(f"cfu     {d}{'  (default)' if d == DEFAULT_DESIGN else ''}")
+    click.echo("cfu     DIR     a design folder (design.py, or cfu.v with design.toml)")
     click.echo("cfu     PATH.v  a CFU Playground-style Verilog file with module Cfu")
     from .targets import TARGET_NAMES, get_target
     for name in TARGET_NAMES:
@@ -79,11 +80,14 @@ def list_cmd():
 @main.command()
 @click.argument("design", required=False)
 @click.option("--no-soc", is_flag=True, help="Only the cocotb tests, not the SoC self-test.")
+@click.option("--memory", type=click.Choice(MEMORIES), default="ddr3", show_default=True,
+              help="Main memory of the self-test's SoC.")
 @param_option
 @click.option("--quiet", is_flag=True, help="No progress output.")
-def test(design, no_soc, params, quiet):
+def test(design, no_soc, memory, params, quiet):
     """Verify CFU designs: cocotb tests on the generated Verilog, then the firmware self-test
-    on the simulated SoC. DESIGN defaults to every design under cfu/."""
+    on the simulated SoC. DESIGN is a name, a design folder or a .v file; it defaults to every
+    design of the library (`cfu-bench list`)."""
     from .designs import list_designs
     from .verify import verify_design
 
@@ -93,7 +97,7 @@ def test(design, no_soc, params, quiet):
         raise UserError("-P needs a DESIGN: parameters belong to one design")
     checks = []
     for name in [design] if design else list_designs():
-        checks += verify_design(name, with_soc=not no_soc, progress=progress, params=params)
+        checks += verify_design(name, with_soc=not no_soc, progress=progress, params=params, memory=memory)
     for c in checks:
         click.echo(f"{'PASS' if c.ok else 'FAIL'}  {c.design:<12} {c.what:<14} {c.detail}")
     if not all(c.ok for c in checks):
@@ -102,17 +106,25 @@ def test(design, no_soc, params, quiet):
 
 @main.command()
 @click.argument("name")
-def new(name):
-    """Create cfu/NAME from the template: it builds, passes its tests and runs a model."""
+@click.option("--dir", "directory", default=".", show_default=True, metavar="DIR",
+              help="Create the design folder DIR/NAME.")
+@click.option("--verilog", is_flag=True,
+              help="A plain-Verilog design: cfu.v (CFU Playground's ports), kernels/, design.toml.")
+def new(name, directory, verilog):
+    """Create a design folder ./NAME (or DIR/NAME) of its own: it builds, passes its tests
+    (run `pytest` inside it) and runs a model with `--cfu ./NAME`."""
+    from pathlib import Path
+
     from .scaffold import new_design
 
-    path = new_design(name)
-    click.echo(f"created {path}; next: cfu-bench test {name}")
+    path = new_design(name, directory, verilog=verilog)
+    shown = Path(directory) / name
+    click.echo(f"created {path}; next: cd {shown} && pytest, or cfu-bench test {shown}")
 
 
 @main.command()
 @click.argument("model")
-@click.option("--cfu", "cfu", default=None, metavar="NAME|PATH.v",
+@click.option("--cfu", "cfu", default=None, metavar="NAME|DIR|PATH.v",
               help="CFU design (default: the best design, see `cfu-bench list`).")
 @click.option("--target", type=click.Choice(TARGET_NAMES), default="sim", show_default=True)
 @click.option("--memory", type=click.Choice(MEMORIES), default=None,
@@ -166,7 +178,7 @@ def profile(model, cfu, target, memory, baseline, no_baseline, inputs, json_path
 
 @main.command()
 @click.argument("model")
-@click.option("--cfu", "cfu", default=None, metavar="NAME|PATH.v",
+@click.option("--cfu", "cfu", default=None, metavar="NAME|DIR|PATH.v",
               help="CFU design whose kernels run the model (default: the best design).")
 @click.option("--target", type=click.Choice(["sim", "arty"]), default="sim", show_default=True)
 @click.option("--memory", type=click.Choice(MEMORIES), default=None,
@@ -288,7 +300,7 @@ def bench(models, designs, inputs, memories, no_resources, jobs, params, quiet):
 
 @main.command()
 @click.option("--target", type=click.Choice(["arty"]), default="arty", show_default=True)
-@click.option("--cfu", "cfu", default=None, metavar="NAME|PATH.v", help="CFU design (default: the best).")
+@click.option("--cfu", "cfu", default=None, metavar="NAME|DIR|PATH.v", help="CFU design (default: the best).")
 @click.option("--variant", type=click.Choice(["a7-35", "a7-100"]), default="a7-35", show_default=True)
 @click.option("--no-compile", is_flag=True, help="Write the project (Verilog, XDC, TCL, firmware) only.")
 @click.option("--out", type=click.Path(file_okay=False), help="Project folder (default under build/arty/).")
