@@ -245,15 +245,20 @@ def models():
 
 @models.command("build")
 @click.argument("names", nargs=-1)
-def models_build(names):
+@click.option("--out", "out_dir", default=None, metavar="DIR",
+              help="Write the models here (default: benchmarks/models of this checkout).")
+def models_build(names, out_dir):
     """Regenerate benchmarks/models/NAME.tflite (all four by default). Needs TensorFlow
     (installed by `make test`, or `pip install 'cfu-bench[models]'`)."""
     from .benchmarks.models import build as builder
 
+    if out_dir is None and not paths.IN_CHECKOUT:
+        raise UserError("an installed cfu-bench ships its models and never writes into itself; "
+                        "pass --out DIR to build copies elsewhere")
     for name in names or builder.NAMES:
         builder.spec(name)  # an unknown name fails before minutes of training
     for name in names or builder.NAMES:
-        click.echo(f"built {builder.build(name)}")
+        click.echo(f"built {builder.build(name, out_dir or paths.MODELS)}")
 
 
 @main.command()
