@@ -24,8 +24,13 @@ from cfu_bench import paths
 
 REPO = paths.REPO
 # what is not source: never copied into the tree the wheel is built from
-_NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__",
-                                     "*.pyc", ".pytest_cache", "sim_build", "results.xml")
+_ANYWHERE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", ".pytest_cache", "sim_build",
+                                   "results.xml")
+_AT_ROOT = {".git", ".venv", "build", "dist"}   # build/ at the root only: cfu_bench may have a build/
+
+
+def _not_source(folder, names):
+    return set(_ANYWHERE(folder, names)) | (_AT_ROOT & set(names) if Path(folder) == REPO else set())
 
 pytestmark = pytest.mark.skipif(not paths.IN_CHECKOUT, reason="builds the wheel from a checkout")
 
@@ -34,18 +39,22 @@ def build_wheel(out: Path) -> Path:
     """The wheel of a clean copy of the tree (setuptools would leave build/lib in the tree,
     and reuse stale files from it)."""
     src = out / "src"
-    shutil.copytree(REPO, src, ignore=_NOT_SOURCE)
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "--no-index", "-q", "-w", str(out / "dist"), str(src)],
-                   check=True, capture_output=True, text=True, timeout=300)
+    shutil.copytree(REPO, src, ignore=_not_source)
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                           "--no-index", "-q", "-w", str(out / "dist"), str(src)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
     (wheel,) = (out / "dist").glob("cfu_bench-*.whl")
     return wheel
 
 
 def dependency_paths() -> list[str]:
-    """This venv's site-packages, where every dependency is installed. A path file adds them
-    to the new venv; path files inside them (this checkout's editable install) are not run."""
-    return sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
+    """The site-packages folders this interpreter imports from (this venv's, and any a path
+    file of it adds), where every dependency is installed. A path file adds them to the new
+    venv; path files inside them (this checkout's editable install) are not run there."""
+    found = [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"],
+             *(p for p in sys.path if p and {"site-packages", "dist-packages"} & set(Path(p).parts))]
+    return list(dict.fromkeys(str(Path(p).resolve()) for p in found if Path(p).is_dir()))
 
 
 def make_venv(where: Path, wheel: Path) -> Path:
