@@ -78,3 +78,35 @@ def test_a_verilog_folder_without_module_cfu_is_refused(tmp_path):
     folder.mkdir()
     (folder / "cfu.v").write_text("module Other(input clk); endmodule\n")
     one_line_error("profile", "ad", "--cfu", str(folder), needles=("module Cfu",))
+
+
+def test_the_porting_example_is_a_verilog_folder_whose_kernel_builds_for_the_cpu(tmp_path):
+    """docs/porting.md's worked example (its profile output is recorded there)."""
+    from cfu_bench.paths import REPO
+    from cfu_bench.testing.emulation import compile_for_target
+
+    folder = REPO / "docs" / "porting" / "dot4"
+    if not folder.is_dir():
+        pytest.skip("the porting example ships with the repository, not the package")
+    design = load_design(str(folder))
+    assert design.name == "dot4" and not design.is_amaranth
+    assert [p.name for p in design.kernel_sources()] == ["dot4_fc.c"]
+    compile_for_target(design.kernel_sources(), design.kernel_include_dirs(), tmp_path)
+
+
+def test_the_library_designs_import_only_the_public_api():
+    """cfu/*/ imports nothing of cfu_bench but cfu_bench.design, and every name exists there."""
+    import ast
+
+    import cfu_bench.design as api
+
+    for path in sorted(CFU_DESIGNS.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            modules = ([node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 else
+                       [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            for m in modules:
+                assert not (m or "").startswith("cfu_bench") or m == "cfu_bench.design", f"{path}: {m}"
+            if isinstance(node, ast.ImportFrom) and node.module == "cfu_bench.design":
+                for alias in node.names:
+                    assert hasattr(api, alias.name), f"{path}: {alias.name}"
+    assert set(dir(api)) == set(api.__all__) and all(hasattr(api, n) for n in api.__all__)

@@ -132,7 +132,6 @@ def test_kernels_clean_under_address_and_undefined_sanitizers(design, tmp_path):
     """The kernels read inputs a word at a time, sometimes a word past a row: never past the
     tensor. The sanitizer build of the host runtime, with the kernels linked in, must run
     MLPerf-shaped models and odd single layers without a report and match TFLM."""
-    from cfu_bench.design import golden_crcs, sample_bytes
     from cfu_bench.design import parse_report as parse
     exe = hostrt.build("asan", design.kernel_sources(), design.kernel_include_dirs()) / "cfub_host"
     env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1",
@@ -142,13 +141,13 @@ def test_kernels_clean_under_address_and_undefined_sanitizers(design, tmp_path):
     for k, model in enumerate(models):
         samples = golden.random_inputs(model, 1, seed=seeds.derive(DESIGN, "asan-inputs", k))
         (tmp_path / "model.tflite").write_bytes(model)
-        (tmp_path / "inputs.bin").write_bytes(b"".join(sample_bytes(s) for s in samples))
+        (tmp_path / "inputs.bin").write_bytes(b"".join(golden.sample_bytes(s) for s in samples))
         proc = subprocess.run([str(exe), str(tmp_path / "model.tflite"), str(tmp_path / "inputs.bin"), "1"],
                               capture_output=True, text=True, env=env, timeout=600)
         assert proc.returncode == 0 and "ERROR: AddressSanitizer" not in proc.stderr, proc.stderr[-3000:]
         assert "runtime error" not in proc.stderr, proc.stderr[-3000:]
         report = parse(proc.stdout).raise_for_error()
-        assert [[op.crc for op in inv.ops] for inv in report.invokes] == golden_crcs(model, samples)
+        assert [[op.crc for op in inv.ops] for inv in report.invokes] == golden.golden_crcs(model, samples)
 
 
 def test_instruction_timing_as_documented(design):
