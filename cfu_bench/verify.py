@@ -23,8 +23,7 @@ def verify_design(name: str, with_soc: bool = True, progress: Progress | None = 
                   memory: str = simulate.DEFAULT_MEMORY) -> list[Check]:
     progress = progress or Progress(quiet=True)
     design = load_design(name, **(params or {}))
-    if design.key_params:
-        name = design.variant
+    name = design.variant if design.key_params else design.name   # a folder's design by its name
     checks = []
     if design.tests_dir is not None:
         with progress.step(f"{name}: cocotb tests (Verilator)"):

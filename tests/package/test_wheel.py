@@ -82,10 +82,11 @@ class Installed:
         self.before = snapshot(self.site)
         self.work = root / "work"
         self.work.mkdir()
-        path = [p for p in os.environ["PATH"].split(os.pathsep)
-                if not Path(p).resolve().is_relative_to(REPO)]
+        # the dependencies' programs (meson, ninja, yosys...) as their venvs installed them
+        tools = [str(Path(p).parents[2] / "bin") for p in dependency_paths()
+                 if (Path(p).parents[2] / "bin").is_dir()]
         self.env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")}
-        self.env.update(PATH=os.pathsep.join([str(self.venv / "bin"), *path]),
+        self.env.update(PATH=os.pathsep.join([str(self.venv / "bin"), *dict.fromkeys(tools), os.environ["PATH"]]),
                         CFU_BENCH_BUILD=str(paths.build_root()))
 
     def run(self, *args, cwd=None, timeout=900) -> str:
@@ -138,6 +139,7 @@ def _profile_fc_kernel(installed, design: str, kernel: str):
     return text
 
 
+@pytest.mark.slow   # SoC builds shared with the suite; Verilator builds of the design's cocotb tests
 def test_an_amaranth_design_in_a_folder_of_its_own(installed):
     installed.cfu_bench("new", "mycfu")
     folder = installed.work / "mycfu"
@@ -149,6 +151,7 @@ def test_an_amaranth_design_in_a_folder_of_its_own(installed):
     _profile_fc_kernel(installed, "mycfu", "mycfu_fc")
 
 
+@pytest.mark.slow   # one SoC build of its own (ideal memory)
 def test_a_plain_verilog_design_with_its_own_kernel(installed):
     installed.cfu_bench("new", "myv", "--verilog")
     folder = installed.work / "myv"
