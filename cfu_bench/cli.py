@@ -113,12 +113,10 @@ def test(design, no_soc, memory, params, quiet):
 def new(name, directory, verilog):
     """Create a design folder ./NAME (or DIR/NAME) of its own: it builds, passes its tests
     (run `pytest` inside it) and runs a model with `--cfu ./NAME`."""
-    from pathlib import Path
-
     from .scaffold import new_design
 
     path = new_design(name, directory, verilog=verilog)
-    shown = Path(directory) / name
+    shown = f"{directory.rstrip('/') or '/'}/{name}"   # ./NAME: a bare NAME would mean a library design
     click.echo(f"created {path}; next: cd {shown} && pytest, or cfu-bench test {shown}")
 
 
