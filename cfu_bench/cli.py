@@ -69,6 +69,7 @@ def list_cmd():
     click.echo("model   PATH.tflite  any INT8 .tflite file")
     for d in list_designs():
         click.echo(f"cfu     {d}{'  (default)' if d == DEFAULT_DESIGN else ''}")
+    click.echo("cfu     DIR     a design folder (design.py, or cfu.v with design.toml)")
     click.echo("cfu     PATH.v  a CFU Playground-style Verilog file with module Cfu")
     from .targets import TARGET_NAMES, get_target
     for name in TARGET_NAMES:
@@ -80,11 +81,14 @@ def list_cmd():
 @main.command()
 @click.argument("design", required=False)
 @click.option("--no-soc", is_flag=True, help="Only the cocotb tests, not the SoC self-test.")
+@click.option("--memory", type=click.Choice(MEMORIES), default="ddr3", show_default=True,
+              help="Main memory of the self-test's SoC.")
 @param_option
 @click.option("--quiet", is_flag=True, help="No progress output.")
-def test(design, no_soc, params, quiet):
+def test(design, no_soc, memory, params, quiet):
     """Verify CFU designs: cocotb tests on the generated Verilog, then the firmware self-test
-    on the simulated SoC. DESIGN defaults to every design under cfu/."""
+    on the simulated SoC. DESIGN is a name, a design folder or a .v file; it defaults to every
+    design of the library (`cfu-bench list`)."""
     from .designs import list_designs
     from .verify import verify_design
 
@@ -94,7 +98,7 @@ def test(design, no_soc, params, quiet):
         raise UserError("-P needs a DESIGN: parameters belong to one design")
     checks = []
     for name in [design] if design else list_designs():
-        checks += verify_design(name, with_soc=not no_soc, progress=progress, params=params)
+        checks += verify_design(name, with_soc=not no_soc, progress=progress, params=params, memory=memory)
     for c in checks:
         click.echo(f"{'PASS' if c.ok else 'FAIL'}  {c.design:<12} {c.what:<14} {c.detail}")
     if not all(c.ok for c in checks):
@@ -103,17 +107,23 @@ def test(design, no_soc, params, quiet):
 
 @main.command()
 @click.argument("name")
-def new(name):
-    """Create cfu/NAME from the template: it builds, passes its tests and runs a model."""
+@click.option("--dir", "directory", default=".", show_default=True, metavar="DIR",
+              help="Create the design folder DIR/NAME.")
+@click.option("--verilog", is_flag=True,
+              help="A plain-Verilog design: cfu.v (CFU Playground's ports), kernels/, design.toml.")
+def new(name, directory, verilog):
+    """Create a design folder ./NAME (or DIR/NAME) of its own: it builds, passes its tests
+    (run `pytest` inside it) and runs a model with `--cfu ./NAME`."""
     from .scaffold import new_design
 
-    path = new_design(name)
-    click.echo(f"created {path}; next: cfu-bench test {name}")
+    path = new_design(name, directory, verilog=verilog)
+    shown = f"{directory.rstrip('/') or '/'}/{name}"   # ./NAME: a bare NAME would mean a library design
+    click.echo(f"created {path}; next: cd {shown} && pytest, or cfu-bench test {shown}")
 
 
 @main.command()
 @click.argument("model")
-@click.option("--cfu", "cfu", default=None, metavar="NAME|PATH.v",
+@click.option("--cfu", "cfu", default=None, metavar="NAME|DIR|PATH.v",
               help="CFU design (default: the best design, see `cfu-bench list`).")
 @click.option("--target", type=click.Choice(TARGET_NAMES), default="sim", show_default=True)
 @click.option("--memory", type=click.Choice(MEMORIES), default=None,
@@ -175,7 +185,7 @@ def profile(model, cfu, target, memory, baseline, no_baseline, sim, baseline_sim
 
 @main.command()
 @click.argument("model")
-@click.option("--cfu", "cfu", default=None, metavar="NAME|PATH.v",
+@click.option("--cfu", "cfu", default=None, metavar="NAME|DIR|PATH.v",
               help="CFU design whose kernels run the model (default: the best design).")
 @click.option("--target", type=click.Choice(["sim", "arty"]), default="sim", show_default=True)
 @click.option("--memory", type=click.Choice(MEMORIES), default=None,
@@ -294,13 +304,19 @@ def models(ctx, as_json):
 @models.command("build")
 @click.argument("names", nargs=-1)
 @click.option("--zoo", "with_zoo", is_flag=True, help="All of the zoo (with no NAME: only the zoo).")
-def models_build(names, with_zoo):
+@click.option("--out", "out_dir", default=None, metavar="DIR",
+              help="Write the models here (default: benchmarks/models, or benchmarks/models/zoo, of "
+                   "this checkout).")
+def models_build(names, with_zoo, out_dir):
     """Regenerate benchmarks/models/NAME.tflite or benchmarks/models/zoo/NAME.tflite (the four
     benchmarks by default; --zoo the zoo). Needs TensorFlow (installed by `make test`, or
     `pip install 'cfu-bench[models]'`)."""
     from .benchmarks.models import build as builder
     from .benchmarks.models.zoo import build as zoo_builder
 
+    if out_dir is None and not paths.IN_CHECKOUT:
+        raise UserError("an installed cfu-bench ships its models and never writes into itself; "
+                        "pass --out DIR to build copies elsewhere")
     names = list(names) or list(zoo_builder.NAMES if with_zoo else builder.NAMES)
     if with_zoo and set(names) <= set(builder.NAMES):
         names += [n for n in zoo_builder.NAMES if n not in names]
@@ -309,7 +325,10 @@ def models_build(names, with_zoo):
         raise UserError(f"unknown model {unknown[0]!r}; the benchmark models are "
                         f"{', '.join(builder.NAMES)}, the zoo has {', '.join(zoo_builder.NAMES)}")
     for name in names:
-        path = zoo_builder.build(name) if name in zoo_builder.NAMES else builder.build(name)
+        if name in zoo_builder.NAMES:
+            path = zoo_builder.build(name, out_dir or paths.ZOO)
+        else:
+            path = builder.build(name, out_dir or paths.MODELS)
         click.echo(f"built {path}")
 
 
@@ -357,9 +376,8 @@ def bench(models, designs, inputs, memories, no_resources, jobs, with_zoo, sim, 
                    f"{'bit-exact' if r.bit_exact else 'MISMATCH'}"
                    f"{'  (cached)' if r.cached else f'  ({seconds:.0f} s)'}")
 
-    from .paths import RESULTS
-    from .suite import FAST_RESULTS
-    out_dir = FAST_RESULTS if sim == "fast" else RESULTS
+    from .suite import fast_results_dir
+    out_dir = fast_results_dir() if sim == "fast" else paths.results_dir()
     summary = run_suite(list(models) or None, list(designs) or None, inputs, out_dir=out_dir,
                         command=command, progress=Progress(quiet=quiet),
                         with_resources=not no_resources, jobs=jobs, on_run=on_run,
@@ -383,7 +401,7 @@ def _clock_hz(value: str | None) -> int | None:
 
 @main.command()
 @click.option("--target", type=click.Choice(["arty", "ulx3s"]), default="arty", show_default=True)
-@click.option("--cfu", "cfu", default=None, metavar="NAME|PATH.v", help="CFU design (default: the best).")
+@click.option("--cfu", "cfu", default=None, metavar="NAME|DIR|PATH.v", help="CFU design (default: the best).")
 @click.option("--variant", type=click.Choice(["a7-35", "a7-100"]), default="a7-35", show_default=True,
               help="Arty variant (target arty).")
 @click.option("--sys-clk-freq", "sys_clk_freq", default=None, metavar="HZ|MHZ",

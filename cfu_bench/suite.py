@@ -11,14 +11,17 @@ from pathlib import Path
 from . import simulate
 from .designs import BASELINE_DESIGN, DEFAULT_DESIGN, list_designs
 from .models_registry import BENCHMARKS, ZOO_MODELS, resolve_model
-from .paths import RESULTS
+from .paths import results_dir
 from .profile import DEFAULT_INPUTS, profile
 from .progress import Progress
 from .report import ProfileResult
 from .soc.description import SUITE_MEMORIES
 
-# Where `bench --sim fast` writes: never over the RTL's recorded results.
-FAST_RESULTS = RESULTS / "fast-sim"
+
+
+def fast_results_dir() -> Path:
+    """Where `bench --sim fast` writes: never over the RTL's recorded results."""
+    return results_dir() / "fast-sim"
 _FAST_SOURCE = ("fast simulation of the SoC (sim/fast, calibrated against the RTL: "
                 "see calibration.md)")
 
@@ -54,7 +57,7 @@ def suite_designs() -> list[str]:
 
 
 def run_suite(models: list[str] | None = None, designs: list[str] | None = None,
-              inputs: int = DEFAULT_INPUTS, out_dir: Path = RESULTS, command: str = "",
+              inputs: int = DEFAULT_INPUTS, out_dir: Path | None = None, command: str = "",
               progress: Progress | None = None, with_resources: bool = True, jobs: int = 2,
               on_run=None, memories: list[str] | None = None, params: dict | None = None,
               zoo: bool = False, on_skip=None, sim: str = "rtl") -> dict:
@@ -63,7 +66,7 @@ def run_suite(models: list[str] | None = None, designs: list[str] | None = None,
     zoo: add every zoo model to `models` (the four benchmarks when models is empty).
     on_skip(model, design, memory, macs) is called for each baseline run left out because the
     model is over BASELINE_MAC_LIMIT. sim: "rtl" or "fast" (cfu_bench.sim.fast_sim; give it
-    its own out_dir, FAST_RESULTS)."""
+    its own out_dir, fast_results_dir())."""
     progress = progress or Progress(quiet=True)
     models = list(models or BENCHMARKS)
     if zoo:
@@ -71,6 +74,7 @@ def run_suite(models: list[str] | None = None, designs: list[str] | None = None,
     macs = {m: model_macs(m) for m in models}
     designs = designs or suite_designs()
     memories = memories or list(SUITE_MEMORIES)
+    out_dir = Path(out_dir) if out_dir is not None else results_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
     from .designs import load_design
     loaded = {d: load_design(d, **(params or {}) if d != BASELINE_DESIGN else {}) for d in designs}
