@@ -70,9 +70,11 @@ int cfub_bind_kernel(cfub_interp *ip, cfub_node *n) {
     cfub_layer *l = &n->layer;
     l->op = n->builtin;
     const int32_t in_slots = n->n_in > CFUB_MAX_OP_INPUTS ? n->n_in : CFUB_MAX_OP_INPUTS;
-    const void **in = cfub_persistent(ip, (size_t)in_slots * sizeof(void *));
-    void **outs = cfub_persistent(ip, (size_t)(n->n_out ? n->n_out : 1) * sizeof(void *));
-    if (!in || !outs) return cfub_fail(ip, CFUB_ERR_ARENA, "arena too small for the model's tables");
+    /* the input and output pointers in one allocation */
+    void **ptrs = cfub_persistent(ip, (size_t)(in_slots + (n->n_out ? n->n_out : 1)) * sizeof(void *));
+    if (!ptrs) return cfub_fail(ip, CFUB_ERR_ARENA, "arena too small for the model's tables");
+    const void **in = (const void **)ptrs;
+    void **outs = ptrs + in_slots;
     for (int32_t k = 0; k < in_slots; k++)
         in[k] = (k < n->n_in && n->in[k] >= 0) ? ip->tensors[n->in[k]].data : NULL;
     for (int32_t k = 0; k < n->n_out; k++) outs[k] = ip->tensors[n->outs[k]].data;
