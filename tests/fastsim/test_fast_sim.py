@@ -80,3 +80,12 @@ def test_fast_simulation_misuse_is_one_line_exit_2(args, needle):
     result = CliRunner().invoke(main, ["profile", "ad", "--cfu", "none", *args])
     assert result.exit_code == 2 and needle in result.output, result.output
     assert "Traceback" not in result.output
+
+
+def test_mlperf_session_on_the_fast_simulation():
+    # the MLPerf protocol firmware over the fast simulation's UART on TCP
+    from cfu_bench.mlperf import run_mlperf
+    r = run_mlperf("ad", cfu="mac8", memory="ideal", sim="fast", iterations=1, warmups=0,
+                   windows=1)
+    assert r.results_match_tflm and r.cycles_source == "fast-sim"
+    assert 0 < r.latency_ms_median < 10
