@@ -204,9 +204,11 @@ def profile(model, cfu, target, memory, baseline, no_baseline, sim, baseline_sim
 @click.option("--boot-only", is_flag=True,
               help="Target arty: boot the firmware with MODEL and leave it for the official runner.")
 @click.option("--verbose", is_flag=True, help="Print every protocol line sent and received.")
+@click.option("--sim", "sim", type=click.Choice(["rtl", "fast"]), default="rtl", show_default=True,
+              help="Target sim: the Verilator RTL simulation or the fast simulation.")
 @click.option("--quiet", is_flag=True, help="Only the report; no progress.")
 def mlperf(model, cfu, target, memory, port, bitstream, iterations, warmups, windows, json_path,
-           boot_only, verbose, quiet):
+           boot_only, verbose, sim, quiet):
     """MLPerf Tiny performance mode: drive the protocol firmware as the benchmark runner does
     (load an input, warm up, timed inferences), check results against TFLM, report the median
     latency at the SoC clock."""
@@ -225,7 +227,8 @@ def mlperf(model, cfu, target, memory, port, bitstream, iterations, warmups, win
         return
     result = run_mlperf(model, cfu=cfu or DEFAULT_DESIGN, target=target, port=port,
                         iterations=iterations, warmups=warmups, windows=windows,
-                        progress=Progress(quiet=quiet), log=log, bitstream=bitstream, memory=memory)
+                        progress=Progress(quiet=quiet), log=log, bitstream=bitstream, memory=memory,
+                        sim=sim)
     click.echo(format_report(result))
     if json_path:
         write_json(result, json_path)

@@ -21,7 +21,8 @@ from ..paths import build_root
 from .run import SimRun
 
 FAST = Path(__file__).with_name("fast")
-CSR_NAMES = ("uart_rxtx", "uart_txfull", "uart_rxempty", "uart_txempty", "sim_finish_finish")
+CSR_NAMES = ("uart_rxtx", "uart_txfull", "uart_rxempty", "uart_txempty", "uart_ev_pending",
+             "sim_finish_finish")
 # Measured here: 20-100 M cycles/s; the backstop assumes far less.
 MIN_CYCLES_PER_SECOND = 2_000_000
 
@@ -76,13 +77,18 @@ def csr_addresses(csr_json: Path) -> dict[str, int]:
 
 
 def run_fast(exe: Path, csr_json: Path, memory: str, regions: list[tuple[int, bytes]],
-             cycle_limit: int, on_line=None) -> SimRun:
+             cycle_limit: int, on_line=None, serial_tcp_port: int | None = None,
+             on_start=None) -> SimRun:
     """Run the firmware with main RAM holding `regions` ((byte offset, bytes)); as
-    sim.run.run_sim, SimulationError on a watchdog stop, a trap or no finish."""
+    sim.run.run_sim, SimulationError on a watchdog stop, a trap or no finish.
+    serial_tcp_port: the UART on this local TCP port (one client) instead of stdout.
+    on_start(process): called once the simulator runs (to stop it from elsewhere)."""
     runs = build_root() / "runs"
     runs.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="fast-", dir=runs) as d:
         cmd = [str(exe), "--memory", memory, "--stats"]
+        if serial_tcp_port is not None:
+            cmd += ["--uart-tcp", str(serial_tcp_port)]
         if cycle_limit:
             cmd += ["--cycle-limit", str(cycle_limit)]
         for name, addr in csr_addresses(csr_json).items():
@@ -95,6 +101,8 @@ def run_fast(exe: Path, csr_json: Path, memory: str, regions: list[tuple[int, by
         wall_limit = 60 + cycle_limit / MIN_CYCLES_PER_SECOND if cycle_limit else None
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 errors="replace")
+        if on_start:
+            on_start(proc)
         lines, total = [], None
         try:
             for raw in proc.stdout:
@@ -124,7 +132,7 @@ def run_fast(exe: Path, csr_json: Path, memory: str, regions: list[tuple[int, by
     trap = protocol.trap(output)
     if trap:
         raise SimulationError(f"firmware crashed: {trap}")
-    if rc != 0 or not protocol.finished(output):
+    if rc != 0 or (not protocol.finished(output) and serial_tcp_port is None):
         raise SimulationError(f"fast simulation ended without the firmware finishing (exit code "
                               f"{rc}; {stderr.strip()[-200:]!r})")
     run = SimRun(output, wall, total)

@@ -11,10 +11,18 @@
  * timing.h, each pinned by a micro-benchmark against the RTL (tests/fastsim).
  *
  * usage: fastsim --load OFFSET FILE [--load ...] --csr NAME=ADDR ... [--memory ideal|ddr3]
- *                [--cycle-limit N] [--start-cycles N] [--stats]
+ *                [--cycle-limit N] [--start-cycles N] [--uart-tcp PORT] [--stats]
  */
+#include <arpa/inet.h>
+#include <errno.h>
 #include <inttypes.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdint.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,28 +64,88 @@ static uint32_t fs_read_word(uint32_t a) {
 
 /* ---- CSR bus: UART and sim_finish; everything else reads 0 and ignores writes ------------ */
 static uint32_t csr_uart_rxtx = 1, csr_uart_txfull = 1, csr_uart_rxempty = 1, csr_uart_txempty = 1,
+                csr_uart_ev_pending = 1,
                 csr_sim_finish = 1; /* 1: not present (CSR addresses are word aligned) */
+#define UART_EV_RX 2u
 static int finished;
 static char outbuf[1 << 16];
 static size_t outlen;
 
+/* The UART on TCP (--uart-tcp PORT, as the RTL harness's): one client; bytes the SoC sends
+ * before it connects are dropped, as litex_sim's serial2tcp does. */
+static int listen_fd = -1, client_fd = -1;
+static unsigned char rxbuf[1 << 16];
+static size_t rx_head, rx_len;
+
+static void tcp_listen(int port) {
+    listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in sin = {0};
+    sin.sin_family = AF_INET;
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sin.sin_port = htons((uint16_t)port);
+    if (bind(listen_fd, (struct sockaddr *)&sin, sizeof sin) != 0 || listen(listen_fd, 1) != 0) {
+        fprintf(stderr, "fastsim: cannot listen on TCP port %d: %s\n", port, strerror(errno));
+        exit(1);
+    }
+}
+
 static void out_flush(void) {
-    fwrite(outbuf, 1, outlen, stdout);
-    fflush(stdout);
+    if (listen_fd >= 0) {
+        size_t off = 0;
+        while (client_fd >= 0 && off < outlen) {
+            ssize_t n = send(client_fd, outbuf + off, outlen - off, MSG_NOSIGNAL);
+            if (n > 0) off += (size_t)n;
+            else if (n < 0 && errno == EINTR) continue;
+            else { close(client_fd); client_fd = -1; }
+        }
+    } else {
+        fwrite(outbuf, 1, outlen, stdout);
+        fflush(stdout);
+    }
     outlen = 0;
+}
+
+/* The firmware found the RX FIFO empty: wait for the host instead of spinning through
+ * simulated time (a poll loop costs the same cycles either way; the host's own delays are
+ * not the SoC's). Accepts the client first. */
+static void uart_wait_for_host(void) {
+    if (listen_fd < 0 || rx_len) return;
+    out_flush();
+    if (client_fd < 0) {
+        client_fd = accept(listen_fd, NULL, NULL);
+        int one = 1;
+        setsockopt(client_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    ssize_t n = recv(client_fd, rxbuf, sizeof rxbuf, 0);
+    if (n > 0) {
+        rx_head = 0;
+        rx_len = (size_t)n;
+    } else if (n == 0) { /* the host went away: nothing more will come */
+        finished = 1;
+    }
 }
 
 static uint32_t csr_read(uint32_t a) {
     if (a == csr_uart_txfull) return 0;   /* the harness takes a byte every cycle */
-    if (a == csr_uart_rxempty) return 1;  /* no host input in a profile run */
+    if (a == csr_uart_rxempty) {
+        uart_wait_for_host();
+        return rx_len == 0;
+    }
+    if (a == csr_uart_rxtx) return rx_len ? rxbuf[rx_head] : 0;
     if (a == csr_uart_txempty) return 1;
     return 0;
 }
 
 static void csr_write(uint32_t a, uint32_t v) {
     if (a == csr_uart_rxtx) {
+        if (listen_fd >= 0 && client_fd < 0) return;
         outbuf[outlen++] = (char)v;
-        if (outlen == sizeof outbuf || v == '\n') out_flush();
+        if (outlen == sizeof outbuf || (v == '\n' && listen_fd < 0)) out_flush();
+    } else if (a == csr_uart_ev_pending && (v & UART_EV_RX) && rx_len) {
+        rx_head++; /* acknowledging the RX event pops the FIFO */
+        rx_len--;
     } else if (a == csr_sim_finish && (v & 1)) {
         finished = 1;
     }
@@ -386,6 +454,7 @@ int main(int argc, char **argv) {
             else if (!strcmp(argv[a], "uart_txfull")) csr_uart_txfull = addr;
             else if (!strcmp(argv[a], "uart_rxempty")) csr_uart_rxempty = addr;
             else if (!strcmp(argv[a], "uart_txempty")) csr_uart_txempty = addr;
+            else if (!strcmp(argv[a], "uart_ev_pending")) csr_uart_ev_pending = addr;
             else if (!strcmp(argv[a], "sim_finish_finish")) csr_sim_finish = addr;
         } else if (!strcmp(argv[a], "--memory") && a + 1 < argc) {
             memory_ddr3 = !strcmp(argv[++a], "ddr3");
@@ -393,6 +462,8 @@ int main(int argc, char **argv) {
             cycle_limit = strtoull(argv[++a], NULL, 0);
         } else if (!strcmp(argv[a], "--start-cycles") && a + 1 < argc) {
             start_cycles = strtoull(argv[++a], NULL, 0);
+        } else if (!strcmp(argv[a], "--uart-tcp") && a + 1 < argc) {
+            tcp_listen(atoi(argv[++a]));
         } else if (!strcmp(argv[a], "--stats")) {
             stats = 1;
         } else {
@@ -400,6 +471,7 @@ int main(int argc, char **argv) {
             return 2;
         }
     }
+    signal(SIGPIPE, SIG_IGN);
     memory_init();
     cfu_init();
     pc = MAIN_BASE;  /* the BIOS of a preloaded SoC jumps straight here */

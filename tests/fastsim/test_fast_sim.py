@@ -70,3 +70,22 @@ def test_a_fast_run_over_its_cycle_limit_ends_with_the_watchdog_message(monkeypa
     assert result.exit_code == 1, result.output
     lines = [l for l in result.output.splitlines() if l.strip()]
     assert len(lines) == 1 and "watchdog" in lines[0] and "300,000 cycles" in lines[0], lines
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--target", "arty", "--sim", "fast"], "--sim fast is for target sim"),
+    (["--sim", "fast", "--trace", "1"], "--trace needs the RTL simulation"),
+])
+def test_fast_simulation_misuse_is_one_line_exit_2(args, needle):
+    result = CliRunner().invoke(main, ["profile", "ad", "--cfu", "none", *args])
+    assert result.exit_code == 2 and needle in result.output, result.output
+    assert "Traceback" not in result.output
+
+
+def test_mlperf_session_on_the_fast_simulation():
+    # the MLPerf protocol firmware over the fast simulation's UART on TCP
+    from cfu_bench.mlperf import run_mlperf
+    r = run_mlperf("ad", cfu="mac8", memory="ideal", sim="fast", iterations=1, warmups=0,
+                   windows=1)
+    assert r.results_match_tflm and r.cycles_source == "fast-sim"
+    assert 0 < r.latency_ms_median < 10
