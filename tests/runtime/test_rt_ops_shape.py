@@ -176,9 +176,8 @@ def test_bool_data_movement(hrt):
 
 
 def test_converter_output_bit_exact(hrt):
-    """What TensorFlow's converter makes of every data-movement and resize op (with its own
-    QUANTIZE/DEQUANTIZE around them): tests/data/shape_ops_converted.tflite, from
-    make_shape_converted.py."""
+    """What TensorFlow's converter makes of the data-movement and resize ops, around a
+    CONV_2D: tests/data/shape_ops_converted.tflite, from make_shape_converted.py."""
     model = (Path(__file__).resolve().parents[1] / "data" / "shape_ops_converted.tflite").read_bytes()
     ops = {o.op for o in golden.model_ops(model)}
     assert {"PAD", "STRIDED_SLICE", "CONCATENATION", "TRANSPOSE", "RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR",
