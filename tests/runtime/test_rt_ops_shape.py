@@ -88,6 +88,17 @@ def _resize_bilinear_both_flags():
     return b.build()
 
 
+def _resize(code, dtype):
+    b = ModelBuilder()
+    x = act_input(b, np.random.default_rng(0), [1, 2, 3, 1], dtype)
+    y = act_tensor(b, [1, 4, 6, 1], dtype, qof(b, x))
+    opt_type, opt = ((OPTS.ResizeBilinearOptions, fb.ResizeBilinearOptionsT()) if code == OPS.RESIZE_BILINEAR
+                     else (OPTS.ResizeNearestNeighborOptions, fb.ResizeNearestNeighborOptionsT()))
+    b.raw_op(code, [x, const_i32(b, [4, 6])], [y], opt_type, opt)
+    b.output(y)
+    return b.build()
+
+
 def _gather(dtype):
     b = ModelBuilder()
     x = act_input(b, np.random.default_rng(0), [3, 4], dtype)
@@ -120,6 +131,10 @@ REFUSALS = {
     "transpose_rank6": (lambda: _transpose([2, 1, 2, 1, 2, 1]), True, "rank above what TFLM supports: 6"),
     "transpose_int32": (lambda: _transpose([2, 3], "int32"), True, "unsupported tensor type INT32 for TRANSPOSE"),
     "gather_int16": (lambda: _gather("int16"), True, "unsupported tensor type INT16 for GATHER"),
+    "resize_bilinear_int16": (lambda: _resize(OPS.RESIZE_BILINEAR, "int16"), True,
+                              "unsupported tensor type INT16 for RESIZE_BILINEAR"),
+    "resize_nearest_int32": (lambda: _resize(OPS.RESIZE_NEAREST_NEIGHBOR, "int32"), True,
+                             "unsupported tensor type INT32 for RESIZE_NEAREST_NEIGHBOR"),
     "resize_bilinear_both_flags": (_resize_bilinear_both_flags, True, "half_pixel_centers and align_corners both set"),
     "pad_variable_paddings": (_pad_variable_paddings, True, "needs a constant tensor"),
     "gather_position_outside": (_gather_input_positions, True, "GATHER op 0: position outside the gathered axis"),
