@@ -68,6 +68,17 @@ def _transpose(shape, dtype="int8"):
     return b.build()
 
 
+def _transpose_perm_int64():
+    # TFLM reads the perm as int32 words whatever its type: an int64 perm becomes another one
+    b = ModelBuilder()
+    x = b.input([2, 3], 0.1, 0)
+    y = b.tensor([3, 2], "int8", 0.1, 0)
+    b.raw_op(OPS.TRANSPOSE, [x, b.tensor([2], "int64", data=np.array([1, 0], np.int64))], [y],
+             OPTS.TransposeOptions, fb.TransposeOptionsT())
+    b.output(y)
+    return b.build()
+
+
 def _pad_variable_paddings():
     b = ModelBuilder()
     x = b.input([1, 2, 2, 1], 0.1, 0)
@@ -138,7 +149,9 @@ REFUSALS = {
     "resize_bilinear_both_flags": (_resize_bilinear_both_flags, True, "half_pixel_centers and align_corners both set"),
     "pad_variable_paddings": (_pad_variable_paddings, True, "needs a constant tensor"),
     "gather_position_outside": (_gather_input_positions, True, "GATHER op 0: position outside the gathered axis"),
-    # TFLM runs these but its Eval leaves the output unwritten: refused rather than matched
+    # TFLM runs these but its Eval leaves the output unwritten, or reads an int64 perm as int32
+    # words: refused rather than matched
+    "transpose_perm_int64": (_transpose_perm_int64, False, "unsupported tensor type INT64 for TRANSPOSE input 1"),
     "strided_slice_shrink_outside": (lambda: _strided([4, 5], [7, 0], [8, 5], [1, 1], [5], shrink=1), False,
                                      "shrinks an axis TFLM would leave unwritten: 0"),
     "strided_slice_shrink_negative_stride": (lambda: _strided([4, 5], [1, 0], [0, 5], [-1, 1], [5], shrink=1), False,
