@@ -103,6 +103,7 @@ def _plan(model, cfu, target, inputs, seed, progress, use_cache, port, bitstream
     path = resolve_model(model)
     model_bytes = path.read_bytes()
     info = model_info(path)  # also validates the file: a malformed model stops here, exit 2
+    _check_runtime_support(info)
     if trace is not None:
         from .trace import check_traceable, parse_layers
         parse_layers(trace, len(info["ops"]))
@@ -116,6 +117,17 @@ def _plan(model, cfu, target, inputs, seed, progress, use_cache, port, bitstream
         result = _load_cached(key) if use_cache else None
     return _Job(model_label(model), design, runner, memory, model_bytes, info, samples,
                 input_blobs, prepared, cycle_limit_for(info["total_macs"], 1), key, result)
+
+
+def _check_runtime_support(info: dict) -> None:
+    """Refuse, before building anything, a model whose layers the runtime cannot run (the host
+    build of the runtime judged each op: model_info's runtime_refusal)."""
+    runtime = info.get("runtime") or {}
+    if runtime.get("supported") is False:
+        refused = [o["runtime_refusal"] for o in info["ops"] if o.get("runtime_refusal")]
+        more = f" (and {len(refused) - 1} more layers; see `cfu-bench info`)" if len(refused) > 1 else ""
+        raise UserError(f"the firmware runtime cannot run this model: "
+                        f"{refused[0] if refused else runtime.get('reason')}{more}")
 
 
 def _runs_of(job: _Job) -> list[DataBlock]:

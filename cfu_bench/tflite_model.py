@@ -254,6 +254,38 @@ _OPTION_FIELDS = {
 _ENUM_KEYS = {"padding": PADDING_NAMES, "fused_activation": ACTIVATION_NAMES}
 
 
+def _snake(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+
+def _schema_options(kind: str, table: _Table) -> dict:
+    """Every field of an options table the keys above do not cover, read by the official
+    schema bindings (snake_case names: begin_mask, num_splits, shared_name, ...). The table's
+    position and vtable are already bounds-checked; anything the bindings trip over inside it
+    is a malformed file."""
+    cls, obj_cls = getattr(_schema, kind, None), getattr(_schema, kind + "T", None)
+    if cls is None or obj_cls is None:
+        return {}
+    try:
+        view = cls()
+        view.Init(table.buf.data, table.pos)
+        obj = obj_cls.InitFromObj(view)
+    except (IndexError, struct.error, ValueError, TypeError, UnicodeDecodeError, OverflowError) as e:
+        raise _Malformed(f"{table.what}: unreadable {kind} ({type(e).__name__})") from None
+    out = {}
+    for name, value in vars(obj).items():
+        if isinstance(value, np.ndarray):
+            value = tuple(value.tolist())
+        elif isinstance(value, list):
+            value = tuple(value)
+        elif isinstance(value, bytes):
+            value = value.decode("utf-8", errors="replace")
+        elif not isinstance(value, (int, float, bool, str)) and value is not None:
+            continue  # nested tables: not needed by any op here
+        out[_snake(name)] = value
+    return out
+
+
 def _decode_options(kind: str | None, table: _Table | None) -> dict:
     if table is None or kind is None:
         return {}
@@ -269,6 +301,8 @@ def _decode_options(kind: str | None, table: _Table | None) -> dict:
         shape = table.array(0, np.int32, f"{table.what} new_shape")
         if shape is not None:
             opts["new_shape"] = tuple(int(d) for d in shape)
+    if kind not in _OPTION_FIELDS and kind != "ReshapeOptions":
+        opts.update(_schema_options(kind, table))
     return opts
 
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "host_platform.h"
+#include "../runtime/internal.h"
 
 static uint64_t g_rng;
 
@@ -65,6 +66,13 @@ static size_t mutate(uint8_t *buf, size_t len, size_t cap) {
         }
     }
     return len;
+}
+
+static void survey_sink(void *ctx, int op, int code, const char *msg) {
+    (void)ctx;
+    (void)op;
+    (void)code;
+    (void)msg;
 }
 
 int main(int argc, char **argv) {
@@ -120,6 +128,8 @@ int main(int argc, char **argv) {
             code = n <= arena_len ? cfub_invoke(ip, input, n, 0, &st) : CFUB_ERR_INPUT;
         }
         outcomes[code >= 0 && code < 10 ? code : 9]++;
+        /* and the op-by-op survey `cfu-bench info` runs in-process, every 4th mutant */
+        if ((it & 3) == 0) cfub_survey(exact, len, arena, arena_len, survey_sink, NULL, &st);
         free(exact);
     }
     printf("fuzz iterations=%ld", iterations);

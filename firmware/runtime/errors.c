@@ -18,6 +18,10 @@ static void op_prefix(cfub_interp *ip, cfub_sb *sb, const cfub_node *n) {
     cfub_sb_str(sb, cfub_op_name(n->builtin));
     cfub_sb_str(sb, " op ");
     cfub_sb_int(sb, (int64_t)(n - ip->nodes));
+    if (ip->current) { /* ops of subgraph 0 are the model's layers; others say where they are */
+        cfub_sb_str(sb, " of subgraph ");
+        cfub_sb_int(sb, ip->current);
+    }
     cfub_sb_str(sb, ": ");
 }
 

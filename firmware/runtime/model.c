@@ -34,12 +34,20 @@ int64_t cfub_elements(const cfub_tensor *t) {
     return n;
 }
 
+/* ops and tensors of subgraph 0 are the model's; others say where they are */
+static void where_subgraph(const cfub_interp *ip, cfub_sb *sb) {
+    if (!ip->current) return;
+    cfub_sb_str(sb, " of subgraph ");
+    cfub_sb_int(sb, ip->current);
+}
+
 static int fail_tensor(cfub_interp *ip, int code, int32_t index, const char *msg) {
     char buf[CFUB_MSG_MAX];
     cfub_sb sb;
     cfub_sb_init(&sb, buf, sizeof buf);
     cfub_sb_str(&sb, "tensor ");
     cfub_sb_int(&sb, index);
+    where_subgraph(ip, &sb);
     cfub_sb_str(&sb, ": ");
     cfub_sb_str(&sb, msg);
     return cfub_fail(ip, code, buf);
@@ -135,6 +143,7 @@ static int fail_node(cfub_interp *ip, int code, int32_t index, const char *msg) 
     cfub_sb_init(&sb, buf, sizeof buf);
     cfub_sb_str(&sb, "op ");
     cfub_sb_int(&sb, index);
+    where_subgraph(ip, &sb);
     cfub_sb_str(&sb, ": ");
     cfub_sb_str(&sb, msg);
     return cfub_fail(ip, code, buf);
@@ -178,6 +187,7 @@ static int unsupported_op(cfub_interp *ip, int32_t index, int32_t builtin, const
     }
     cfub_sb_str(&sb, " at op ");
     cfub_sb_int(&sb, index);
+    where_subgraph(ip, &sb);
     return cfub_fail(ip, CFUB_ERR_UNSUPPORTED, buf);
 }
 

@@ -19,12 +19,25 @@ static const cfub_opdef *const kOps[] = {
     &cfub_op_expand_dims,
     &cfub_op_fully_connected,
     &cfub_op_gather,
+    &cfub_op_hard_swish,
+    &cfub_op_if,
+    &cfub_op_l2norm,
+    &cfub_op_leaky_relu,
+    &cfub_op_logistic,
     &cfub_op_max_pool,
+    &cfub_op_maximum,
+    &cfub_op_mean,
+    &cfub_op_minimum,
+    &cfub_op_mul,
     &cfub_op_pack,
     &cfub_op_pad,
     &cfub_op_padv2,
+    &cfub_op_prelu,
     &cfub_op_quantize,
     &cfub_op_read_variable,
+    &cfub_op_reduce_max,
+    &cfub_op_relu,
+    &cfub_op_relu6,
     &cfub_op_reshape,
     &cfub_op_resize_bilinear,
     &cfub_op_resize_nearest_neighbor,
@@ -35,6 +48,9 @@ static const cfub_opdef *const kOps[] = {
     &cfub_op_split_v,
     &cfub_op_squeeze,
     &cfub_op_strided_slice,
+    &cfub_op_sub,
+    &cfub_op_sum,
+    &cfub_op_tanh,
     &cfub_op_transpose,
     &cfub_op_unpack,
     &cfub_op_var_handle,
@@ -61,6 +77,7 @@ int cfub_bind_kernel(cfub_interp *ip, cfub_node *n) {
     l->out = n->n_out ? outs[0] : NULL;
     l->outs = outs;
     l->n_out = n->n_out;
+    l->type = n->n_out ? ip->tensors[n->outs[0]].type : -1;
     if (ip->opts.disable_accel) return CFUB_OK;
     for (int i = 0; cfub_accel[i]; i++) {
         const cfub_kernel *k = cfub_accel[i];

@@ -25,6 +25,7 @@ CFUB_RUNTIME_SOURCES := \
 
 # One file per op: its Prepare (TFLM's checks and quantization arithmetic) and reference Eval.
 CFUB_OP_SOURCES := \
+	runtime/ops/activations.c \
 	runtime/ops/add.c \
 	runtime/ops/cast.c \
 	runtime/ops/concatenation.c \
@@ -33,9 +34,14 @@ CFUB_OP_SOURCES := \
 	runtime/ops/depthwise_conv.c \
 	runtime/ops/fully_connected.c \
 	runtime/ops/gather.c \
+	runtime/ops/l2norm.c \
+	runtime/ops/logistic_tanh.c \
+	runtime/ops/maximum_minimum.c \
+	runtime/ops/mul.c \
 	runtime/ops/pad.c \
 	runtime/ops/pooling.c \
 	runtime/ops/quantize.c \
+	runtime/ops/reduce.c \
 	runtime/ops/reshape.c \
 	runtime/ops/resize.c \
 	runtime/ops/shape_common.c \
@@ -46,16 +52,22 @@ CFUB_OP_SOURCES := \
 	runtime/ops/transpose.c
 
 CFUB_KERNEL_SOURCES := \
+	kernels/activations.c \
 	kernels/add.c \
 	kernels/conv.c \
 	kernels/data_movement.c \
 	kernels/depthwise_conv.c \
+	kernels/elementwise.c \
 	kernels/fully_connected.c \
+	kernels/l2norm.c \
 	kernels/pooling.c \
 	kernels/quant_util.c \
 	kernels/quantize.c \
+	kernels/reduce.c \
 	kernels/resize.c \
-	kernels/softmax.c
+	kernels/sigmoid.c \
+	kernels/softmax.c \
+	kernels/softmax_luts.c
 
 CFUB_SOURCES := $(CFUB_RUNTIME_SOURCES) $(CFUB_OP_SOURCES) $(CFUB_KERNEL_SOURCES)
 CFUB_INCLUDES := runtime kernels

@@ -150,17 +150,27 @@ def test_random_bytes_are_rejected(seed):
         _expect_one_line_error(bytes(data))
 
 
-@pytest.mark.parametrize("name", ["ic", "ad"])
+def _model_bytes(name: str) -> bytes:
+    from pathlib import Path
+
+    tests = Path(__file__).resolve().parents[1]
+    extra = {"resource_variable": tests / "data" / "resource_variable.tflite",   # subgraphs, options
+             "quirks": tests / "runtime" / "corpus" / "quirks.tflite"}           # TFLM's leniencies
+    return extra[name].read_bytes() if name in extra else BENCHMARKS[name].path.read_bytes()
+
+
+@pytest.mark.parametrize("name", ["ic", "ad", "resource_variable", "quirks"])
 def test_bit_flips_parse_or_fail_cleanly(name):
     # A flip in weight data still gives a valid model; a flip in the structure must give a
     # UserError. Nothing else, ever (no IndexError, struct.error, MemoryError, hang).
-    data = BENCHMARKS[name].path.read_bytes()
+    data = _model_bytes(name)
     rng = seeds.np_rng("test_models_reader", 11)
     # Flip only outside the constant buffers: that is where the tables and offsets live.
     weights = np.zeros(len(data), bool)
-    for t in parse(data).main.tensors:
-        if t.is_constant:
-            weights[t.data_offset:t.data_offset + len(t.data)] = True
+    for g in parse(data).subgraphs:
+        for t in g.tensors:
+            if t.is_constant:
+                weights[t.data_offset:t.data_offset + len(t.data)] = True
     candidates = np.flatnonzero(~weights)
     assert len(candidates) > 1000
     outcomes = {"ok": 0, "error": 0}
@@ -250,3 +260,14 @@ def test_no_subgraphs():
     def edit(m):
         m.subgraphs = []
     _expect_one_line_error(_edited(edit), "no subgraphs")
+
+
+def test_other_options_read_through_the_schema_bindings():
+    from pathlib import Path
+
+    data = (Path(__file__).resolve().parents[1] / "data" / "resource_variable.tflite").read_bytes()
+    m = parse(data)
+    ops = {op.opcode: op.options for op in m.main.operators}
+    assert ops["CALL_ONCE"] == {"init_subgraph_index": 1}
+    assert ops["VAR_HANDLE"]["shared_name"] == "Variable"
+    assert len(m.subgraphs) == 2 and m.subgraphs[1].operators[1].opcode == "ASSIGN_VARIABLE"

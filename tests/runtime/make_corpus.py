@@ -90,6 +90,9 @@ def models():
     # several subgraphs and resource variables, as TensorFlow's converter writes them
     yield "resource_variable", (CORPUS.parent.parent / "data" / "resource_variable.tflite").read_bytes()
 
+    from test_rt_subgraphs import if_model
+    yield "if_branches", if_model(np.random.default_rng(7), cond=True)
+
 
 if __name__ == "__main__":
     CORPUS.mkdir(exist_ok=True)
