@@ -374,8 +374,8 @@ GENERATORS = {}
 for _op, _gen, _types in [
     ("PAD", gen_pad, ["int8", "int16", "int32", "float32"]),
     ("PADV2", gen_padv2, ["int8", "int16", "int32", "float32"]),
-    ("CONCATENATION", gen_concatenation, ["int8", "int16", "int32", "float32"]),
-    ("PACK", gen_pack, ["int8", "int16", "int32", "float32"]),
+    ("CONCATENATION", gen_concatenation, ["int8", "int16", "int32", "int64", "float32"]),
+    ("PACK", gen_pack, ["int8", "int16", "int32", "int64", "float32"]),
     ("STRIDED_SLICE", gen_strided_slice, ["int8", "int16", "int32", "float32"]),
     ("SLICE", gen_slice, ["int8", "int16", "int32", "float32"]),
     ("SQUEEZE", gen_squeeze, ["int8", "int16", "int32", "float32"]),

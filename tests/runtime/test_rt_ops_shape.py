@@ -68,6 +68,17 @@ def _transpose(shape, dtype="int8"):
     return b.build()
 
 
+def _transpose_perm_int64():
+    # TFLM reads the perm as int32 words whatever its type: an int64 perm becomes another one
+    b = ModelBuilder()
+    x = b.input([2, 3], 0.1, 0)
+    y = b.tensor([3, 2], "int8", 0.1, 0)
+    b.raw_op(OPS.TRANSPOSE, [x, b.tensor([2], "int64", data=np.array([1, 0], np.int64))], [y],
+             OPTS.TransposeOptions, fb.TransposeOptionsT())
+    b.output(y)
+    return b.build()
+
+
 def _pad_variable_paddings():
     b = ModelBuilder()
     x = b.input([1, 2, 2, 1], 0.1, 0)
@@ -84,6 +95,17 @@ def _resize_bilinear_both_flags():
     y = b.tensor([1, 6, 6, 1], "int8", 0.1, 0)
     b.raw_op(OPS.RESIZE_BILINEAR, [x, const_i32(b, [6, 6])], [y], OPTS.ResizeBilinearOptions,
              options(fb.ResizeBilinearOptionsT, alignCorners=True, halfPixelCenters=True))
+    b.output(y)
+    return b.build()
+
+
+def _resize(code, dtype):
+    b = ModelBuilder()
+    x = act_input(b, np.random.default_rng(0), [1, 2, 3, 1], dtype)
+    y = act_tensor(b, [1, 4, 6, 1], dtype, qof(b, x))
+    opt_type, opt = ((OPTS.ResizeBilinearOptions, fb.ResizeBilinearOptionsT()) if code == OPS.RESIZE_BILINEAR
+                     else (OPTS.ResizeNearestNeighborOptions, fb.ResizeNearestNeighborOptionsT()))
+    b.raw_op(code, [x, const_i32(b, [4, 6])], [y], opt_type, opt)
     b.output(y)
     return b.build()
 
@@ -120,10 +142,16 @@ REFUSALS = {
     "transpose_rank6": (lambda: _transpose([2, 1, 2, 1, 2, 1]), True, "rank above what TFLM supports: 6"),
     "transpose_int32": (lambda: _transpose([2, 3], "int32"), True, "unsupported tensor type INT32 for TRANSPOSE"),
     "gather_int16": (lambda: _gather("int16"), True, "unsupported tensor type INT16 for GATHER"),
+    "resize_bilinear_int16": (lambda: _resize(OPS.RESIZE_BILINEAR, "int16"), True,
+                              "unsupported tensor type INT16 for RESIZE_BILINEAR"),
+    "resize_nearest_int32": (lambda: _resize(OPS.RESIZE_NEAREST_NEIGHBOR, "int32"), True,
+                             "unsupported tensor type INT32 for RESIZE_NEAREST_NEIGHBOR"),
     "resize_bilinear_both_flags": (_resize_bilinear_both_flags, True, "half_pixel_centers and align_corners both set"),
     "pad_variable_paddings": (_pad_variable_paddings, True, "needs a constant tensor"),
     "gather_position_outside": (_gather_input_positions, True, "GATHER op 0: position outside the gathered axis"),
-    # TFLM runs these but its Eval leaves the output unwritten: refused rather than matched
+    # TFLM runs these but its Eval leaves the output unwritten, or reads an int64 perm as int32
+    # words: refused rather than matched
+    "transpose_perm_int64": (_transpose_perm_int64, False, "unsupported tensor type INT64 for TRANSPOSE input 1"),
     "strided_slice_shrink_outside": (lambda: _strided([4, 5], [7, 0], [8, 5], [1, 1], [5], shrink=1), False,
                                      "shrinks an axis TFLM would leave unwritten: 0"),
     "strided_slice_shrink_negative_stride": (lambda: _strided([4, 5], [1, 0], [0, 5], [-1, 1], [5], shrink=1), False,
@@ -176,9 +204,8 @@ def test_bool_data_movement(hrt):
 
 
 def test_converter_output_bit_exact(hrt):
-    """What TensorFlow's converter makes of every data-movement and resize op (with its own
-    QUANTIZE/DEQUANTIZE around them): tests/data/shape_ops_converted.tflite, from
-    make_shape_converted.py."""
+    """What TensorFlow's converter makes of the data-movement and resize ops, around a
+    CONV_2D: tests/data/shape_ops_converted.tflite, from make_shape_converted.py."""
     model = (Path(__file__).resolve().parents[1] / "data" / "shape_ops_converted.tflite").read_bytes()
     ops = {o.op for o in golden.model_ops(model)}
     assert {"PAD", "STRIDED_SLICE", "CONCATENATION", "TRANSPOSE", "RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR",

@@ -26,6 +26,9 @@ int cfub_need_type_of(cfub_interp *ip, const cfub_node *n, const char *role, int
 int cfub_need_same_type(cfub_interp *ip, const cfub_node *n, const cfub_tensor *in, const cfub_tensor *out);
 /* input k: a constant int32 tensor of `count` elements (count < 0: any), read at prepare time */
 int cfub_need_const_i32(cfub_interp *ip, const cfub_node *n, int k, int64_t count, const int32_t **data);
+/* input k: a constant int32 or int64 tensor of `count` elements (where TFLM takes either),
+ * its values copied to out */
+int cfub_need_const_ints(cfub_interp *ip, const cfub_node *n, int k, int count, int64_t *out);
 int cfub_need_max_rank(cfub_interp *ip, const cfub_node *n, const cfub_tensor *t, int rank);
 /* the output shape must be exactly dims[0..ndim) */
 int cfub_need_out_shape(cfub_interp *ip, const cfub_node *n, const cfub_tensor *out, const int32_t *dims, int ndim);

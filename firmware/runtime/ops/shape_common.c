@@ -26,6 +26,16 @@ int cfub_need_const_i32(cfub_interp *ip, const cfub_node *n, int k, int64_t coun
     return CFUB_OK;
 }
 
+int cfub_need_const_ints(cfub_interp *ip, const cfub_node *n, int k, int count, int64_t *out) {
+    const cfub_tensor *t = cfub_op_input(ip, n, k);
+    if (!t) return cfub_fail_op_int(ip, CFUB_ERR_INVALID, n, "missing required input", k);
+    if (t->type != TFL_INT32 && t->type != TFL_INT64) return cfub_fail_type(ip, n, "input", k, t->type);
+    if (!t->is_const) return cfub_fail_op_int(ip, CFUB_ERR_UNSUPPORTED, n, "needs a constant tensor (as TFLM does) at input", k);
+    if (cfub_elements(t) != count) return cfub_fail_op_int(ip, CFUB_ERR_INVALID, n, "wrong number of elements in input", k);
+    for (int i = 0; i < count; i++) out[i] = cfub_tensor_int(t, i);
+    return CFUB_OK;
+}
+
 int cfub_need_max_rank(cfub_interp *ip, const cfub_node *n, const cfub_tensor *t, int rank) {
     if (t->ndim > rank) return cfub_fail_op_int(ip, CFUB_ERR_UNSUPPORTED, n, "rank above what TFLM supports:", t->ndim);
     return CFUB_OK;

@@ -94,16 +94,6 @@ static int prepare_strided_slice(cfub_interp *ip, cfub_node *n) {
     return set_slice(ip, n, in, r);
 }
 
-/* SLICE's begin and size: constant int32 or int64 tensors of one element per input axis */
-static int slice_vector(cfub_interp *ip, cfub_node *n, int k, int rank, int64_t *out) {
-    const cfub_tensor *t = cfub_op_input(ip, n, k);
-    if (t->type != TFL_INT32 && t->type != TFL_INT64) return cfub_fail_type(ip, n, "input", k, t->type);
-    if (!t->is_const) return cfub_fail_op_int(ip, CFUB_ERR_UNSUPPORTED, n, "needs a constant tensor (as TFLM does) at input", k);
-    if (cfub_elements(t) != rank) return cfub_fail_op_int(ip, CFUB_ERR_INVALID, n, "wrong number of elements in input", k);
-    for (int i = 0; i < rank; i++) out[i] = cfub_tensor_int(t, i);
-    return CFUB_OK;
-}
-
 static int prepare_slice(cfub_interp *ip, cfub_node *n) {
     static const int kTypes[] = {TFL_INT8, TFL_INT16, TFL_INT32, TFL_BOOL, 0};
     int rc = cfub_need_inputs(ip, n, 3, 3);
@@ -112,8 +102,8 @@ static int prepare_slice(cfub_interp *ip, cfub_node *n) {
     const cfub_tensor *out = cfub_op_output(ip, n, 0);
     int64_t begin[CFUB_MAX_DIMS], size[CFUB_MAX_DIMS];
     if ((rc = cfub_need_type_of(ip, n, "input", 0, in, true, kTypes)) || (rc = cfub_need_same_type(ip, n, in, out)) ||
-        (rc = cfub_need_max_rank(ip, n, in, 5)) || (rc = slice_vector(ip, n, 1, in->ndim, begin)) ||
-        (rc = slice_vector(ip, n, 2, in->ndim, size)))
+        (rc = cfub_need_max_rank(ip, n, in, 5)) || (rc = cfub_need_const_ints(ip, n, 1, in->ndim, begin)) ||
+        (rc = cfub_need_const_ints(ip, n, 2, in->ndim, size)))
         return rc;
     axis_range r[CFUB_MAX_DIMS];
     int32_t shape[CFUB_MAX_DIMS];
