@@ -1,8 +1,14 @@
 """Finding CFU designs and turning them into `cfu.v`.
 
-A design is either a folder `cfu/<name>/` whose `design.py` defines `make_cfu(**params)`
-returning an Amaranth core with a `CfuSignature`, or a plain Verilog file that defines
-module `Cfu` with CFU Playground's ports. The SoC build only calls `write_verilog`,
+A design is one of:
+- an Amaranth folder: `design.py` defines `make_cfu(**params)` returning a core with a
+  `CfuSignature` (the library's designs are such folders under `cfu/`, found by name);
+- a plain-Verilog folder: `cfu.v` defines module `Cfu` with CFU Playground's ports (optionally
+  the memory port), `kernels/*.c` its acceleration table, `design.toml` its name and C
+  emulation header (all but cfu.v optional);
+- a bare Verilog file defining module `Cfu` (no kernels: models run on the reference ones).
+
+`--cfu` takes any of them: a library name, a folder path or a `.v` path. The SoC build only calls `write_verilog`,
 `gateware_hash` and the kernel accessors. Tests may inject a fault (`with_fault`,
 cfu_bench.testing.faults) to build a deliberately wrong CFU.
 """
@@ -16,6 +22,7 @@ import inspect
 import re
 import shutil
 import sys
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,13 +32,27 @@ from cfu_bench.paths import CFU_DESIGNS, FIRMWARE, GATEWARE
 DEFAULT_DESIGN = "mac8"
 BASELINE_DESIGN = "none"
 VERILOG_NAME = "cfu.v"
+DESIGN_PY = "design.py"
+DESIGN_TOML = "design.toml"
+DESIGN_TOML_KEYS = {"name": "the design's name", "verilog": "its Verilog file (default cfu.v)",
+                    "emulation": "its C emulation header, e.g. kernels/NAME_emu.h"}
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _MODULE_CFU = re.compile(r"^\s*module\s+Cfu\b", re.MULTILINE)
 
 
 def list_designs() -> list[str]:
     if not CFU_DESIGNS.is_dir():
         return []
-    return sorted(p.name for p in CFU_DESIGNS.iterdir() if (p / "design.py").is_file())
+    return sorted(p.name for p in CFU_DESIGNS.iterdir() if _design_kind(p) is not None)
+
+
+def _design_kind(folder: Path) -> str | None:
+    """"amaranth", "verilog" or None (not a design folder)."""
+    if (folder / DESIGN_PY).is_file():
+        return "amaranth"
+    if (folder / DESIGN_TOML).is_file() or (folder / VERILOG_NAME).is_file():
+        return "verilog"
+    return None
 
 
 def _hash_files(files, extra: str = "") -> str:
@@ -48,17 +69,23 @@ def _library_files() -> list[Path]:
 @dataclass
 class Design:
     name: str
-    folder: Path | None = None        # cfu/<name>/ for Amaranth designs
+    folder: Path | None = None        # the design's folder (None for a bare .v file)
     verilog_file: Path | None = None  # for plain Verilog designs
+    emulation_header: Path | None = None  # a Verilog folder's C model (design.toml "emulation")
     params: dict = field(default_factory=dict)
     fault: object | None = None       # a cfu_bench.testing.faults fault, applied while elaborating
+
+    @property
+    def is_amaranth(self) -> bool:
+        return self.verilog_file is None
 
     # --- gateware -----------------------------------------------------------------------
     def module(self, submodule: str = "design"):
         """Import a Python module of the design folder (the folder acts as a package)."""
-        if self.folder is None:
+        if not self.is_amaranth:
             raise UserError(f"design {self.name} is plain Verilog and has no Python modules")
-        package = f"_cfu_design_{self.name}"
+        # one package per folder: two folders may hold designs of the same name
+        package = f"_cfu_design_{self.name}_{hashlib.sha256(str(self.folder).encode()).hexdigest()[:8]}"
         if package not in sys.modules:
             spec = importlib.machinery.ModuleSpec(package, None, is_package=True)
             spec.submodule_search_locations = [str(self.folder)]
@@ -71,7 +98,7 @@ class Design:
     # --- parameters ---------------------------------------------------------------------
     def parameter_defaults(self) -> dict:
         """make_cfu's keyword parameters and their defaults ({} for Verilog designs)."""
-        if self.folder is None:
+        if not self.is_amaranth:
             return {}
         sig = inspect.signature(self.module().make_cfu)
         return {n: p.default for n, p in sig.parameters.items()
@@ -80,7 +107,7 @@ class Design:
     @property
     def resolved_params(self) -> dict:
         """Every parameter with its value in this build: the defaults, then those given."""
-        return {**self.parameter_defaults(), **self.params} if self.folder is not None else {}
+        return {**self.parameter_defaults(), **self.params} if self.is_amaranth else {}
 
     @property
     def key_params(self) -> dict:
@@ -92,7 +119,7 @@ class Design:
     def kernel_defines(self) -> dict:
         """Build-time constants for the design's C kernels (design.py's optional
         `kernel_defines(**params)`), only for non-default parameters."""
-        if self.folder is None or not self.key_params:
+        if not self.is_amaranth or not self.key_params:
             return {}
         hook = getattr(self.module(), "kernel_defines", None)
         return dict(hook(**self.params)) if hook else {}
@@ -114,7 +141,7 @@ class Design:
         return self
 
     def with_fault(self, fault) -> "Design":
-        if self.folder is None:
+        if not self.is_amaranth:
             raise UserError(f"design {self.name} is plain Verilog: faults are injected into Amaranth designs")
         return dataclasses.replace(self, fault=fault)
 
@@ -135,7 +162,9 @@ class Design:
                 shutil.copyfile(self.verilog_file, out)
             return out
         from .gateware.verilog import write_cfu_verilog
-        header = f"CFU design '{self.name}' generated by cfu-bench; gateware hash {self.gateware_hash()}"
+        # No design name here: two folders with the same files (a copy made by `cfu-bench new`
+        # and the template) give the same Verilog, so they share every SoC build.
+        header = f"CFU generated by cfu-bench from Amaranth; gateware hash {self.gateware_hash()}"
         if self.key_params:
             header += f"\nparameters: {self.key_params!r}"
         if self.fault is not None:
@@ -191,23 +220,83 @@ class Design:
 
 
 def load_design(name_or_path, **params) -> Design:
-    """A design by name (a folder under cfu/) or by path to a Verilog file with module Cfu."""
+    """A design by name (a folder under cfu/), by folder path, or by path to a Verilog file
+    with module Cfu. UserError (exit 2, one line) for anything else."""
     text = str(name_or_path)
-    looks_like_path = text.endswith(".v") or "/" in text or "\\" in text
-    if looks_like_path:
-        if params:
-            raise UserError("parameters apply to Amaranth designs, not to plain Verilog")
-        path = Path(text).expanduser()
-        if not path.is_file():
-            raise UserError(f"CFU Verilog file not found: {path}")
-        if not _MODULE_CFU.search(path.read_text(errors="replace")):
-            raise UserError(f"{path} does not define `module Cfu` (the name LiteX instantiates)")
-        return Design(name=path.stem, verilog_file=path.resolve())
-    names = list_designs()
-    if text not in names:
-        raise UserError(f"unknown CFU design '{text}'; valid designs: {', '.join(names) or '(none)'}"
-                        " (or a path to a .v file defining module Cfu)")
-    return Design(name=text, folder=CFU_DESIGNS / text, params=dict(params)).validate_params()
+    looks_like_path = text.endswith(".v") or "/" in text or "\\" in text or text in (".", "..")
+    if not looks_like_path:
+        names = list_designs()
+        if text not in names:
+            raise UserError(f"unknown CFU design '{text}'; valid designs: {', '.join(names) or '(none)'}"
+                            " (or a design folder, or a .v file defining module Cfu)")
+        return design_from_folder(CFU_DESIGNS / text, params)
+    path = Path(text).expanduser()
+    if path.is_dir():
+        return design_from_folder(path, params)
+    if not text.endswith(".v"):
+        raise UserError(f"CFU design folder not found: {path}")
+    if params:
+        raise UserError("parameters apply to Amaranth designs, not to plain Verilog")
+    if not path.is_file():
+        raise UserError(f"CFU Verilog file not found: {path}")
+    return Design(name=_check_verilog(path).stem, verilog_file=path.resolve())
+
+
+def _check_verilog(path: Path) -> Path:
+    if not _MODULE_CFU.search(path.read_text(errors="replace")):
+        raise UserError(f"{path} does not define `module Cfu` (the name LiteX instantiates)")
+    return path
+
+
+def design_from_folder(folder: Path, params: dict | None = None) -> Design:
+    """An Amaranth folder (design.py) or a plain-Verilog folder (cfu.v, design.toml)."""
+    folder = Path(folder).resolve()
+    params = dict(params or {})
+    kind = _design_kind(folder)
+    if kind is None:
+        raise UserError(f"{folder} is not a CFU design folder: it has no {DESIGN_PY} (Amaranth), "
+                        f"{DESIGN_TOML} or {VERILOG_NAME} (plain Verilog)")
+    if kind == "amaranth":
+        return Design(name=_folder_name(folder), folder=folder, params=params).validate_params()
+    if params:
+        raise UserError("parameters apply to Amaranth designs, not to plain Verilog")
+    meta = read_design_toml(folder)
+    verilog = folder / meta.get("verilog", VERILOG_NAME)
+    if not verilog.is_file():
+        raise UserError(f"CFU design folder {folder} has no {verilog.name}")
+    emulation = folder / meta["emulation"] if "emulation" in meta else None
+    if emulation is not None and not emulation.is_file():
+        raise UserError(f"{folder / DESIGN_TOML}: emulation header {meta['emulation']} not found")
+    return Design(name=meta.get("name", _folder_name(folder)), folder=folder,
+                  verilog_file=_check_verilog(verilog).resolve(), emulation_header=emulation)
+
+
+def _folder_name(folder: Path) -> str:
+    """A folder's name as a design name (caches and C symbols use it): made safe, not refused."""
+    name = re.sub(r"[^a-z0-9_]", "_", folder.name.lower()).strip("_") or "cfu"
+    return name if name[0].isalpha() else f"cfu_{name}"
+
+
+def read_design_toml(folder: Path) -> dict:
+    """design.toml of a Verilog folder ({} when there is none); UserError when it is bad."""
+    path = folder / DESIGN_TOML
+    if not path.is_file():
+        return {}
+    try:
+        meta = tomllib.loads(path.read_text())
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise UserError(f"bad {path}: {e}") from None
+    unknown = sorted(set(meta) - set(DESIGN_TOML_KEYS))
+    if unknown:
+        raise UserError(f"bad {path}: unknown key {', '.join(unknown)}; keys: "
+                        + ", ".join(f"{k} ({v})" for k, v in DESIGN_TOML_KEYS.items()))
+    bad = [k for k, v in meta.items() if not isinstance(v, str) or not v]
+    if bad:
+        raise UserError(f"bad {path}: {', '.join(bad)} must be a non-empty string")
+    if "name" in meta and not _NAME.match(meta["name"]):
+        raise UserError(f"bad {path}: name '{meta['name']}' must be lower-case letters, digits "
+                        "and _, starting with a letter")
+    return meta
 
 
 def parse_params(items) -> dict:

@@ -39,7 +39,8 @@ def profile(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", inputs: 
             seed: int = INPUT_SEED, progress: Progress | None = None, use_cache: bool = True,
             port: str | None = None, bitstream: Path | None = None,
             memory: str | None = None, dump_dir: Path | None = None,
-            trace: str | tuple[int, int] | None = None, params: dict | None = None) -> ProfileResult:
+            trace: str | tuple[int, int] | None = None, params: dict | None = None,
+            sim: str | None = None) -> ProfileResult:
     """target: a target name (cfu_bench.targets) or a Target object.
     memory: "ddr3" or "ideal"; None picks the target's default (ddr3, as on the board).
     cfu: a design name or path, or a Design. params: the design's parameters (make_cfu's
@@ -47,10 +48,11 @@ def profile(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", inputs: 
     On a mismatch, the first differing layer is dumped and diffed element by element
     (`first_mismatch`); dump_dir gets its expected and actual tensors as .npy.
     trace: "N" or "N:M" (layers N to M inclusive) or a pair: a waveform of those layers of
-    the first input, from the trace build of the simulation (`trace`)."""
+    the first input, from the trace build of the simulation (`trace`).
+    sim: target sim only: "rtl" (Verilator, the default) or "fast" (cfu_bench.sim.fast_sim)."""
     progress = progress or Progress(quiet=True)
     job = _plan(model, cfu, target, inputs, seed, progress, use_cache, port, bitstream, memory,
-                trace, params)
+                trace, params, sim)
     _simulate([job], progress)
     return _follow_up(job, progress, dump_dir, trace)
 
@@ -60,16 +62,19 @@ def profile_with_baseline(model: str, cfu: str, baseline: str | None, target: st
                           progress: Progress | None = None, use_cache: bool = True,
                           port: str | None = None, bitstream: Path | None = None,
                           memory: str | None = None, dump_dir: Path | None = None,
-                          trace=None, params: dict | None = None
+                          trace=None, params: dict | None = None, sim: str | None = None,
+                          baseline_sim: str | None = None
                           ) -> tuple[ProfileResult, ProfileResult | None]:
     """The design's profile and, unless baseline is None or the design itself, the
     baseline's, with the simulations of both (one per input) sharing the machine's cores.
-    params: the design's parameters (the baseline runs with its defaults)."""
+    params: the design's parameters (the baseline runs with its defaults).
+    sim: "rtl" or "fast" for the design's run; the baseline runs on the same simulator
+    unless baseline_sim says otherwise (only when the user asks: its result is labelled)."""
     progress = progress or Progress(quiet=True)
     common = (target, inputs, seed, progress, use_cache, port, bitstream, memory)
-    jobs = [_plan(model, cfu, *common, trace, params)]
+    jobs = [_plan(model, cfu, *common, trace, params, sim)]
     if baseline and baseline != cfu:
-        jobs.append(_plan(model, baseline, *common, None, None))
+        jobs.append(_plan(model, baseline, *common, None, None, baseline_sim or sim))
     _simulate(jobs, progress)
     result = _follow_up(jobs[0], progress, dump_dir, trace)
     return result, (_follow_up(jobs[1], progress, None, None) if len(jobs) > 1 else None)
@@ -93,11 +98,15 @@ class _Job:
 
 
 def _plan(model, cfu, target, inputs, seed, progress, use_cache, port, bitstream, memory,
-          trace, params=None) -> _Job:
+          trace, params=None, sim=None) -> _Job:
     if inputs < 1:
         raise UserError("--inputs must be at least 1")
     runner = get_target(target) if isinstance(target, str) else target
-    options = {"port": port, "bitstream": bitstream}
+    if sim not in (None, "rtl") and runner.name != "sim":
+        raise UserError(f"--sim {sim} is for target sim; target {runner.name} runs the hardware")
+    if sim == "fast" and trace is not None:
+        raise UserError("--trace needs the RTL simulation: drop --sim fast")
+    options = {"port": port, "bitstream": bitstream, "sim": sim}
     memory = runner.check(memory, options)
     design = cfu if isinstance(cfu, Design) else load_design(cfu, **(params or {}))
     path = resolve_model(model)
@@ -170,7 +179,8 @@ def _simulate(jobs: list[_Job], progress: Progress) -> None:
         report = _merged([protocol.parse(o.text).raise_for_error() for o in outputs[id(job)]])
         sim = _sim_speed(outputs[id(job)], wall)
         job.result = _build_result(job.label, job.design.name, job.runner.name, job.memory,
-                                   job.info, report, gold, sim, job.prepared.cycles_source)
+                                   job.info, report, gold, sim, cycles_kind(job),
+                                   job.prepared.cycles_source)
         if job.key:
             _store(job.key, job.result)
 
@@ -219,7 +229,13 @@ def _follow_up(job: _Job, progress: Progress, dump_dir, trace) -> ProfileResult:
     return result
 
 
-def _build_result(label, cfu, target, memory, info, report, gold, sim, source) -> ProfileResult:
+def cycles_kind(job: _Job) -> str:
+    """"rtl-sim", "fast-sim" or "board": where a result's cycles come from."""
+    return getattr(job.prepared, "cycles_kind", "board" if job.runner.name != "sim" else "rtl-sim")
+
+
+def _build_result(label, cfu, target, memory, info, report, gold, sim, source,
+                  detail) -> ProfileResult:
     ops = info["ops"]
     if len(report.invokes) != len(gold):
         raise SimulationError(f"the firmware reported {len(report.invokes)} inferences, "
@@ -251,7 +267,7 @@ def _build_result(label, cfu, target, memory, info, report, gold, sim, source) -
         bit_exact=all(exact), inputs_checked=n, layers=layers, sim=sim,
         kernel_cycles=kernel_cycles, overhead_cycles=total - kernel_cycles,
         setup_cycles=report.setup_cycles, arena_bytes=report.arena_bytes,
-        cycles_source=source, mismatches=mismatches)
+        cycles_source=source, cycles_detail=detail, mismatches=mismatches)
 
 
 class _LiveProgress:
@@ -282,7 +298,7 @@ class _LiveProgress:
 def _cache_key(model: bytes, inputs: list[bytes], build_id: str, target: str, memory: str) -> str:
     h = hashlib.sha256()
     for part in (model, b"".join(inputs), build_id.encode(), target.encode(), memory.encode(),
-                 b"v3"):
+                 b"v4"):
         h.update(hashlib.sha256(part).digest())
     return h.hexdigest()[:24]
 

@@ -9,7 +9,8 @@
 
 (The SoC's main.c adds CFUB BOOT / CYCLES main=.. total=.. / EXIT <status>, parsed too;
 the platform's trap handler CFUB TRAP ..., the self-test CFUB SELFTEST <design> pass= fail=,
-the memory microbenchmark CFUB MEMBENCH <name> bytes= loads= cycles=, and the simulation's
+the memory microbenchmark CFUB MEMBENCH <name> bytes= loads= cycles=, the timing
+micro-benchmarks CFUB TIMEBENCH <name> cycles=, and the simulation's
 cycle watchdog CFUB WATCHDOG cycle limit <n> reached. This module is the only host code
 that knows these lines: the simulator runner, the board client and the profiler ask it.)
 `parse(text)` accepts str or bytes with anything interleaved (BIOS banners, ANSI colour
@@ -41,6 +42,7 @@ _WATCHDOG_LINE = re.compile(r"CFUB WATCHDOG cycle limit (\d+) reached")  # soc/c
 _RUN_CYCLES = re.compile(r"CFUB CYCLES main=\d+ total=(\d+)")
 _SELFTEST = re.compile(r"CFUB SELFTEST (\S+) pass=(\d+) fail=(\d+)")
 _MEMBENCH = re.compile(r"CFUB MEMBENCH (\w+) bytes=(\d+) loads=(\d+) cycles=(\d+)")
+_TIMEBENCH = re.compile(r"CFUB TIMEBENCH (\w+) cycles=(\d+)")
 _LINE = re.compile(r"CFUB (MODEL|INPUT|OP|INVOKE|ERROR|DONE|EXIT|CYCLES|BOOT)\b(.*)")
 _MODEL = re.compile(r"^ bytes=(\d+) ops=(\d+) arena=(\d+) setup_cycles=(\d+)\s*$")
 _INPUT = re.compile(r"^ (\d+)\s*$")
@@ -188,6 +190,11 @@ def membench(text: str) -> dict[str, MembenchLine]:
     """The memory microbenchmark's results (firmware/membench), by name."""
     return {m.group(1): MembenchLine(m.group(1), *(int(g) for g in m.groups()[1:]))
             for m in _MEMBENCH.finditer(text)}
+
+
+def timebench(text: str) -> dict[str, int]:
+    """The timing micro-benchmarks' cycles (firmware/timebench), by name."""
+    return {m.group(1): int(m.group(2)) for m in _TIMEBENCH.finditer(text)}
 
 
 def progress_event(line: str) -> tuple | None:

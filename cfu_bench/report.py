@@ -22,7 +22,7 @@ class ProfileResult:
     model: str
     cfu: str
     target: str              # "sim" or "arty"
-    memory: str              # "ddr3" (LiteDRAM, as on the Arty) or "ideal" (single-cycle RAM)
+    memory: str              # "ddr3" (as on the Arty), "sdram" (as on the ULX3S) or "ideal"
     total_cycles: int        # one inference (mean over inputs), mcycle, dispatch included
     total_macs: int
     bit_exact: bool
@@ -33,12 +33,13 @@ class ProfileResult:
     overhead_cycles: int = 0  # runtime dispatch inside the inference (total - kernels)
     setup_cycles: int = 0    # parse + plan + prepare, once per model load
     arena_bytes: int = 0
-    cycles_source: str = "mcycle, Verilator RTL simulation"
+    cycles_source: str = "rtl-sim"  # "rtl-sim", "fast-sim" or "board"
     mismatches: list[dict] = field(default_factory=list)  # first few (input, layer) that differ
     first_mismatch: dict | None = None  # element diff of the first differing layer (mismatch.py)
     trace: str | None = None  # waveform of the layers given to --trace (trace.py)
     params: dict = field(default_factory=dict)  # the design's parameters, defaults included
     cached: bool = False
+    cycles_detail: str = ""  # the counter, simulator or board and memory, in words
 
     @property
     def cycles_per_mac(self) -> float | None:
@@ -136,7 +137,11 @@ def format_table(result: ProfileResult, baseline: ProfileResult | None = None) -
         out.append(f"trace: {result.trace} (GTKWave: gtkwave {result.trace} "
                    f"{Path(result.trace).with_suffix('.gtkw')})")
     out.append(f"cycles: {result.cycles_source}"
+               + (f" ({result.cycles_detail})" if result.cycles_detail else "")
                + (" (cached result)" if result.cached else ""))
+    if baseline is not None and baseline.cycles_source != result.cycles_source:
+        out.append(f"baseline cycles: {baseline.cycles_source} ({baseline.cycles_detail}): "
+                   f"not the same source as the design's")
     if result.sim:
         n = result.sim.get("simulations", 1)
         speed = result.sim.get("cycles_per_second")
@@ -148,7 +153,8 @@ def format_table(result: ProfileResult, baseline: ProfileResult | None = None) -
 
 def write_csv(result: ProfileResult, path: Path, baseline: ProfileResult | None = None) -> None:
     rows = [{"model": result.model, "cfu": result.cfu, "target": result.target,
-             "memory": result.memory, **r} for r in table_rows(result, baseline)]
+             "memory": result.memory, "cycles_source": result.cycles_source, **r}
+            for r in table_rows(result, baseline)]
     buf = io.StringIO()
     if rows:
         w = csv.DictWriter(buf, fieldnames=list(rows[0]))

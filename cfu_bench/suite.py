@@ -1,5 +1,5 @@
-"""`cfu-bench bench`: the benchmark suite, the four models x the CFU designs, recorded in
-benchmarks/results/ as JSON per run, a Markdown table and a chart."""
+"""`cfu-bench bench`: the benchmark suite, the four models (and, opted in, the zoo) x the CFU
+designs, recorded in benchmarks/results/ as JSON per run, a Markdown table and a chart."""
 import json
 import os
 import platform
@@ -10,15 +10,44 @@ from pathlib import Path
 
 from . import simulate
 from .designs import BASELINE_DESIGN, DEFAULT_DESIGN, list_designs
-from .models_registry import BENCHMARKS
-from .paths import RESULTS
+from .models_registry import BENCHMARKS, ZOO_MODELS, resolve_model
+from .paths import results_dir
 from .profile import DEFAULT_INPUTS, profile
 from .progress import Progress
 from .report import ProfileResult
-from .soc.description import MEMORIES
+from .soc.description import SUITE_MEMORIES
+
+
+
+def fast_results_dir() -> Path:
+    """Where `bench --sim fast` writes: never over the RTL's recorded results."""
+    return results_dir() / "fast-sim"
+_FAST_SOURCE = ("fast simulation of the SoC (sim/fast, calibrated against the RTL: "
+                "see calibration.md)")
 
 # The template only shows how a design is laid out; its kernels are the reference ones.
 NOT_BENCHMARKED = {"template"}
+# Above this many MACs the baseline (reference kernels, no CFU) takes hours in the RTL
+# simulation: such models get no baseline run, and the table says so.
+BASELINE_MAC_LIMIT = 50_000_000
+
+
+def model_macs(model: str) -> int:
+    from .model_summary import summarize_file
+    return summarize_file(resolve_model(model)).total_macs
+
+
+def planned_runs(models: list[str], designs: list[str], memories: list[str],
+                 macs: dict[str, int]) -> tuple[list[tuple], list[tuple]]:
+    """(runs, skipped): every model x design x memory, less the baseline runs of models over
+    BASELINE_MAC_LIMIT, which go to skipped."""
+    runs, skipped = [], []
+    for m in models:
+        for d in designs:
+            for mem in memories:
+                too_big = d == BASELINE_DESIGN and macs[m] > BASELINE_MAC_LIMIT
+                (skipped if too_big else runs).append((m, d, mem))
+    return runs, skipped
 
 
 def suite_designs() -> list[str]:
@@ -28,25 +57,37 @@ def suite_designs() -> list[str]:
 
 
 def run_suite(models: list[str] | None = None, designs: list[str] | None = None,
-              inputs: int = DEFAULT_INPUTS, out_dir: Path = RESULTS, command: str = "",
+              inputs: int = DEFAULT_INPUTS, out_dir: Path | None = None, command: str = "",
               progress: Progress | None = None, with_resources: bool = True, jobs: int = 2,
-              on_run=None, memories: list[str] | None = None, params: dict | None = None) -> dict:
+              on_run=None, memories: list[str] | None = None, params: dict | None = None,
+              zoo: bool = False, on_skip=None, sim: str = "rtl") -> dict:
     """Every model x design x memory. on_run(model, design, memory, result, seconds) is called
-    as each run finishes. params: design parameters for every design but the baseline."""
+    as each run finishes. params: design parameters for every design but the baseline.
+    zoo: add every zoo model to `models` (the four benchmarks when models is empty).
+    on_skip(model, design, memory, macs) is called for each baseline run left out because the
+    model is over BASELINE_MAC_LIMIT. sim: "rtl" or "fast" (cfu_bench.sim.fast_sim; give it
+    its own out_dir, fast_results_dir())."""
     progress = progress or Progress(quiet=True)
-    models = models or list(BENCHMARKS)
+    models = list(models or BENCHMARKS)
+    if zoo:
+        models += [z for z in ZOO_MODELS if z not in models]
+    macs = {m: model_macs(m) for m in models}
     designs = designs or suite_designs()
-    memories = memories or list(MEMORIES)
+    memories = memories or list(SUITE_MEMORIES)
+    out_dir = Path(out_dir) if out_dir is not None else results_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
     from .designs import load_design
     loaded = {d: load_design(d, **(params or {}) if d != BASELINE_DESIGN else {}) for d in designs}
     for memory in memories:  # builds first, one at a time: they share the LiteX software tree
         for design in designs:
-            simulate.prepare(loaded[design], progress, memory=memory)
+            if sim == "fast":
+                simulate.prepare_fast(loaded[design], progress, memory=memory)
+            else:
+                simulate.prepare(loaded[design], progress, memory=memory)
 
     def one(model: str, design: str, memory: str) -> ProfileResult:
         t0 = time.monotonic()
-        r = profile(model, cfu=loaded[design], inputs=inputs, memory=memory)
+        r = profile(model, cfu=loaded[design], inputs=inputs, memory=memory, sim=sim)
         (out_dir / run_file(model, loaded[design].variant, memory)).write_text(
             json.dumps(r.to_json_dict(), indent=1) + "\n")
         if on_run:
@@ -54,14 +95,23 @@ def run_suite(models: list[str] | None = None, designs: list[str] | None = None,
         return r
 
     # Each simulation is one single-threaded Verilator process: run `jobs` of them at once.
-    runs = [(m, d, mem) for m in models for d in designs for mem in memories]
+    runs, skipped = planned_runs(models, designs, memories, macs)
+    if sim == "fast":  # the MAC limit guards the RTL simulation's hours, not the fast one's seconds
+        runs, skipped = runs + skipped, []
+    for m, d, mem in skipped:
+        if on_skip:
+            on_skip(m, d, mem, macs[m])
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         results = dict(zip(runs, pool.map(lambda run: one(*run), runs)))
     resources = _resources(designs, loaded) if with_resources else {}
     summary = {"command": command, "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
                "host": f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}",
                "inputs_per_run": inputs, "memories": memories, "resources": resources,
-               "runs": [_summary_row(r) for r in results.values()]}
+               "cycles_source": "fast-sim" if sim == "fast" else "rtl-sim",
+               "runs": [_summary_row(r) for r in results.values()],
+               "skipped": [{"model": m, "cfu": d, "memory": mem, "total_macs": macs[m],
+                            "reason": f"over {BASELINE_MAC_LIMIT:,} MACs: no {d} RTL run"}
+                           for m, d, mem in skipped]}
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
     (out_dir / "results.md").write_text(markdown(summary, models, designs, memories))
     if len(memories) > 1:
@@ -75,7 +125,8 @@ def run_file(model: str, design: str, memory: str) -> str:
 
 
 def _summary_row(r: ProfileResult) -> dict:
-    return {"model": r.model, "cfu": r.cfu, "memory": r.memory, "total_cycles": r.total_cycles,
+    return {"model": r.model, "cfu": r.cfu, "memory": r.memory, "cycles_source": r.cycles_source,
+            "total_cycles": r.total_cycles,
             "total_macs": r.total_macs, "cycles_per_mac": r.cycles_per_mac,
             "bit_exact": r.bit_exact, "inputs_checked": r.inputs_checked,
             "overhead_cycles": r.overhead_cycles, "setup_cycles": r.setup_cycles,
@@ -113,7 +164,9 @@ def markdown(summary: dict, models: list[str], designs: list[str],
     runs = {(r["model"], r["cfu"], r.get("memory", "ideal")): r for r in summary["runs"]}
     lines = [f"Measured with `{summary['command']}` on {summary['date']} "
              f"({summary['inputs_per_run']} random inputs per run; cycles from mcycle in the "
-             "Verilator RTL simulation of the SoC, main RAM "
+             + (_FAST_SOURCE if summary.get("cycles_source") == "fast-sim" else
+                "Verilator RTL simulation of the SoC")
+             + ", main RAM "
              + " and ".join(_MEMORY_NAMES[m] for m in memories)
              + "; every layer checked against TFLM).", ""]
     cols = [(d, mem) for d in designs for mem in memories]
@@ -133,8 +186,15 @@ def markdown(summary: dict, models: list[str], designs: list[str],
                 continue
             base = runs.get((m, BASELINE_DESIGN, mem))
             cells.append(f"{base['total_cycles'] / r['total_cycles']:.1f}x" if r and base else "-")
-        cells.append("yes" if all(r and r["bit_exact"] for r in rs) else "NO")
+        done = [r for r in rs if r]
+        cells.append("-" if not done else "yes" if all(r["bit_exact"] for r in done) else "NO")
         lines.append("| " + " | ".join(cells) + " |")
+    skipped = summary.get("skipped") or []
+    if skipped:
+        lines += ["", "Not run (a `-` above): " + "; ".join(
+            f"{s['model']} {s['cfu']} {s['memory']} ({s['total_macs']:,} MACs, over "
+            f"{BASELINE_MAC_LIMIT:,}: the reference kernels would take hours in the RTL simulation)"
+            for s in skipped) + "."]
     res = summary.get("resources") or {}
     if res:
         lines += ["", "Resources on the Arty's XC7A35T (Yosys `synth_xilinx`, estimate; the part has "
@@ -156,7 +216,8 @@ def markdown(summary: dict, models: list[str], designs: list[str],
 
 
 _MEMORY_NAMES = {"ddr3": "DDR3 (LiteDRAM with the Arty's MT41K128M16 timings, 8 KiB L2)",
-                 "ideal": "ideal (single-cycle)"}
+                 "ideal": "ideal (single-cycle)",
+                 "sdram": "SDR SDRAM (LiteDRAM with the ULX3S's MT48LC16M16 timings, 8 KiB L2, 50 MHz)"}
 
 
 def memory_markdown(results: dict, models: list[str], designs: list[str],

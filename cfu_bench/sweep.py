@@ -26,7 +26,11 @@ from .file_lock import file_lock
 
 ENGINES = ("local", "ray")
 RESOURCE_SCOPES = {"cfu": "the CFU alone (yosys synth_xilinx -family xc7, estimate)",
-                   "soc": "the whole Arty A7 SoC with the CFU (yosys synth_xilinx -family xc7, estimate)"}
+                   "soc": "the whole Arty A7 SoC with the CFU (yosys synth_xilinx -family xc7, estimate)",
+                   "ulx3s": "the whole ULX3S SoC with the CFU, placed and routed (yowasp yosys + "
+                            "nextpnr-ecp5, LFE5U-85F; fmax of the sys clock after routing)"}
+# The memory each board's rows are simulated with (its cycles are that board's).
+BOARD_MEMORY = {"ulx3s": "sdram"}
 RESOURCE_FIELDS = ("luts", "ffs", "dsps", "brams")
 
 
@@ -74,6 +78,7 @@ class SweepSpec:
     inputs: int = 1
     resources: str = "cfu"     # "cfu" or "soc"
     cocotb: bool = True
+    sim: str = "rtl"           # "rtl" or "fast" (cfu_bench.sim.fast_sim: no SoC build per point)
 
 
 def _say(line: str) -> None:
@@ -123,10 +128,30 @@ def _cocotb_check(design) -> str:
 def _resources(design, scope: str) -> dict:
     from .resources import design_resources_of, soc_resources
 
+    if scope == "ulx3s":
+        return _cached_json("resources-ulx3s", design.gateware_hash(),
+                            lambda: _placed_and_routed(design))
+
     def run():
         r = design_resources_of(design) if scope == "cfu" else soc_resources(design)
         return r.as_dict()
     return _cached_json(f"resources-{scope}", design.gateware_hash(), run)
+
+
+def _placed_and_routed(design) -> dict:
+    """Post-place-and-route utilisation and fmax of the ULX3S SoC with this CFU (its bitstream
+    is built too: the same flow as `cfu-bench build --target ulx3s`)."""
+    from .board.ecp5_build import build_ecp5
+    b = build_ecp5(design, allow_timing_miss=True)
+    u = b.utilisation
+    return {"luts": u["lut"], "ffs": u["ff"], "dsps": u["dsp"], "brams": u["bram"],
+            "fmax_mhz": b.fmax_mhz, "target_mhz": b.target_mhz, "met": b.met,
+            "worst_path": b.worst_path, "bitstream": str(b.bitstream)}
+
+
+def latency_us(cycles: int, fmax_mhz: float) -> float:
+    """Time of one inference at the clock the design reaches: cycles / fmax (MHz -> us)."""
+    return round(cycles / fmax_mhz, 1)
 
 
 def run_point(spec: SweepSpec, params: dict, index: int = 0, total: int = 0) -> list[dict]:
@@ -145,7 +170,10 @@ def run_point(spec: SweepSpec, params: dict, index: int = 0, total: int = 0) -> 
 
     with _build_lock():
         step(0, spec.models[0], "building (cached when unchanged)...")
-        simulate.prepare(design, memory=spec.memory)
+        if spec.sim == "fast":
+            simulate.prepare_fast(design, memory=spec.memory)
+        else:
+            simulate.prepare(design, memory=spec.memory)
         cocotb = "skipped"
         if spec.cocotb and design.tests_dir is not None:
             step(0, spec.models[0], "cocotb check...")
@@ -156,7 +184,7 @@ def run_point(spec: SweepSpec, params: dict, index: int = 0, total: int = 0) -> 
     for k, model in enumerate(spec.models):
         step(k, model, "profiling...")
         t0 = time.monotonic()
-        r = profile(model, cfu=design, inputs=spec.inputs, memory=spec.memory)
+        r = profile(model, cfu=design, inputs=spec.inputs, memory=spec.memory, sim=spec.sim)
         step(k, model, f"{r.total_cycles:,} cycles, {'bit-exact' if r.bit_exact else 'NOT bit-exact'}"
                        f"{' (cached)' if r.cached else f' ({time.monotonic() - t0:.0f} s)'}")
         rows.append({**params, "model": r.model, "cycles": r.total_cycles,
@@ -164,7 +192,10 @@ def run_point(spec: SweepSpec, params: dict, index: int = 0, total: int = 0) -> 
                      "macs": r.total_macs, "cycles_per_mac": round(r.cycles_per_mac, 4),
                      "accelerated_layers": sum(l.kernel != "ref" for l in r.layers),
                      "layers": len(r.layers), "memory": r.memory, "resources": spec.resources,
-                     "cocotb": cocotb})
+                     "cocotb": cocotb, "cycles_source": r.cycles_source, "rtl_cycles": None})
+        if "fmax_mhz" in res:
+            rows[-1].update(fmax_mhz=res["fmax_mhz"], met=res["met"],
+                            latency_us=latency_us(r.total_cycles, res["fmax_mhz"]))
     return rows
 
 
@@ -234,9 +265,13 @@ def _run_ray(spec, points, jobs, on_rows, address):
 
 def sweep(design: str, grid: dict, models: list[str], engine: str = "local", jobs: int = 1,
           out_dir: Path | None = None, memory: str = "ddr3", inputs: int = 1, resources: str = "cfu",
-          ray_address: str | None = None, cocotb: bool = True, command: str = "") -> dict:
+          ray_address: str | None = None, cocotb: bool = True, command: str = "",
+          sim: str = "rtl", confirm: int = 0) -> dict:
     """Run the grid; write DIR/sweep.csv, sweep.json and pareto.png when out_dir is given.
-    Returns the JSON document (rows in grid order, then model order)."""
+    Returns the JSON document (rows in grid order, then model order).
+    sim "fast": every point on the fast simulation (ranks points in seconds); confirm N then
+    re-runs the N points with the fewest cycles (summed over the models) on the RTL and adds
+    their `rtl_cycles` to their rows."""
     from .designs import load_design
     from .models_registry import resolve_model
     from .soc.description import MEMORIES
@@ -250,8 +285,17 @@ def sweep(design: str, grid: dict, models: list[str], engine: str = "local", job
         raise UserError(f"unknown memory {memory!r}; valid: {', '.join(MEMORIES)}")
     if resources not in RESOURCE_SCOPES:
         raise UserError(f"unknown resources scope {resources!r}; valid: {', '.join(RESOURCE_SCOPES)}")
+    if resources in BOARD_MEMORY and memory != BOARD_MEMORY[resources]:
+        raise UserError(f"the {resources} sweep simulates that board's memory "
+                        f"({BOARD_MEMORY[resources]}), not {memory}")
     if not models:
         raise UserError("give at least one --model")
+    if sim not in ("rtl", "fast"):
+        raise UserError(f"unknown simulator {sim!r}; valid: rtl, fast")
+    if confirm and sim != "fast":
+        raise UserError("--confirm re-runs the best points of a --sim fast sweep on the RTL")
+    if confirm < 0:
+        raise UserError("--confirm must be 0 or more")
     if inputs < 1:
         raise UserError("--inputs must be at least 1")
     for m in models:
@@ -259,7 +303,7 @@ def sweep(design: str, grid: dict, models: list[str], engine: str = "local", job
     points = grid_points(grid)
     for p in points:           # every name and value checked before anything runs
         load_design(design, **p)
-    spec = SweepSpec(design, tuple(models), memory, inputs, resources, cocotb)
+    spec = SweepSpec(design, tuple(models), memory, inputs, resources, cocotb, sim)
     results: dict[int, list] = {}
     t0 = time.monotonic()
 
@@ -275,16 +319,40 @@ def sweep(design: str, grid: dict, models: list[str], engine: str = "local", job
         _run_local(spec, points, jobs, on_rows)
     else:
         _run_ray(spec, points, jobs, on_rows, ray_address)
+    confirmed = _confirm_best(spec, points, results, confirm) if confirm else []
     rows = [row for i in range(len(points)) for row in results[i]]
     doc = {"command": command, "design": design, "parameters": grid, "models": list(models),
            "memory": memory, "inputs_per_run": inputs, "engine": engine,
-           "cycles_source": "mcycle, Verilator RTL simulation of the SoC, main RAM " + memory,
+           "cycles_source": "fast-sim" if sim == "fast" else "rtl-sim",
+           "cycles_detail": ("mcycle, fast simulation of the SoC (sim/fast), main RAM "
+                             if sim == "fast" else
+                             "mcycle, Verilator RTL simulation of the SoC, main RAM ") + memory,
+           "confirmed_in_rtl": confirmed,
            "resources": resources, "resources_source": RESOURCE_SCOPES[resources],
            "wall_seconds": round(time.monotonic() - t0, 1),
            "rows": rows, "pareto": pareto_fronts(rows, list(grid))}
     if out_dir is not None:
         write_outputs(doc, Path(out_dir))
     return doc
+
+
+def _confirm_best(spec: SweepSpec, points: list[dict], results: dict, n: int) -> list[dict]:
+    """Re-run the n fastest points (fewest cycles summed over the models) on the RTL; their
+    rows get rtl_cycles. Returns the confirmed points' parameters."""
+    from .designs import load_design
+    from .profile import profile
+
+    ranked = sorted(range(len(points)), key=lambda i: sum(r["cycles"] for r in results[i]))
+    done = []
+    for i in ranked[:n]:
+        design = load_design(spec.design, **points[i])
+        for row in results[i]:
+            _say(f"confirming {point_label(points[i])} {row['model']} on the RTL...")
+            r = profile(row["model"], cfu=design, inputs=spec.inputs, memory=spec.memory, sim="rtl")
+            row["rtl_cycles"] = r.total_cycles
+            row["bit_exact"] = row["bit_exact"] and r.bit_exact
+        done.append(points[i])
+    return done
 
 
 # ---- Pareto fronts ---------------------------------------------------------------------------------
@@ -302,7 +370,8 @@ def pareto_front(points: list[tuple]) -> list[int]:
 
 
 def pareto_fronts(rows: list[dict], names: list[str]) -> dict:
-    """Per model and resource (luts, dsps): the parameter sets on the cycles front."""
+    """Per model and resource (luts, dsps): the parameter sets on the cycles front; with
+    post-place-and-route rows, also on the latency (us at fmax) front ("latency_luts")."""
     out = {}
     for model in dict.fromkeys(r["model"] for r in rows):
         mine = [r for r in rows if r["model"] == model and r["bit_exact"]]
@@ -311,26 +380,44 @@ def pareto_fronts(rows: list[dict], names: list[str]) -> dict:
             usable = [r for r in mine if r.get(res) is not None]
             idx = pareto_front([(r["cycles"], r[res]) for r in usable])
             out[model][res] = [{n: usable[i][n] for n in names} for i in idx]
+        timed = [r for r in mine if r.get("latency_us") is not None and r.get("luts") is not None]
+        if timed:
+            idx = pareto_front([(r["latency_us"], r["luts"]) for r in timed])
+            out[model]["latency_luts"] = [{n: timed[i][n] for n in names} for i in idx]
     return out
 
 
 # ---- outputs -----------------------------------------------------------------------------------------
 
 CSV_TAIL = ("model", "cycles", "luts", "ffs", "dsps", "brams", "bit_exact", "memory", "resources",
-            "cycles_per_mac")
+            "cycles_per_mac", "cycles_source", "rtl_cycles")
+TIMED_TAIL = ("fmax_mhz", "latency_us", "met")  # rows placed and routed (resources "ulx3s")
 
 
 def format_summary(doc: dict) -> str:
     """The rows as a table, then the Pareto points per model."""
     names = list(doc["parameters"])
+    timed = any("latency_us" in r for r in doc["rows"])
+    bram = "BRAMs" if timed else "BRAM36"
     lines = [" ".join(f"{n:>6}" for n in names) + f" {'model':<5} {'cycles':>12} {'LUTs':>6} {'DSPs':>5} "
-             f"{'BRAM36':>6}  bit-exact"]
+             f"{bram:>6}" + (f" {'fmax MHz':>8} {'latency us':>11}" if timed else "") + "  bit-exact"]
     for r in doc["rows"]:
         lines.append(" ".join(f"{r[n]!s:>6}" for n in names) + f" {r['model']:<5} {r['cycles']:>12,} "
-                     f"{r['luts']!s:>6} {r['dsps']!s:>5} {r['brams']!s:>6}  {'yes' if r['bit_exact'] else 'NO'}")
+                     f"{r['luts']!s:>6} {r['dsps']!s:>5} {r['brams']!s:>6}"
+                     + (f" {r.get('fmax_mhz')!s:>8} {r.get('latency_us')!s:>11}" if timed else "")
+                     + f"  {'yes' if r['bit_exact'] else 'NO'}")
+    for r in doc["rows"]:
+        if r.get("rtl_cycles"):
+            lines.append(f"confirmed on the RTL: {point_label({n: r[n] for n in names})} {r['model']}: "
+                         f"fast-sim {r['cycles']:,}, rtl-sim {r['rtl_cycles']:,} cycles "
+                         f"({100 * (r['cycles'] - r['rtl_cycles']) / r['rtl_cycles']:+.2f} %)")
+    if doc.get("cycles_source") == "fast-sim":
+        lines.append("cycles: fast-sim (" + doc["cycles_detail"] + "); rank with them, quote rtl_cycles")
     for model, fronts in doc["pareto"].items():
         lines.append(f"Pareto {model}: cycles vs LUTs " + "; ".join(map(point_label, fronts["luts"]))
-                     + " | vs DSPs " + "; ".join(map(point_label, fronts["dsps"])))
+                     + " | vs DSPs " + "; ".join(map(point_label, fronts["dsps"]))
+                     + (" | latency vs LUTs " + "; ".join(map(point_label, fronts["latency_luts"]))
+                        if "latency_luts" in fronts else ""))
     return "\n".join(lines)
 
 
@@ -339,9 +426,10 @@ def write_outputs(doc: dict, out_dir: Path) -> None:
     names = list(doc["parameters"])
     with open(out_dir / "sweep.csv", "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow([*names, *CSV_TAIL])
+        tail = CSV_TAIL + (TIMED_TAIL if any("latency_us" in r for r in doc["rows"]) else ())
+        w.writerow([*names, *tail])
         for r in doc["rows"]:
-            w.writerow([r[n] for n in names] + [r[c] for c in CSV_TAIL])
+            w.writerow([r[n] for n in names] + [r.get(c) for c in tail])
     (out_dir / "sweep.json").write_text(json.dumps(doc, indent=1) + "\n")
     write_plot(doc, out_dir / "pareto.png")
 
@@ -388,7 +476,8 @@ def write_plot(doc: dict, path: Path) -> None:
                        color=color, label=f"{model} Pareto")
             for x, y, text in _label_clusters(mine, res, names):
                 ax.annotate(text, (x, y), fontsize=7, xytext=(4, 3), textcoords="offset points")
-        ax.set_xlabel(f"{label} ({doc['resources']} estimate, yosys)")
+        ax.set_xlabel(f"{label} ({doc['resources']}, yosys)" if doc["resources"] in BOARD_MEMORY
+                      else f"{label} ({doc['resources']} estimate, yosys)")
         ax.set_ylabel(f"cycles per inference (RTL sim, {doc['memory']})")
         ax.set_yscale("log")
         ax.grid(True, alpha=0.3)

@@ -7,7 +7,8 @@ memory model and runs a data block on it, returning the firmware's CFUB transcri
     prepared.cache_id                          # str: results may be cached; None: never
     out = prepared.run(block, on_line=..., cycle_limit=...)   # RunOutput
 
-Implementations: cfu_bench.simulate.Simulation (Verilator) and cfu_bench.board.ArtyBoard.
+Implementations: cfu_bench.simulate.Simulation (Verilator), cfu_bench.board.ArtyBoard and
+cfu_bench.board.Ulx3sBoard.
 """
 from dataclasses import dataclass
 from importlib import import_module
@@ -42,7 +43,8 @@ class Target(Protocol):
 
 
 _TARGETS = {"sim": ("cfu_bench.simulate", "Simulation"),
-            "arty": ("cfu_bench.board", "ArtyBoard")}
+            "arty": ("cfu_bench.board", "ArtyBoard"),
+            "ulx3s": ("cfu_bench.board", "Ulx3sBoard")}
 TARGET_NAMES = tuple(_TARGETS)
 
 

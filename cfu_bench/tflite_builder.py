@@ -268,6 +268,17 @@ class ModelBuilder:
                     fb.DequantizeOptionsT())
         return y
 
+    def op(self, builtin, inputs, out_shape, out_dtype="int8", out_scale=None, out_zero_point=None,
+           options=None) -> int:
+        """Any builtin op with one new output tensor: `options` is the schema's options object
+        (e.g. `fb.MulOptionsT()`), its union type taken from the class name."""
+        y = self.tensor(out_shape, out_dtype, out_scale, out_zero_point)
+        opt_type = 0
+        if options is not None:
+            opt_type = getattr(fb.BuiltinOptions, type(options).__name__.removesuffix("T"))
+        self.raw_op(builtin, inputs, [y], opt_type, options)
+        return y
+
     # ---- serialization -------------------------------------------------------------------
     def model_t(self) -> fb.ModelT:
         m = fb.ModelT()

@@ -19,11 +19,11 @@ class Check:
 
 
 def verify_design(name: str, with_soc: bool = True, progress: Progress | None = None,
-                  selftest_count: int = 2000, params: dict | None = None) -> list[Check]:
+                  selftest_count: int = 2000, params: dict | None = None,
+                  memory: str = simulate.DEFAULT_MEMORY) -> list[Check]:
     progress = progress or Progress(quiet=True)
     design = load_design(name, **(params or {}))
-    if design.key_params:
-        name = design.variant
+    name = design.variant if design.key_params else design.name   # a folder's design by its name
     checks = []
     if design.tests_dir is not None:
         with progress.step(f"{name}: cocotb tests (Verilator)"):
@@ -34,7 +34,7 @@ def verify_design(name: str, with_soc: bool = True, progress: Progress | None = 
             except CfuBenchError as e:
                 checks.append(Check(name, "cocotb", False, str(e)))
     if with_soc and design.selftest_available:
-        target = simulate.prepare(design, progress)
+        target = simulate.prepare(design, progress, memory=memory)
         with progress.step(f"{name}: firmware self-test on the simulated SoC"):
             result = simulate.selftest(target, count=selftest_count, seed=seeds.derive("selftest", name))
         checks.append(Check(name, "soc self-test", result.failed == 0,

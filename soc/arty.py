@@ -98,7 +98,7 @@ class ArtyTarget:
     def add_crg(self, soc):
         soc.crg = _Crg(self.platform, self.config.soc.sys_clk_freq)
 
-    def ddr3_phy(self, soc, module):
+    def dram_phy(self, soc, module):
         from litedram.phy import s7ddrphy
         return s7ddrphy.A7DDRPHY(self.platform.request("ddram"), memtype="DDR3", nphases=4,
                                  sys_clk_freq=soc.sys_clk_freq)

@@ -10,6 +10,8 @@ rate, and the DDR3 PHY. Everything a cycle count depends on is decided here, onc
   - main RAM at 0x40000000 (the firmware's data block at +0x400000), either
       "ddr3":  the Arty's MT41K128M16 (256 MiB, 16 bits, 1:4) behind LiteDRAM's controller
                (refresh on) and an 8 KiB L2 cache, as on the board; or
+      "sdram": the ULX3S's MT48LC16M16 (32 MiB SDR, 16 bits, 1:1) behind the same controller
+               and L2, at the ULX3S's 50 MHz; or
       "ideal": 8 MiB of integrated single-cycle RAM (simulation only: fast and optimistic).
 """
 import re
@@ -23,7 +25,11 @@ from litex.soc.interconnect import wishbone
 from cfu_bench.gateware.port import MEMORY_PORT_PROBE
 
 MAIN_RAM_BASE = 0x40000000
-MEMORIES = ("ddr3", "ideal")
+MEMORIES = ("ddr3", "ideal", "sdram")
+# The SoC clock each memory comes with: its board's (DRAM timings in cycles depend on it).
+# What the benchmark suite runs by default: the Arty's memory and the ideal one.
+SUITE_MEMORIES = ("ddr3", "ideal")
+DEFAULT_CLOCKS = {"ddr3": 100_000_000, "ideal": 100_000_000, "sdram": 50_000_000}
 
 
 @dataclass(frozen=True)
@@ -31,8 +37,9 @@ class SocConfig:
     """Everything about the SoC except the CFU and the target. Part of every build key."""
 
     cpu_variant: str = "full+cfu"
-    sys_clk_freq: int = 100_000_000  # mcycle counts cycles; DRAM timings are derived from it
     memory: str = "ddr3"
+    # mcycle counts cycles; DRAM timings are derived from it. None: the memory's board's clock.
+    sys_clk_freq: int | None = None
     ideal_ram_size: int = 8 * 1024 * 1024   # memory "ideal" only
     l2_size: int = 8 * 1024                 # memory "ddr3" only, as litex-boards' Arty target
     rom_size: int = 64 * 1024
@@ -42,6 +49,8 @@ class SocConfig:
     def __post_init__(self):
         if self.memory not in MEMORIES:
             raise ValueError(f"unknown memory {self.memory!r}; valid: {', '.join(MEMORIES)}")
+        if self.sys_clk_freq is None:
+            object.__setattr__(self, "sys_clk_freq", DEFAULT_CLOCKS[self.memory])
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -51,8 +60,12 @@ class SocConfig:
         return d
 
 
-def dram_module(sys_clk_freq: int):
-    """The Arty A7's DDR3 chip, at the controller's 1:4 rate."""
+def dram_module(sys_clk_freq: int, memory: str = "ddr3"):
+    """The board's DRAM chip: the Arty A7's DDR3 at the controller's 1:4 rate, or the ULX3S's
+    SDR SDRAM at 1:1."""
+    if memory == "sdram":
+        from litedram.modules import MT48LC16M16
+        return MT48LC16M16(sys_clk_freq, "1:1")
     from litedram.modules import MT41K128M16
     return MT41K128M16(sys_clk_freq, "1:4")
 
@@ -67,8 +80,8 @@ class SocPlatform(Protocol):
 
     def add_crg(self, soc: SoCCore) -> None: ...
 
-    def ddr3_phy(self, soc: SoCCore, module):
-        """The DDR3 PHY (a LiteX module with .settings and .dfi) for this target."""
+    def dram_phy(self, soc: SoCCore, module):
+        """The DRAM PHY (a LiteX module with .settings and .dfi) for this target and module."""
 
     def preloaded(self) -> bool:
         """True when main RAM holds the firmware at start-up (its init files), so the BIOS must
@@ -106,8 +119,8 @@ class CfuBenchSoC(SoCCore):
         if cfu_reads_memory(Path(cfu_verilog)):
             self.add_cfu_memory_master()
         if not ideal:
-            module = dram_module(config.sys_clk_freq)
-            self.ddrphy = target.ddr3_phy(self, module)
+            module = dram_module(config.sys_clk_freq, config.memory)
+            self.ddrphy = target.dram_phy(self, module)
             self.add_sdram("sdram", phy=self.ddrphy, module=module, l2_cache_size=config.l2_size)
         assert self.mem_map["main_ram"] == MAIN_RAM_BASE, "the firmware is linked for 0x40000000"
 

@@ -1,9 +1,10 @@
 """The simulation target of the SoC description: Verilator's clock, UART and sim_finish, the
-cycle watchdog, and for DDR3 LiteDRAM's `SDRAMPHYModel` in place of the Arty's A7DDRPHY.
+cycle watchdog, and for DRAM LiteDRAM's `SDRAMPHYModel` in place of the board's PHY: the
+Arty's A7DDRPHY for "ddr3", the ULX3S's GENSDRPHY for "sdram".
 
-The PHY model is given the settings the A7DDRPHY computes for the Arty (phases, CL/CWL,
-read and write latency), so LiteDRAM's controller, refresh included, issues the same commands
-with the same timings as on the board; see `a7ddrphy_settings`.
+The PHY model is given the settings the board's PHY computes (phases, CL/CWL, read and write
+latency), so LiteDRAM's controller, refresh included, issues the same commands with the same
+timings as on the board; see `board_phy_settings`.
 
 Firmware, model and inputs are not part of the gateware: they reach main RAM through its
 init files (one per DRAM bank for DDR3), which Verilator reads at start-up, so a new firmware
@@ -47,14 +48,31 @@ def a7ddrphy_settings(sys_clk_freq: int):
     not try to level a PHY that has no delay taps; rdphase/wrphase become plain numbers (on
     the board they are CSRs with these reset values, which the BIOS writes back unchanged).
     """
-    from litedram.common import PhySettings
     from litedram.phy import s7ddrphy
 
     from .arty import arty_platform
 
     pads = arty_platform("a7-35").request("ddram")
     phy = s7ddrphy.A7DDRPHY(pads, memtype="DDR3", nphases=4, sys_clk_freq=sys_clk_freq)
-    s = phy.settings
+    return _model_settings(phy.settings)
+
+
+def gensdrphy_settings(sys_clk_freq: int):
+    """The PHY settings the ULX3S's GENSDRPHY uses (on its own SDRAM pads), for the PHY model."""
+    from litedram.phy import GENSDRPHY
+
+    from .ulx3s import ulx3s_platform
+
+    phy = GENSDRPHY(ulx3s_platform().request("sdram"), sys_clk_freq=sys_clk_freq)
+    return _model_settings(phy.settings)
+
+
+def board_phy_settings(memory: str, sys_clk_freq: int):
+    return (gensdrphy_settings if memory == "sdram" else a7ddrphy_settings)(sys_clk_freq)
+
+
+def _model_settings(s):
+    from litedram.common import PhySettings
 
     def value(v):
         return v if isinstance(v, int) else v.reset.value
@@ -89,10 +107,11 @@ class SimTarget:
     def add_crg(self, soc):
         soc.crg = CRG(self.platform.request("sys_clk"))
 
-    def ddr3_phy(self, soc, module):
+    def dram_phy(self, soc, module):
         from litedram.phy.model import SDRAMPHYModel
 
-        settings = a7ddrphy_settings(soc.sys_clk_freq)
+        memory = "sdram" if module.memtype == "SDR" else "ddr3"
+        settings = board_phy_settings(memory, soc.sys_clk_freq)
         return SDRAMPHYModel(module, settings=settings, clk_freq=soc.sys_clk_freq,
                              init=bank_placeholder(module, settings))
 

@@ -14,8 +14,7 @@ from amaranth.hdl import Module, Mux, Signal, signed
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from cfu_bench.gateware.dispatch import DispatchedCfu, InstructionSignature
-from cfu_bench.gateware.port import MemoryReadSignature
+from cfu_bench.design import DispatchedCfu, InstructionSignature, MemoryReadSignature
 
 from .constants import (C_OFFSETS, CHANNEL_BITS, CLEAR, COMMIT_BIT, CONFIG, DEFAULT, ID, MAC, NOMAC,
                         OFFSET_WIDTH, OUTPUT_OFFSET_WIDTH, READ, SETPARAM, SETPTR, W_DIRECT, W_SETUP,

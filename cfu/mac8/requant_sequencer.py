@@ -11,7 +11,7 @@ from amaranth.lib import data, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
-from cfu_bench.gateware.requant import SHIFT_WIDTH, Requantizer
+from cfu_bench.design import Requantizer, SHIFT_WIDTH
 
 from .constants import (CHANNEL_BITS, CHANNELS, DEFAULT, OUTPUT_OFFSET_WIDTH, P_BIAS, P_MULTIPLIER,
                         P_SHIFT, Geometry)

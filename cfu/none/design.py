@@ -4,7 +4,7 @@ It is still a real CFU so that the CPU, bus and timing of the baseline SoC are i
 the accelerated builds; the baseline firmware never issues a CFU instruction. Every
 instruction answers 0 one cycle after it is accepted.
 """
-from cfu_bench.gateware.dispatch import DispatchedCfu
+from cfu_bench.design import DispatchedCfu
 
 
 class NoCfu(DispatchedCfu):

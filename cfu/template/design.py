@@ -10,9 +10,7 @@ All answer one cycle after they are accepted, so the CPU never stalls on them.
 from amaranth.hdl import Module, Mux, Signal, signed
 from amaranth.lib.wiring import In, Out
 
-from cfu_bench.gateware.accumulator import Accumulator
-from cfu_bench.gateware.dispatch import DispatchedCfu, SingleCycleInstruction
-from cfu_bench.gateware.simd import SimdDot
+from cfu_bench.design import Accumulator, DispatchedCfu, SimdDot, SingleCycleInstruction
 
 DOT4, SET_OFFSET, ACC = 0, 1, 2
 OFFSET_WIDTH = 9   # TFLite input offsets are -zero_point, in [-127, 128]

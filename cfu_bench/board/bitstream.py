@@ -1,4 +1,4 @@
-"""Loading a bitstream into the Arty's FPGA with openFPGALoader."""
+"""Loading a bitstream into the board's FPGA (Arty A7 or ULX3S) with openFPGALoader."""
 import shutil
 import subprocess
 from pathlib import Path
@@ -6,12 +6,15 @@ from pathlib import Path
 from ..errors import ToolMissing, UserError
 from .serial_boot import BoardError
 
-_OPENFPGALOADER_BOARDS = {"a7-35": "arty_a7_35t", "a7-100": "arty_a7_100t"}
+_OPENFPGALOADER_BOARDS = {"a7-35": "arty_a7_35t", "a7-100": "arty_a7_100t", "ulx3s": "ulx3s"}
 
 
 def bitstream_variant(bitstream: Path) -> str | None:
-    """The Arty variant a .bit file was built for, from the part name in its header."""
+    """The board variant a .bit file was built for, from the part name in its header
+    (ecppack writes the ECP5 part into a comment at the start of the file)."""
     head = Path(bitstream).read_bytes()[:256]
+    if b"LFE5U" in head:
+        return "ulx3s"
     if b"7a100t" in head:
         return "a7-100"
     if b"7a35t" in head:
@@ -32,7 +35,7 @@ def load_bitstream(bitstream, variant: str | None = None, timeout_s: float = 120
     variant = variant or bitstream_variant(path) or "a7-35"
     board = _OPENFPGALOADER_BOARDS.get(variant)
     if board is None:
-        raise UserError(f"unknown Arty variant {variant!r}; valid: {', '.join(_OPENFPGALOADER_BOARDS)}")
+        raise UserError(f"unknown board variant {variant!r}; valid: {', '.join(_OPENFPGALOADER_BOARDS)}")
     try:
         r = subprocess.run([exe, "-b", board, str(path)], capture_output=True, text=True,
                            timeout=timeout_s)

@@ -241,6 +241,7 @@ def _generate(config, verilog_text: str, out: Path, sw_dir: Path, toolchain: str
     except (Exception, SystemExit) as e:  # LiteX reports some errors with sys.exit
         if isinstance(e, ToolMissing):
             raise
+        from .run import _one_line
         raise UserError(f"Arty SoC generation failed ({e.__class__.__name__}: {_one_line(e)}); "
                         f"see {log}") from None
     finally:

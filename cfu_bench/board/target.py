@@ -1,5 +1,6 @@
-"""The `arty` target (cfu_bench.targets): the firmware built for the Arty SoC, serial-booted
-into a board that holds a bitstream of the same design."""
+"""The `arty` and `ulx3s` targets (cfu_bench.targets): the firmware built for the board's SoC,
+serial-booted into a board that holds a bitstream of the same design. Both boards go through
+the same client (run.run_on_board: the LiteX BIOS's serial boot)."""
 from pathlib import Path
 
 from ..errors import UserError
@@ -30,6 +31,24 @@ def profile_on_board(design, block, port, bitstream=None, progress=None, variant
                             variant=variant, on_line=on_line)
 
 
+def profile_on_ulx3s(design, block, port, bitstream=None, progress=None, timeout_s: float = 600.0,
+                     on_line=None, sys_clk_freq: int | None = None) -> str:
+    """As profile_on_board, for the ULX3S: the firmware is built against the ULX3S SoC's
+    software (the project under build/ulx3s/, without place and route: that is
+    `cfu-bench build --target ulx3s`)."""
+    from ..progress import Progress
+    from ..ram_image import DataBlock
+    from .ecp5_build import build_ecp5
+
+    progress = progress or Progress(quiet=True)
+    build = build_ecp5(design, no_compile=True, sys_clk_freq=sys_clk_freq, progress=progress)
+    data = block.to_bytes() if isinstance(block, DataBlock) else bytes(block)
+    with progress.step(f"serial boot and run on the ULX3S at {port}"):
+        return run_on_board(port, build.firmware_bin.read_bytes(), data, build.data_offset,
+                            bitstream=bitstream, timeout_s=timeout_s, baudrate=build.baudrate,
+                            variant="ulx3s", on_line=on_line)
+
+
 class ArtyBoard:
     name = "arty"
     description = "Digilent Arty A7 board over its serial port"
@@ -57,5 +76,32 @@ class PreparedBoard:
     def run(self, block, on_line=None, cycle_limit: int = 0):
         from ..targets import RunOutput
         text = profile_on_board(self.design, block, port=self.port, bitstream=self.bitstream,
+                                progress=self.progress, on_line=on_line)
+        return RunOutput(text, None)
+
+
+class Ulx3sBoard:
+    name = "ulx3s"
+    description = "Radiona ULX3S 85F (ECP5) board over its serial port"
+    memories = ("sdram",)
+
+    def check(self, memory, options) -> str:
+        from ..targets import check_memory
+        memory = check_memory(self, memory)
+        if not options.get("port"):
+            raise UserError("--target ulx3s needs --port (e.g. /dev/ttyUSB0)")
+        return memory
+
+    def prepare(self, design, memory, progress, options) -> "PreparedUlx3s":
+        return PreparedUlx3s(design, progress, options["port"], options.get("bitstream"))
+
+
+class PreparedUlx3s(PreparedBoard):
+    cycles_source = ("mcycle, ULX3S 85F board at 50 MHz, SDR SDRAM (LiteDRAM, MT48LC16M16, "
+                     "L2 8 KiB)")
+
+    def run(self, block, on_line=None, cycle_limit: int = 0):
+        from ..targets import RunOutput
+        text = profile_on_ulx3s(self.design, block, port=self.port, bitstream=self.bitstream,
                                 progress=self.progress, on_line=on_line)
         return RunOutput(text, None)

@@ -72,6 +72,7 @@ class MlperfResult:
     device_profile: str = ""
     timing_source: str = ""
     sim: dict | None = None
+    cycles_source: str = ""  # "rtl-sim", "fast-sim" or "board"
 
     def to_json_dict(self) -> dict:
         d = asdict(self)
@@ -113,12 +114,17 @@ def run_mlperf(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", port:
                iterations: int | None = None, warmups: int | None = None,
                windows: int | None = None, seed: int | None = None,
                progress: Progress | None = None, log=None, bitstream=None,
-               memory: str | None = None) -> MlperfResult:
+               memory: str | None = None, sim: str = "rtl") -> MlperfResult:
+    """sim: target sim only, "rtl" (Verilator) or "fast" (cfu_bench.sim.fast_sim)."""
     progress = progress or Progress(quiet=True)
     if target not in ("sim", "arty"):
         raise UserError(f"unknown target '{target}'; valid targets: sim, arty")
     if target == "arty" and not port:
         raise UserError("--target arty needs --port (e.g. /dev/ttyUSB1)")
+    if sim not in ("rtl", "fast"):
+        raise UserError(f"unknown simulator '{sim}'; valid: rtl, fast")
+    if sim == "fast" and target != "sim":
+        raise UserError("--sim fast is for target sim; target arty runs the hardware")
     seed = seed_from_env() if seed is None else seed
     design = load_design(cfu)
     path = resolve_model(model)
@@ -142,14 +148,28 @@ def run_mlperf(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", port:
         if memory not in MEMORIES:
             raise UserError(f"unknown memory '{memory}'; valid memories: {', '.join(MEMORIES)}")
         config = SocConfig(memory=memory)
-        soc = build_sim_soc(cfu_verilog(design), config, progress=progress)
+        if sim == "fast":
+            from ..sim.fast_sim import adapter_for, build_fastsim
+            from ..simulate import FAST_SOC_DESIGN
+            from .transport import open_fast_sim
+            adapter_for(design)  # refused before any build without an emulation
+            # the SoC's software and CSR map do not depend on the CFU (simulate.prepare_fast)
+            soc = build_sim_soc(cfu_verilog(load_design(FAST_SOC_DESIGN)), config,
+                                progress=progress)
+        else:
+            soc = build_sim_soc(cfu_verilog(design), config, progress=progress)
         firmware = build_firmware(soc.software_dir, design.kernel_sources(),
                                   design.kernel_include_dirs(), design.selftest_available, mlperf=True,
                                   defines=design.kernel_defines())
         limit = _cycle_limit(info["total_macs"], k * (n + w))
-        session = open_sim(soc, firmware, block, limit)
         clock_hz = config.sys_clk_freq
-        source = "m-lap-us from mcycle, Verilator RTL simulation of the SoC"
+        if sim == "fast":
+            session = open_fast_sim(build_fastsim(design), soc.csr_json, memory, firmware, block,
+                                    limit)
+            source = "m-lap-us from mcycle, fast simulation of the SoC (sim/fast)"
+        else:
+            session = open_sim(soc, firmware, block, limit)
+            source = "m-lap-us from mcycle, Verilator RTL simulation of the SoC"
         # commands other than infer: the simulator may be busy starting up
         timeout_s = 30.0
         infer_timeout = 60.0 + (n + w) * 200 * info["total_macs"] / 200_000
@@ -188,6 +208,7 @@ def run_mlperf(model: str, cfu: str = DEFAULT_DESIGN, target: str = "sim", port:
         latency_ms_median=round(statistics.median(x.latency_ms for x in done), 6),
         results_match_tflm=all(x.match for x in done), seed=seed, device_name=name,
         device_profile=profile_text, timing_source=source,
+        cycles_source="board" if target != "sim" else ("fast-sim" if sim == "fast" else "rtl-sim"),
         sim={"wall_seconds": round(wall, 3)} if target == "sim" else None)
 
 
@@ -267,7 +288,8 @@ def format_report(r: MlperfResult) -> str:
                  f"({1000.0 / r.latency_ms_median:,.1f} inferences/s) at {r.clock_hz / 1e6:g} MHz")
     lines.append(f"results: {'bit-exact with TFLM' if r.results_match_tflm else 'DIFFER from TFLM'} "
                  f"(output CRC and m-results text), seed {r.seed}")
-    lines.append(f"timing: {r.timing_source}, memory {r.memory}")
+    lines.append(f"timing: {r.cycles_source + ': ' if r.cycles_source else ''}{r.timing_source}, "
+                 f"memory {r.memory}")
     if r.sim:
         lines.append(f"simulation: {r.sim['wall_seconds']:.1f} s wall")
     return "\n".join(lines)

@@ -126,6 +126,45 @@ def open_sim(soc, firmware, data_block: bytes, cycle_limit: int, boot_timeout_s:
 
 
 @contextlib.contextmanager
+def open_fast_sim(exe, csr_json, memory: str, firmware, data_block: bytes, cycle_limit: int,
+                  boot_timeout_s: float = CONNECT_TIMEOUT_S):
+    """As open_sim, on the fast simulation (cfu_bench.sim.fast_sim) with its UART on TCP."""
+    from ..sim.fast_sim import run_fast
+
+    port = free_tcp_port()
+    regions = [(0, firmware.binary), (firmware.data_offset, data_block)]
+    outcome, procs = {}, []
+
+    def simulate():
+        try:
+            outcome["run"] = run_fast(exe, csr_json, memory, regions, cycle_limit,
+                                      serial_tcp_port=port, on_start=procs.append)
+        except SimulationError as e:
+            outcome["error"] = e
+
+    thread = threading.Thread(target=simulate, name=f"fastsim-{port}", daemon=True)
+    thread.start()
+    link = None
+    try:
+        link = _connect(f"socket://127.0.0.1:{port}", boot_timeout_s, thread.is_alive)
+        yield _QuickAcks(link)
+    except BaseException:
+        thread.join(2)
+        if "error" in outcome:
+            raise outcome["error"] from None
+        raise
+    finally:
+        if link is not None:
+            say_exit(link)
+            thread.join(10)
+            link.close()
+        if thread.is_alive():
+            for proc in procs:
+                proc.kill()
+            thread.join(10)
+
+
+@contextlib.contextmanager
 def open_arty(port: str, firmware_bin: bytes, data_block: bytes, data_offset: int, baudrate: int,
               boot_timeout_s: float = 10.0, log=None, leave_running: bool = False):
     """Serial-boot the firmware and data block through the board's LiteX BIOS and yield the

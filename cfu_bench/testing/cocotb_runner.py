@@ -82,7 +82,7 @@ def run_cocotb(design: Design | str, *, testcase: str | None = None, quiet: bool
     module = f"tb_{design.name}"
     if tests_dir is None or not (tests_dir / f"{module}.py").is_file():
         raise UserError(f"CFU design '{design.name}' has no cocotb testbench "
-                        f"(expected cfu/{design.name}/tests/{module}.py)")
+                        f"(expected {design.folder / 'tests' / (module + '.py') if design.folder else 'a design folder'})")
 
     seed = seeds.base_seed()
     build_dir = build_root() / "cocotb" / design.variant

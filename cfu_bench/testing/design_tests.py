@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from cfu_bench.designs import load_design
+from cfu_bench.paths import CFU_DESIGNS
 
 from . import seeds
 from .amaranth_sim import simulate_commands
@@ -25,8 +26,10 @@ from .emulation import RESET_LINE, compile_for_target, emulation_mismatches
 
 
 def design_name(test_file: str) -> str:
-    """The design a test file belongs to: cfu/<name>/tests/test_<name>.py."""
-    return Path(test_file).resolve().parent.parent.name
+    """The design a test file belongs to, as load_design takes it: <design>/tests/test_<name>.py
+    names the library design <name> under cfu/, or else its design folder's path."""
+    folder = Path(test_file).resolve().parent.parent
+    return folder.name if folder.parent == CFU_DESIGNS.resolve() else str(folder)
 
 
 class _DesignTest:
@@ -39,8 +42,14 @@ class _DesignTest:
     def loaded(self):
         return load_design(self.design, **self.params)
 
+    @property
+    def label(self) -> str:
+        """The design's name, whether `design` is a name or a folder path: what seeds derive
+        from, so a design draws the same stimulus wherever its folder is."""
+        return Path(self.design).name
+
     def rng(self, test: str):
-        return seeds.rng(self.design, test)
+        return seeds.rng(self.label, test)
 
 
 class CocotbTests(_DesignTest):
@@ -71,7 +80,7 @@ class AmaranthTests(_DesignTest):
         model = self.model()
         expected = [model.execute(*c) for c in commands]
         assert simulate_commands(loaded.core(), commands, stall_prob=0.3,
-                                 seed=seeds.derive(self.design, "amaranth-stalls")) == expected
+                                 seed=seeds.derive(self.label, "amaranth-stalls")) == expected
 
 
 class EmulationTests(_DesignTest):
@@ -80,7 +89,7 @@ class EmulationTests(_DesignTest):
     def test_c_emulation_matches_model(self, loaded):
         commands = self.commands(self.rng("emulation"), self.emulation_commands)
         commands.insert(len(commands) // 2, RESET_LINE)
-        assert emulation_mismatches(self.design, loaded.kernels_dir, self.model(), commands,
+        assert emulation_mismatches(loaded.name, loaded.kernels_dir, self.model(), commands,
                                     defines=loaded.kernel_defines()) == []
 
     def test_kernels_compile_for_the_cpu(self, loaded, tmp_path):

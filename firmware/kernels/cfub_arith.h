@@ -169,4 +169,56 @@ static inline int32_t cfub_get_reciprocal(int32_t x, int x_integer_digits, int *
     return cfub_one_over_one_plus_x(shifted_sum_minus_one);
 }
 
+
+/* gemmlowp exp_on_negative_values for a Q(integer_bits).(31 - integer_bits) input, integer_bits
+ * in [1, 5] (no clamp stage below 6); result in Q0.31. */
+static inline int32_t cfub_exp_on_negative_values(int32_t a, int integer_bits) {
+    static const int32_t kMultipliers[7] = {1672461947, 1302514674, 790015084, 290630308, 39332535, 720401, 242};
+    const int fractional_bits = 31 - integer_bits;
+    const int32_t one_quarter = INT32_C(1) << (fractional_bits - 2);
+    const int32_t mask = one_quarter - 1;
+    const int32_t a_mod_quarter_minus_one_quarter = (a & mask) - one_quarter;
+    int32_t result = cfub_exp_on_interval_neg_quarter(cfub_sat_shl(a_mod_quarter_minus_one_quarter, integer_bits));
+    const int32_t remainder = (int32_t)((uint32_t)a_mod_quarter_minus_one_quarter - (uint32_t)a);
+    for (int k = 0; k < 7; k++) {
+        const int exponent = k - 2; /* multiplier k is exp(-2^exponent) */
+        if (integer_bits > exponent && (remainder & (INT32_C(1) << (fractional_bits + exponent))))
+            result = cfub_srdhm(result, kMultipliers[k]);
+    }
+    return a == 0 ? INT32_MAX : result;
+}
+
+/* (1 - a) / (1 + a) for a in [0, 1), Q0.31 in and out (gemmlowp, Newton-Raphson). */
+static inline int32_t cfub_one_minus_x_over_one_plus_x(int32_t a) {
+    const int32_t half_denominator = cfub_rounding_half_sum(a, INT32_MAX);
+    const int32_t c48_over_17 = 1515870810;
+    const int32_t cneg32_over_17 = -1010580540;
+    const int32_t one_q2 = 1 << 29;
+    int32_t x = cfub_wrap_add(c48_over_17, cfub_srdhm(half_denominator, cneg32_over_17));
+    for (int i = 0; i < 3; i++) {
+        const int32_t half_denominator_times_x = cfub_srdhm(half_denominator, x);
+        const int32_t one_minus = (int32_t)((uint32_t)one_q2 - (uint32_t)half_denominator_times_x);
+        x = cfub_wrap_add(x, cfub_sat_shl(cfub_srdhm(x, one_minus), 2));
+    }
+    return cfub_sat_shl((int32_t)((uint32_t)x - (uint32_t)one_q2), 2);
+}
+
+/* gemmlowp logistic of a Q(integer_bits) value; result in Q0.31. */
+static inline int32_t cfub_fixed_logistic(int32_t a, int integer_bits) {
+    if (a == 0) return INT32_C(1) << 30;
+    const int32_t abs_a = a > 0 ? a : (int32_t)(0u - (uint32_t)a);
+    const int32_t on_positive =
+        cfub_one_over_one_plus_x(cfub_exp_on_negative_values((int32_t)(0u - (uint32_t)abs_a), integer_bits));
+    return a > 0 ? on_positive : (int32_t)((uint32_t)INT32_MAX - (uint32_t)on_positive);
+}
+
+/* gemmlowp tanh of a Q(integer_bits) value; result in Q0.31. The doubling of the negative
+ * input is ExactMulByPot<1>: the same raw value read with one more integer bit. */
+static inline int32_t cfub_fixed_tanh(int32_t a, int integer_bits) {
+    if (a == 0) return 0;
+    const int32_t n = a < 0 ? a : (int32_t)(0u - (uint32_t)a);
+    const int32_t t = cfub_one_minus_x_over_one_plus_x(cfub_exp_on_negative_values(n, integer_bits + 1));
+    return a < 0 ? (int32_t)(0u - (uint32_t)t) : t;
+}
+
 #endif /* CFUB_ARITH_H */

@@ -129,6 +129,7 @@ typedef struct cfub_quant_params {
     int32_t zero_point;      /* QUANTIZE: output zero point; DEQUANTIZE: input zero point */
     int32_t input_zero_point;/* requantize int8 -> int8 */
     int32_t multiplier, shift;
+    int32_t in_bytes, out_bytes; /* integer element widths (1, 2, 4) of cfub_ref_requantize */
 } cfub_quant_params;
 
 /* ---- reference kernels (loop structure of TFLM's reference_integer_ops) -------------- */
@@ -141,12 +142,20 @@ void cfub_ref_fully_connected(const cfub_fc_params *p, const int8_t *input, cons
 /* Returns false when a window covers no input (TFLM fails the op the same way). */
 bool cfub_ref_average_pool(const cfub_pool_params *p, const int8_t *input, int8_t *output);
 void cfub_ref_max_pool(const cfub_pool_params *p, const int8_t *input, int8_t *output);
+bool cfub_ref_average_pool_i16(const cfub_pool_params *p, const int16_t *input, int16_t *output);
+void cfub_ref_max_pool_i16(const cfub_pool_params *p, const int16_t *input, int16_t *output);
 void cfub_ref_add(const cfub_add_params *p, const int8_t *input1, const int8_t *input2, int8_t *output);
 /* Returns false when a row's exp-sum needs a shift outside [0, 31] (TFLM aborts there). */
 bool cfub_ref_softmax(const cfub_softmax_params *p, const int8_t *input, int8_t *output);
+bool cfub_ref_softmax_i16out(const cfub_softmax_params *p, const int8_t *input, int16_t *output);
 void cfub_ref_quantize_f32(const cfub_quant_params *p, const float *input, int8_t *output);
 void cfub_ref_requantize_i8(const cfub_quant_params *p, const int8_t *input, int8_t *output);
 void cfub_ref_dequantize(const cfub_quant_params *p, const int8_t *input, float *output);
+/* QUANTIZE float32 -> int16, integer -> integer for any of int8/int16/int32 (TFLM Requantize),
+ * DEQUANTIZE int16 -> float32 */
+void cfub_ref_quantize_f32_i16(const cfub_quant_params *p, const float *input, int16_t *output);
+void cfub_ref_requantize(const cfub_quant_params *p, const void *input, void *output);
+void cfub_ref_dequantize_i16(const cfub_quant_params *p, const int16_t *input, float *output);
 
 /* ---- prepare-time quantization helpers (doubles allowed here, never in eval) ---------- */
 enum { CFUB_ACT_NONE = 0, CFUB_ACT_RELU = 1, CFUB_ACT_RELU_N1_TO_1 = 2, CFUB_ACT_RELU6 = 3 };
@@ -184,3 +193,5 @@ float cfub_roundf(float x);
 #include "cfub_heavy_kernels.h"
 
 #endif /* CFUB_KERNELS_H */
+#include "cfub_shape_kernels.h"
+#include "cfub_math_kernels.h"

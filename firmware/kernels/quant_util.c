@@ -149,8 +149,8 @@ bool cfub_activation_range(int activation, float scale, int32_t zero_point,
     return cfub_activation_range_q(activation, scale, zero_point, -128, 127, act_min, act_max);
 }
 
-bool cfub_activation_range_q(int activation, float scale, int32_t zero_point, int32_t qmin,
-                             int32_t qmax, int32_t *act_min, int32_t *act_max) {
+bool cfub_activation_range_q(int activation, float scale, int32_t zero_point, int32_t qmin, int32_t qmax,
+                             int32_t *act_min, int32_t *act_max) {
     int32_t q;
     switch (activation) {
     case CFUB_ACT_NONE:
@@ -177,6 +177,25 @@ bool cfub_activation_range_q(int activation, float scale, int32_t zero_point, in
     default:
         return false;
     }
+}
+
+bool cfub_frexp_q31(double m, int32_t *q, int *exponent) {
+    int32_t quantized;
+    int shift;
+    if (!cfub_quantize_multiplier(m, &quantized, &shift)) return false;
+    /* QuantizeMultiplier halves a fraction that rounds up to 2^31 and bumps the exponent;
+     * frexp + round keeps 2^31, which does not fit the int32 TFLM stores it in */
+    if (quantized == (INT32_C(1) << 30) && m != 0.0) {
+        int e;
+        uint64_t bits;
+        memcpy(&bits, &m, sizeof bits);
+        e = (int)((bits >> 52) & 0x7ff) - 1022;
+        if (e != shift) return false;
+    }
+    if (quantized == 0 && m != 0.0) return false; /* subnormal or far below 2^-31 */
+    *q = quantized;
+    *exponent = shift;
+    return true;
 }
 
 bool cfub_softmax_prepare(float beta, float input_scale, cfub_softmax_params *p) {

@@ -24,18 +24,25 @@
  * members a weak default would never pull in).
  *
  * What a layer holds, per op (`params` points at the struct of firmware/kernels/cfub_kernels.h
- * the reference kernel gets; in[k] is input tensor k's data, NULL when omitted; out is the
- * first output, outs[0..n_out-1] all of them for ops with several outputs):
+ * or cfub_math_kernels.h the reference kernel gets; in[k] is input tensor k's data, NULL when
+ * omitted; out is the first output, outs[0..n_out-1] all of them for ops with several outputs):
  *
  *   CONV_2D            cfub_conv_params     in[0] input, in[1] filter (OHWI), in[2] bias (int32)
  *   DEPTHWISE_CONV_2D  cfub_dw_params       in[0] input, in[1] filter (1HWC), in[2] bias (int32)
  *   FULLY_CONNECTED    cfub_fc_params       in[0] input, in[1] filter, in[2] bias (int32)
- *   ADD                cfub_add_params      in[0], in[1]
+ *   ADD, SUB           cfub_add_params      in[0], in[1] (int8 or int16: see `type`)
+ *   MUL                cfub_mul_params      in[0], in[1]
+ *   MAXIMUM, MINIMUM   cfub_minmax_params   in[0], in[1]
+ *   RELU / RELU6 / LEAKY_RELU / HARD_SWISH / LOGISTIC, TANH / L2_NORMALIZATION
+ *                      cfub_relu_params / cfub_relu6_params / cfub_leaky_relu_params /
+ *                      cfub_hard_swish_params / cfub_sigmoid_params / cfub_l2norm_params   in[0]
+ *   PRELU              cfub_prelu_params    in[0], in[1] alpha (int8)
+ *   MEAN, SUM, REDUCE_MAX  cfub_reduce_params  in[0] (in[1] the axes, already resolved)
  *   AVERAGE_POOL_2D,
  *   MAX_POOL_2D        cfub_pool_params     in[0]
- *   SOFTMAX            cfub_softmax_params  in[0]
+ *   SOFTMAX            cfub_softmax_params  in[0] (int8 in); cfub_softmax16_params (int16 in)
  *   QUANTIZE,
- *   DEQUANTIZE         cfub_quant_params    in[0] (float32 or int8; DEQUANTIZE's out is float32)
+ *   DEQUANTIZE         cfub_quant_params    in[0] (float32, int8, int16 or int32; DEQUANTIZE: float32 out)
  *   RESHAPE            NULL                 in[0]; out is a copy
  *   TRANSPOSE_CONV     cfub_tconv_params    in[1] filter (OHWI), in[2] input, in[3] bias if n_in > 3
  *   BATCH_MATMUL       cfub_bmm_params      in[0] lhs, in[1] rhs
@@ -96,7 +103,13 @@ typedef struct cfub_layer {
     int32_t n_in;                        /* the op's input count (in[] has at least 3 entries) */
     int32_t n_out;                       /* output count: 1 but for SPLIT, UNPACK, ... */
     void *const *outs;                   /* every output tensor's data, in output order */
+    int32_t type;                        /* the first output's element type, CFUB_TYPE_*: one op
+                                            runs on several types with one params struct, so
+                                            a kernel must decline the types it does not handle */
 } cfub_layer;
+
+/* tflite TensorType codes of cfub_layer.type */
+enum { CFUB_TYPE_FLOAT32 = 0, CFUB_TYPE_INT32 = 2, CFUB_TYPE_INT16 = 7, CFUB_TYPE_INT8 = 9 };
 
 typedef struct cfub_interp cfub_alloc;
 

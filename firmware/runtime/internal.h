@@ -20,7 +20,7 @@ enum { OP_CUSTOM = 32 };
 /* the control ops (ops/control.c) */
 enum { OP_IF = 118, OP_WHILE = 119, OP_CALL_ONCE = 129, OP_VAR_HANDLE = 142, OP_READ_VARIABLE = 143,
        OP_ASSIGN_VARIABLE = 144 };
-enum { OPT_CALL_ONCE = 103, OPT_VAR_HANDLE = 111 };
+enum { OPT_IF = 92, OPT_CALL_ONCE = 103, OPT_VAR_HANDLE = 111 };
 enum {
     OPT_CONV2D = 1, OPT_DEPTHWISE = 2, OPT_POOL2D = 5, OPT_FULLY_CONNECTED = 8,
     OPT_SOFTMAX = 9, OPT_ADD = 11, OPT_RESHAPE = 17,
@@ -184,18 +184,52 @@ extern const cfub_opdef cfub_op_assign_variable;
 extern const cfub_opdef cfub_op_average_pool;
 extern const cfub_opdef cfub_op_batch_matmul;
 extern const cfub_opdef cfub_op_call_once;
+extern const cfub_opdef cfub_op_cast;
+extern const cfub_opdef cfub_op_concatenation;
 extern const cfub_opdef cfub_op_conv;
+extern const cfub_opdef cfub_op_depth_to_space;
 extern const cfub_opdef cfub_op_depthwise;
 extern const cfub_opdef cfub_op_dequantize;
+extern const cfub_opdef cfub_op_expand_dims;
 extern const cfub_opdef cfub_op_fully_connected;
+extern const cfub_opdef cfub_op_gather;
+extern const cfub_opdef cfub_op_hard_swish;
+extern const cfub_opdef cfub_op_if;
+extern const cfub_opdef cfub_op_l2norm;
+extern const cfub_opdef cfub_op_leaky_relu;
+extern const cfub_opdef cfub_op_logistic;
 extern const cfub_opdef cfub_op_max_pool;
+extern const cfub_opdef cfub_op_maximum;
+extern const cfub_opdef cfub_op_mean;
+extern const cfub_opdef cfub_op_minimum;
+extern const cfub_opdef cfub_op_mul;
+extern const cfub_opdef cfub_op_pack;
+extern const cfub_opdef cfub_op_pad;
+extern const cfub_opdef cfub_op_padv2;
+extern const cfub_opdef cfub_op_prelu;
 extern const cfub_opdef cfub_op_quantize;
 extern const cfub_opdef cfub_op_read_variable;
+extern const cfub_opdef cfub_op_reduce_max;
+extern const cfub_opdef cfub_op_relu6;
+extern const cfub_opdef cfub_op_relu;
 extern const cfub_opdef cfub_op_reshape;
+extern const cfub_opdef cfub_op_resize_bilinear;
+extern const cfub_opdef cfub_op_resize_nearest_neighbor;
+extern const cfub_opdef cfub_op_slice;
 extern const cfub_opdef cfub_op_softmax;
+extern const cfub_opdef cfub_op_space_to_depth;
+extern const cfub_opdef cfub_op_split;
+extern const cfub_opdef cfub_op_split_v;
+extern const cfub_opdef cfub_op_squeeze;
+extern const cfub_opdef cfub_op_strided_slice;
+extern const cfub_opdef cfub_op_sub;
+extern const cfub_opdef cfub_op_sum;
 extern const cfub_opdef cfub_op_svdf;
+extern const cfub_opdef cfub_op_tanh;
+extern const cfub_opdef cfub_op_transpose;
 extern const cfub_opdef cfub_op_transpose_conv;
 extern const cfub_opdef cfub_op_unidirectional_sequence_lstm;
+extern const cfub_opdef cfub_op_unpack;
 extern const cfub_opdef cfub_op_var_handle;
 
 /* tiny string builder (no printf on the target) */

@@ -191,6 +191,65 @@ void *cfub_op_state(cfub_interp *ip, size_t bytes) {
     return s;
 }
 
+int cfub_width(const cfub_tensor *t) {
+    return t->type == TFL_INT8 ? CFUB_I8 : t->type == TFL_INT16 ? CFUB_I16 : 0;
+}
+
+int cfub_need_q(cfub_interp *ip, const cfub_node *n, const char *what, const cfub_tensor *t) {
+    if (t->type == TFL_INT8) return cfub_need_act_q(ip, n, what, t);
+    if (!t->has_quant || !cfub_finite_positive(t->scale)) return cfub_fail_op(ip, CFUB_ERR_INVALID, n, what);
+    if (t->zero_point < -32768 || t->zero_point > 32767)
+        return cfub_fail_op_int(ip, CFUB_ERR_INVALID, n, "zero point outside int16:", t->zero_point);
+    return CFUB_OK;
+}
+
+int cfub_op_activation_q(cfub_interp *ip, const cfub_node *n, int act, const cfub_tensor *out,
+                         int32_t *act_min, int32_t *act_max) {
+    if (out->type == TFL_INT8) return cfub_op_activation(ip, n, act, out, act_min, act_max);
+    if (act != CFUB_ACT_NONE && act != CFUB_ACT_RELU && act != CFUB_ACT_RELU6 && act != CFUB_ACT_RELU_N1_TO_1)
+        return cfub_fail_op_int(ip, CFUB_ERR_UNSUPPORTED, n, "unsupported fused activation", act);
+    if (!cfub_activation_range_q(act, out->scale, out->zero_point, INT16_MIN, INT16_MAX, act_min, act_max))
+        return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "activation bound overflows int32");
+    return CFUB_OK;
+}
+
+int cfub_op_broadcast(cfub_interp *ip, const cfub_node *n, const cfub_tensor *a, const cfub_tensor *b,
+                      const cfub_tensor *out, int max_rank, cfub_bcast *bc) {
+    const int64_t size = cfub_elements(out);
+    bc->size = (int32_t)size;
+    for (int i = 0; i < CFUB_BCAST_DIMS; i++) {
+        bc->out_dims[i] = 1;
+        bc->in1_strides[i] = bc->in2_strides[i] = 0;
+    }
+    if (cfub_same_shape(a, b)) {
+        if (cfub_elements(a) != size) return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "output size does not match inputs");
+        bc->broadcast = 0;
+        bc->out_dims[CFUB_BCAST_DIMS - 1] = (int32_t)size;
+        bc->in1_strides[CFUB_BCAST_DIMS - 1] = bc->in2_strides[CFUB_BCAST_DIMS - 1] = 1;
+        return CFUB_OK;
+    }
+    bc->broadcast = 1;
+    if (a->ndim > max_rank || b->ndim > max_rank || out->ndim > max_rank)
+        return cfub_fail_op_int(ip, CFUB_ERR_UNSUPPORTED, n, "broadcasting over more dimensions than TFLM's kernel handles:", max_rank);
+    int32_t da[CFUB_BCAST_DIMS], db[CFUB_BCAST_DIMS], dout[CFUB_BCAST_DIMS];
+    for (int i = 0; i < CFUB_BCAST_DIMS; i++) da[i] = db[i] = dout[i] = 1;
+    for (int i = 0; i < a->ndim; i++) da[CFUB_BCAST_DIMS - a->ndim + i] = a->dims[i];
+    for (int i = 0; i < b->ndim; i++) db[CFUB_BCAST_DIMS - b->ndim + i] = b->dims[i];
+    for (int i = 0; i < out->ndim; i++) dout[CFUB_BCAST_DIMS - out->ndim + i] = out->dims[i];
+    int32_t sa = 1, sb = 1;
+    for (int i = CFUB_BCAST_DIMS - 1; i >= 0; i--) {
+        const int32_t want = da[i] > db[i] ? da[i] : db[i];
+        if ((da[i] != want && da[i] != 1) || (db[i] != want && db[i] != 1) || dout[i] != want)
+            return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "input shapes do not broadcast to the output shape");
+        bc->out_dims[i] = want;
+        bc->in1_strides[i] = da[i] == 1 ? 0 : sa;
+        bc->in2_strides[i] = db[i] == 1 ? 0 : sb;
+        sa *= da[i];
+        sb *= db[i];
+    }
+    return CFUB_OK;
+}
+
 int cfub_int16x8_types(cfub_interp *ip, const cfub_node *n, const cfub_tensor *in, const cfub_tensor *f,
                        const cfub_tensor *out, bool *int16x8) {
     *int16x8 = in->type == TFL_INT16;

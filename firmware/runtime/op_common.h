@@ -50,6 +50,20 @@ int cfub_per_channel_multipliers(cfub_interp *ip, const cfub_node *n, const cfub
 /* TFLM accumulates in int32: refuse windows deep enough to overflow where TFLM is undefined */
 int cfub_accumulator_fits(cfub_interp *ip, const cfub_node *n, int64_t depth, int64_t max_term);
 int cfub_bias_ok(cfub_interp *ip, const cfub_node *n, const cfub_tensor *bias, int32_t channels);
+/* an int8 or int16 activation tensor needs a usable per-tensor quantization (zero point in
+ * the type's range); other types are refused */
+int cfub_need_q(cfub_interp *ip, const cfub_node *n, const char *what, const cfub_tensor *t);
+/* the element width (CFUB_I8 / CFUB_I16) of an int8 or int16 tensor, 0 otherwise */
+int cfub_width(const cfub_tensor *t);
+/* cfub_op_activation for an int8 or int16 output (bounds of the output's type) */
+int cfub_op_activation_q(cfub_interp *ip, const cfub_node *n, int act, const cfub_tensor *out,
+                         int32_t *act_min, int32_t *act_max);
+/* Elementwise broadcasting of a and b to out (numpy rules, TFLM's NdArrayDesc), checked against
+ * out's shape; broadcasting over more than max_rank dimensions is refused, as TFLM's kernel
+ * for the op has no loop for it. */
+int cfub_op_broadcast(cfub_interp *ip, const cfub_node *n, const cfub_tensor *a, const cfub_tensor *b,
+                      const cfub_tensor *out, int max_rank, cfub_bcast *bc);
+
 /* int16x8 (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV): input and output both
  * int8 or both int16, weights int8; *int16x8 tells which. */
 int cfub_int16x8_types(cfub_interp *ip, const cfub_node *n, const cfub_tensor *in, const cfub_tensor *f,

@@ -25,32 +25,56 @@ CFUB_RUNTIME_SOURCES := \
 
 # One file per op: its Prepare (TFLM's checks and quantization arithmetic) and reference Eval.
 CFUB_OP_SOURCES := \
+	runtime/ops/activations.c \
 	runtime/ops/add.c \
 	runtime/ops/batch_matmul.c \
+	runtime/ops/cast.c \
+	runtime/ops/concatenation.c \
 	runtime/ops/control.c \
 	runtime/ops/conv.c \
 	runtime/ops/depthwise_conv.c \
 	runtime/ops/fully_connected.c \
+	runtime/ops/gather.c \
+	runtime/ops/l2norm.c \
+	runtime/ops/logistic_tanh.c \
 	runtime/ops/lstm.c \
+	runtime/ops/maximum_minimum.c \
+	runtime/ops/mul.c \
+	runtime/ops/pad.c \
 	runtime/ops/pooling.c \
 	runtime/ops/quantize.c \
+	runtime/ops/reduce.c \
 	runtime/ops/reshape.c \
+	runtime/ops/resize.c \
+	runtime/ops/shape_common.c \
+	runtime/ops/slice.c \
 	runtime/ops/softmax.c \
+	runtime/ops/split.c \
+	runtime/ops/squeeze.c \
 	runtime/ops/svdf.c \
+	runtime/ops/transpose.c \
 	runtime/ops/transpose_conv.c
 
 CFUB_KERNEL_SOURCES := \
+	kernels/activations.c \
 	kernels/add.c \
 	kernels/batch_matmul.c \
 	kernels/conv.c \
+	kernels/data_movement.c \
 	kernels/depthwise_conv.c \
+	kernels/elementwise.c \
 	kernels/fully_connected.c \
 	kernels/int16x8.c \
+	kernels/l2norm.c \
 	kernels/lstm.c \
 	kernels/pooling.c \
 	kernels/quant_util.c \
 	kernels/quantize.c \
+	kernels/reduce.c \
+	kernels/resize.c \
+	kernels/sigmoid.c \
 	kernels/softmax.c \
+	kernels/softmax_luts.c \
 	kernels/svdf.c \
 	kernels/transpose_conv.c
 

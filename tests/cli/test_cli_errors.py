@@ -73,6 +73,15 @@ def test_arty_needs_a_port():
     assert_one_line_error(result, text, "--port")
 
 
+def test_ulx3s_needs_a_port_and_has_only_its_sdram():
+    result, text = invoke("profile", "ad", "--target", "ulx3s", "--no-baseline")
+    assert_one_line_error(result, text, "--target ulx3s needs --port")
+    result, text = invoke("profile", "ad", "--target", "ulx3s", "--port", "/dev/null",
+                          "--memory", "ddr3", "--no-baseline")
+    assert result.exit_code == 2
+    assert text == "cfu-bench: error: target ulx3s has no memory 'ddr3'; valid: sdram"
+
+
 def test_new_refuses_bad_and_existing_names():
     result, text = invoke("new", "Bad-Name")
     assert_one_line_error(result, text, "Bad-Name")
@@ -90,13 +99,13 @@ def test_the_board_has_no_ideal_memory():
 def test_unknown_bench_memory_is_a_usage_error():
     result, text = invoke("bench", "--memory", "ddr3,sram")
     assert result.exit_code == 2
-    assert text == "cfu-bench: error: unknown memory sram; valid: ddr3, ideal"
+    assert text == "cfu-bench: error: unknown memory sram; valid: ddr3, ideal, sdram"
 
 
 def test_list_names_models_designs_and_targets():
     result, text = invoke("list")
     assert result.exit_code == 0
-    for name in [*BENCHMARKS, "none", "sim", "arty"]:
+    for name in [*BENCHMARKS, "none", "sim", "arty", "ulx3s"]:
         assert name in text
 
 
@@ -106,6 +115,7 @@ def test_targets_are_chosen_by_name():
     from cfu_bench.targets import TARGET_NAMES, get_target
 
     assert [get_target(n).name for n in TARGET_NAMES] == list(TARGET_NAMES)
-    assert get_target("sim").memories == ("ddr3", "ideal") and get_target("arty").memories == ("ddr3",)
-    with pytest.raises(UserError, match="unknown target 'zedboard'; valid targets: sim, arty"):
+    assert get_target("sim").memories == ("ddr3", "ideal", "sdram")
+    assert get_target("arty").memories == ("ddr3",) and get_target("ulx3s").memories == ("sdram",)
+    with pytest.raises(UserError, match="unknown target 'zedboard'; valid targets: sim, arty, ulx3s"):
         profile("ad", target="zedboard")

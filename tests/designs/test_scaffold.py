@@ -16,7 +16,7 @@ def test_new_design_passes_its_own_tests():
     folder = CFU_DESIGNS / PROBE
     shutil.rmtree(folder, ignore_errors=True)
     try:
-        new_design(PROBE)
+        new_design(PROBE, CFU_DESIGNS, project_files=False)
         assert (folder / "tests" / f"tb_{PROBE}.py").is_file()
         proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                                str(folder)], cwd=REPO, capture_output=True, text=True, timeout=900)

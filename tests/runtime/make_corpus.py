@@ -10,6 +10,9 @@ import numpy as np
 
 from cfu_bench.tflite_builder import ModelBuilder
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus_shape import shape_models  # noqa: E402
+
 CORPUS = Path(__file__).resolve().parent / "corpus"
 sys.path.insert(0, str(CORPUS.parent))
 
@@ -71,6 +74,8 @@ def models():
     b.output(b.softmax(x))
     yield "chain", b.build()
 
+    yield from shape_models()
+
     # every loader quirk TFLM tolerates at once (test_rt_acceptance.py), so mutations start
     # from the odd layouts as well: several metadata, empty buffers, zero-size tensors, ...
     from runtime_checks import edit_tflite
@@ -84,6 +89,9 @@ def models():
 
     # several subgraphs and resource variables, as TensorFlow's converter writes them
     yield "resource_variable", (CORPUS.parent.parent / "data" / "resource_variable.tflite").read_bytes()
+
+    from test_rt_subgraphs import if_model
+    yield "if_branches", if_model(np.random.default_rng(7), cond=True)
 
 
 if __name__ == "__main__":

@@ -40,6 +40,27 @@ def test_pareto_front_keeps_only_undominated_points():
     assert sweep_mod.pareto_front(points) == [0, 1]
 
 
+def test_placed_and_routed_rows_get_a_latency_front(tmp_path):
+    # 8 lanes: fewer cycles but a slower clock; in time, 4 lanes at 52 MHz beats 8 at 40 MHz
+    assert sweep_mod.latency_us(1_040_000, 52.0) == 20000.0
+    rows = [{"lanes": 4, "model": "kws", "cycles": 1_040_000, "luts": 7000, "dsps": 4,
+             "brams": 43, "bit_exact": True, "fmax_mhz": 52.0, "latency_us": 20000.0},
+            {"lanes": 8, "model": "kws", "cycles": 960_000, "luts": 8000, "dsps": 8,
+             "brams": 43, "bit_exact": True, "fmax_mhz": 40.0, "latency_us": 24000.0}]
+    fronts = sweep_mod.pareto_fronts(rows, ["lanes"])["kws"]
+    assert fronts["luts"] == [{"lanes": 4}, {"lanes": 8}]
+    assert fronts["latency_luts"] == [{"lanes": 4}]
+    doc = {"parameters": {"lanes": [4, 8]}, "rows": [
+        {**r, "memory": "sdram", "resources": "ulx3s", "cycles_per_mac": 1.0, "met": True}
+        for r in rows], "pareto": {"kws": fronts}, "design": "mac8", "memory": "sdram",
+        "resources": "ulx3s"}
+    text = sweep_mod.format_summary(doc)
+    assert "latency us" in text and "24000.0" in text and "latency vs LUTs lanes=4" in text
+    sweep_mod.write_outputs(doc, tmp_path)
+    header = (tmp_path / "sweep.csv").read_text().splitlines()[0].split(",")
+    assert header[-3:] == ["fmax_mhz", "latency_us", "met"]
+
+
 def _one_line_error(args):
     result = CliRunner().invoke(main, args)
     text = result.output.strip()
@@ -56,6 +77,9 @@ def _one_line_error(args):
     (["profile", "ad", "-P", "lanes=5"], "lanes must be one of"),
     (["profile", "ad", "-P", "lanes"], "NAME=VALUE"),
     (["test", "-P", "lanes=4"], "needs a DESIGN"),
+    (["sweep", "mac8", "--param", "lanes=4", "--model", "ad", "--board", "ulx3s"], "--board needs --soc"),
+    (["sweep", "mac8", "--param", "lanes=4", "--model", "ad", "--soc", "--board", "ulx3s",
+      "--memory", "ideal"], "simulates that board's memory (sdram), not ideal"),
 ])
 def test_bad_parameters_are_one_line_exit_2(args, needle):
     assert needle in _one_line_error(args)

@@ -13,6 +13,7 @@ typedef struct {
 } add_tables;
 
 static bool add_prepare(const cfub_layer *l, cfub_alloc *alloc, void **state) {
+    if (l->type != CFUB_TYPE_INT8) return false; /* int8 datapath only */
     const cfub_add_params *p = l->params;
     if (!mac8_cfu_matches()) return false;
     if (p->broadcast || p->output_shift > 0) return false;

@@ -37,6 +37,7 @@ static bool plan_padded_copy(const cfub_conv_params *p, mac8_pad_geometry *g, cf
 }
 
 static bool conv_prepare(const cfub_layer *l, cfub_alloc *alloc, void **state) {
+    if (l->type != CFUB_TYPE_INT8) return false; /* int8 datapath only */
     const cfub_conv_params *p = l->params;
     const mac8_data data = mac8_layer_data(l), *d = &data;
     if (!mac8_cfu_matches()) return false;

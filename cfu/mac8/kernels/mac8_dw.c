@@ -11,6 +11,7 @@ typedef struct {
 } dw_plan;
 
 static bool dw_prepare(const cfub_layer *l, cfub_alloc *alloc, void **state) {
+    if (l->type != CFUB_TYPE_INT8) return false; /* int8 datapath only */
     const cfub_dw_params *p = l->params;
     const mac8_data data = mac8_layer_data(l), *d = &data;
     if (!mac8_cfu_matches()) return false;

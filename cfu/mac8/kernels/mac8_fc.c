@@ -7,6 +7,7 @@
  * 32 MACs per word. */
 
 static bool fc_prepare(const cfub_layer *l, cfub_alloc *alloc, void **state) {
+    if (l->type != CFUB_TYPE_INT8) return false; /* int8 datapath only */
     const cfub_fc_params *p = l->params;
     const mac8_data data = mac8_layer_data(l), *d = &data;
     (void)alloc;

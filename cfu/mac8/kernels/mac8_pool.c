@@ -58,6 +58,7 @@ static bool find_division(int32_t count, pool_plan *plan) {
 }
 
 static bool avg_pool_prepare(const cfub_layer *l, cfub_alloc *alloc, void **state) {
+    if (l->type != CFUB_TYPE_INT8) return false; /* int8 datapath only */
     const cfub_pool_params *p = l->params;
     const int32_t taps = p->k_h * p->k_w;
     if (!mac8_cfu_matches()) return false;

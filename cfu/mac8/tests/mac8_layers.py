@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cfu_bench.testing.requant_model import quantize_multiplier, requantize
+from cfu_bench.design import quantize_multiplier, requantize
 from mac8_model import (C_CLAMP, C_OFFSETS, CLEAR, COMMIT, CONFIG, CONV, CURRENT, DW, FC, MAC, MASK32,
                         NOMAC, P_BIAS, P_MULTIPLIER, P_SHIFT, READ, SETPARAM, SETPTR, W_SETUP,
                         W_STREAM, WLOAD)

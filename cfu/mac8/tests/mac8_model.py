@@ -12,8 +12,7 @@ import json
 import os
 from dataclasses import dataclass
 
-from cfu_bench.testing.cocotb_memory import memory_word
-from cfu_bench.testing.requant_model import requantize
+from cfu_bench.design import memory_word, requantize
 
 CHANNELS = 512              # per-channel parameter entries (512 / lanes blocks of lanes)
 MASK32 = 0xFFFFFFFF

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from cfu_bench.tflite_builder import ModelBuilder, out_size
+from cfu_bench.design import ModelBuilder, out_size
 
 ACTIVATIONS = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"]
 

@@ -5,7 +5,7 @@ the numpy TFLite reference."""
 import cocotb
 import numpy as np
 
-from cfu_bench.testing.cocotb_suite import CocotbSpec, design_tests, fresh_driver
+from cfu_bench.design import CocotbSpec, design_tests, fresh_driver
 from mac8_layers import random_layer_cases
 from mac8_model import (CONV, COMMIT, DW, FC, ID, LANES, MAC, NOMAC, READ, SETPTR, W_DIRECT, W_FETCH, W_SETUP,
                         W_STREAM, WLOAD,

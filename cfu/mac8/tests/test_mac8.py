@@ -10,14 +10,9 @@ import subprocess
 import numpy as np
 import pytest
 
-from cfu_bench import golden, hostrt
-from cfu_bench.designs import load_design
-from cfu_bench.testing import seeds
-from cfu_bench.testing.amaranth_sim import simulate_commands
-from cfu_bench.testing.design_tests import (AmaranthTests, CocotbTests, EmulationTests, WrongCfuTests,
-                                            design_name)
-from cfu_bench.testing.faults import NegatedLane
-from cfu_bench.tflite_builder import synthetic_model
+from cfu_bench.design import (AmaranthTests, CocotbTests, EmulationTests, NegatedLane, WrongCfuTests,
+                              design_name, golden, hostrt, load_design, seeds, simulate_commands,
+                              synthetic_model)
 from mac8_layers import random_layer_cases
 from mac8_model import Geometry, GoldenModel, random_commands
 from mac8_opmodels import random_cases
@@ -58,7 +53,7 @@ class TestMac8SixteenLanes(AmaranthTests, EmulationTests):
 
 @pytest.mark.slow   # a third Verilator build
 def test_sixteen_lanes_pass_cocotb():
-    from cfu_bench.testing.cocotb_runner import run_design_tests
+    from cfu_bench.design import run_design_tests
     assert run_design_tests(load_design(DESIGN, **SIXTEEN_LANES)).total >= 3
 
 
@@ -78,7 +73,7 @@ def test_kernels_match_tflm_for_other_parameters(params):
 
 
 def test_bad_parameters_are_one_line_errors():
-    from cfu_bench.errors import UserError
+    from cfu_bench.design import UserError
     for bad in ({"lanes": 6}, {"depth": 100}, {"width": 3}):
         with pytest.raises(UserError):
             load_design(DESIGN, **bad)
@@ -137,8 +132,7 @@ def test_kernels_clean_under_address_and_undefined_sanitizers(design, tmp_path):
     """The kernels read inputs a word at a time, sometimes a word past a row: never past the
     tensor. The sanitizer build of the host runtime, with the kernels linked in, must run
     MLPerf-shaped models and odd single layers without a report and match TFLM."""
-    from cfu_bench.golden import golden_crcs, sample_bytes
-    from cfu_bench.protocol import parse
+    from cfu_bench.design import parse_report as parse
     exe = hostrt.build("asan", design.kernel_sources(), design.kernel_include_dirs()) / "cfub_host"
     env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1",
                UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
@@ -147,13 +141,13 @@ def test_kernels_clean_under_address_and_undefined_sanitizers(design, tmp_path):
     for k, model in enumerate(models):
         samples = golden.random_inputs(model, 1, seed=seeds.derive(DESIGN, "asan-inputs", k))
         (tmp_path / "model.tflite").write_bytes(model)
-        (tmp_path / "inputs.bin").write_bytes(b"".join(sample_bytes(s) for s in samples))
+        (tmp_path / "inputs.bin").write_bytes(b"".join(golden.sample_bytes(s) for s in samples))
         proc = subprocess.run([str(exe), str(tmp_path / "model.tflite"), str(tmp_path / "inputs.bin"), "1"],
                               capture_output=True, text=True, env=env, timeout=600)
         assert proc.returncode == 0 and "ERROR: AddressSanitizer" not in proc.stderr, proc.stderr[-3000:]
         assert "runtime error" not in proc.stderr, proc.stderr[-3000:]
         report = parse(proc.stdout).raise_for_error()
-        assert [[op.crc for op in inv.ops] for inv in report.invokes] == golden_crcs(model, samples)
+        assert [[op.crc for op in inv.ops] for inv in report.invokes] == golden.golden_crcs(model, samples)
 
 
 def test_instruction_timing_as_documented(design):
@@ -178,8 +172,8 @@ def test_instruction_timing_as_documented(design):
 def test_firmware_for_other_parameters_declines_on_this_cfu():
     """Kernels built for 4 lanes on the default 8-lane CFU: their prepare reads the CFU's ID,
     sees the difference and declines, so the reference kernels run every layer, bit-exact."""
-    from cfu_bench.profile import profile
-    from cfu_bench.simulate import Simulation
+    from cfu_bench.design import profile
+    from cfu_bench.design import Simulation
     r = profile("ad", cfu=load_design(DESIGN), inputs=1,
                 target=Simulation(firmware_design=load_design(DESIGN, **FOUR_LANES)))
     assert r.bit_exact and all(layer.kernel == "ref" for layer in r.layers)

@@ -1,6 +1,6 @@
 """The baseline CFU: the shared design suite (cocotb on its Verilog, the core in Amaranth's
 simulator). It has no lanes to get wrong and no kernels to emulate."""
-from cfu_bench.testing.design_tests import AmaranthTests, CocotbTests, design_name
+from cfu_bench.design import AmaranthTests, CocotbTests, design_name
 from none_model import GoldenModel, random_commands
 
 

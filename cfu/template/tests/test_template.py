@@ -1,10 +1,8 @@
 """Tests of this CFU: the shared design suite (cocotb on the generated Verilog, a wrong-lane
 build the cocotb tests must reject, the core in Amaranth's simulator, the C emulation and
 kernels against the golden model), plus known values of the instruction set."""
-from cfu_bench.gateware.simd import SimdDot
-from cfu_bench.testing.design_tests import (AmaranthTests, CocotbTests, EmulationTests, WrongCfuTests,
-                                            design_name)
-from cfu_bench.testing.faults import NegatedLane
+from cfu_bench.design import (AmaranthTests, CocotbTests, EmulationTests, NegatedLane, SimdDot,
+                              WrongCfuTests, design_name)
 from template_model import ACC, DOT4, SET_OFFSET, GoldenModel, random_commands
 
 DESIGN = design_name(__file__)

@@ -1,5 +1,5 @@
 /* Control ops of streaming models: CALL_ONCE runs an initialisation subgraph on the first
- * invoke; VAR_HANDLE, READ_VARIABLE and ASSIGN_VARIABLE keep resource variables (a tf.Variable
+ * invoke; IF runs one of two subgraphs on copies of its inputs; VAR_HANDLE, READ_VARIABLE and ASSIGN_VARIABLE keep resource variables (a tf.Variable
  * converted with resource variables on) across invokes, as TFLM's MicroResourceVariables. */
 #include "../op_common.h"
 
@@ -37,6 +37,76 @@ static int eval_call_once(cfub_interp *ip, cfub_node *n) {
 void cfub_control_reset(cfub_interp *ip, cfub_node *n) {
     (void)ip;
     if (n->builtin == OP_CALL_ONCE && n->def && n->state) ((call_once_state *)n->state)->done = false;
+}
+
+/* ---- IF ------------------------------------------------------------------------------------ */
+
+typedef struct {
+    int32_t then_subgraph, else_subgraph;
+} if_state;
+
+/* caller tensors a[0..count) and tensors b[0..count) of subgraph k must have the same type and
+ * bytes: the copies between them are then exact (TFLM checks this at eval time) */
+static int same_tensors(cfub_interp *ip, cfub_node *n, const int32_t *a, int32_t k, const int32_t *b, int32_t count) {
+    for (int32_t i = 0; i < count; i++) {
+        if (a[i] < 0) return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "omitted input passed to a subgraph");
+        const cfub_tensor *x = &ip->tensors[a[i]], *y = &ip->subgraphs[k].tensors[b[i]];
+        if (x->type != y->type || x->bytes != y->bytes)
+            return cfub_fail_op_int(ip, CFUB_ERR_INVALID, n, "tensor differs in type or size from subgraph", k);
+    }
+    return CFUB_OK;
+}
+
+static void copy_into_subgraph(cfub_interp *ip, const int32_t *from, int32_t k, const int32_t *to, int32_t count) {
+    for (int32_t i = 0; i < count; i++)
+        memcpy(ip->subgraphs[k].tensors[to[i]].data, ip->tensors[from[i]].data, ip->tensors[from[i]].bytes);
+}
+
+static void copy_from_subgraph(cfub_interp *ip, int32_t k, const int32_t *from, const int32_t *to, int32_t count) {
+    for (int32_t i = 0; i < count; i++)
+        memcpy(ip->tensors[to[i]].data, ip->subgraphs[k].tensors[from[i]].data, ip->tensors[to[i]].bytes);
+}
+
+static int prepare_if(cfub_interp *ip, cfub_node *n) {
+    if (n->n_in < 1) return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "no condition input");
+    const cfub_tensor *cond = cfub_op_input(ip, n, 0);
+    if (!cond) return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "no condition input");
+    int rc = cfub_need_type(ip, n, "input", 0, cond, TFL_BOOL);
+    if (rc) return rc;
+    if (cfub_elements(cond) != 1) return cfub_fail_op(ip, CFUB_ERR_INVALID, n, "condition is not one element");
+    const fb_table *o = cfub_op_options(ip, n, OPT_IF);
+    if_state *s = cfub_op_state(ip, sizeof *s);
+    if (!s) return CFUB_ERR_ARENA;
+    s->then_subgraph = o ? fb_i32(&ip->fb, o, 0, 0) : 0;
+    s->else_subgraph = o ? fb_i32(&ip->fb, o, 1, 0) : 0;
+    if (ip->fb.err) return cfub_fail_fb(ip);
+    /* both branches checked (TFLM checks the then branch at prepare, the taken one at eval) */
+    const int32_t branches[2] = {s->then_subgraph, s->else_subgraph};
+    for (int b = 0; b < 2; b++) {
+        const int32_t k = branches[b];
+        if (k <= 0 || k >= ip->n_subgraphs || k == ip->current)
+            return cfub_fail_op_int(ip, CFUB_ERR_INVALID, n, "branch subgraph index out of range:", k);
+        const cfub_subgraph *g = &ip->subgraphs[k];
+        if (g->n_inputs != n->n_in - 1 || g->n_outputs != n->n_out)
+            return cfub_fail_op_int(ip, CFUB_ERR_INVALID, n, "inputs or outputs differ from those of subgraph", k);
+        if ((rc = same_tensors(ip, n, n->in + 1, k, g->inputs, g->n_inputs)) ||
+            (rc = same_tensors(ip, n, n->outs, k, g->outputs, g->n_outputs)))
+            return rc;
+    }
+    n->state = s;
+    return CFUB_OK;
+}
+
+static int eval_if(cfub_interp *ip, cfub_node *n) {
+    const if_state *s = n->state;
+    const int32_t k = ip->tensors[n->in[0]].data[0] ? s->then_subgraph : s->else_subgraph;
+    const cfub_subgraph *g = &ip->subgraphs[k];
+    /* each subgraph's activations have their own part of the arena: plain copies are safe */
+    copy_into_subgraph(ip, n->in + 1, k, g->inputs, g->n_inputs);
+    const int rc = cfub_run_subgraph(ip, k);
+    if (rc) return rc;
+    copy_from_subgraph(ip, k, g->outputs, n->outs, g->n_outputs);
+    return CFUB_OK;
 }
 
 /* ---- resource variables ------------------------------------------------------------------- */
@@ -136,6 +206,7 @@ static int eval_read_variable(cfub_interp *ip, cfub_node *n) {
     return CFUB_OK;
 }
 
+const cfub_opdef cfub_op_if = {OP_IF, prepare_if, eval_if};
 const cfub_opdef cfub_op_call_once = {OP_CALL_ONCE, prepare_call_once, eval_call_once};
 const cfub_opdef cfub_op_var_handle = {OP_VAR_HANDLE, prepare_var_handle, eval_var_handle};
 const cfub_opdef cfub_op_read_variable = {OP_READ_VARIABLE, prepare_read_variable, eval_read_variable};

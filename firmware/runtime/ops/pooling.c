@@ -1,4 +1,5 @@
-/* AVERAGE_POOL_2D and MAX_POOL_2D: TFLM pooling.cc's Prepare checks; the reference kernels. */
+/* AVERAGE_POOL_2D and MAX_POOL_2D, int8 and int16: TFLM pooling.cc's Prepare checks; the
+ * reference kernels. */
 #include "../op_common.h"
 
 typedef struct {
@@ -9,10 +10,11 @@ static int prepare_pool(cfub_interp *ip, cfub_node *n) {
     int rc = cfub_need_inputs(ip, n, 1, 1);
     if (rc) return rc;
     const cfub_tensor *in = cfub_op_input(ip, n, 0), *out = &ip->tensors[n->out];
-    if ((rc = cfub_need_type(ip, n, "input", 0, in, TFL_INT8)) || (rc = cfub_need_type(ip, n, "output", 0, out, TFL_INT8)) ||
+    if (in->type != TFL_INT8 && in->type != TFL_INT16) return cfub_fail_type(ip, n, "input", 0, in->type);
+    if ((rc = cfub_need_type(ip, n, "output", 0, out, in->type)) ||
         (rc = cfub_need_rank(ip, n, in, 4)) || (rc = cfub_need_rank(ip, n, out, 4)) ||
-        (rc = cfub_need_act_q(ip, n, "input has no usable quantization", in)) ||
-        (rc = cfub_need_act_q(ip, n, "output has no usable quantization", out)))
+        (rc = cfub_need_q(ip, n, "input has no usable quantization", in)) ||
+        (rc = cfub_need_q(ip, n, "output has no usable quantization", out)))
         return rc;
     double sd = (double)in->scale - (double)out->scale;
     if (sd < 0) sd = -sd;
@@ -42,8 +44,8 @@ static int prepare_pool(cfub_interp *ip, cfub_node *n) {
         (rc = cfub_op_window(ip, n, padding, p->in_w, p->k_w, p->stride_w, 1, p->out_w, &p->pad_w)))
         return rc;
     const int64_t win = (int64_t)(p->k_h < p->in_h ? p->k_h : p->in_h) * (p->k_w < p->in_w ? p->k_w : p->in_w);
-    if ((rc = cfub_accumulator_fits(ip, n, win, 128))) return rc;
-    if ((rc = cfub_op_activation(ip, n, act, out, &p->act_min, &p->act_max))) return rc;
+    if ((rc = cfub_accumulator_fits(ip, n, win, in->type == TFL_INT16 ? 32768 : 128))) return rc;
+    if ((rc = cfub_op_activation_q(ip, n, act, out, &p->act_min, &p->act_max))) return rc;
     n->macs = (uint64_t)cfub_elements(out) * (uint64_t)win;
     n->state = s;
     n->layer.params = &s->p;
@@ -52,15 +54,17 @@ static int prepare_pool(cfub_interp *ip, cfub_node *n) {
 
 static int eval_avg_pool(cfub_interp *ip, cfub_node *n) {
     const cfub_layer *l = &n->layer;
-    if (!cfub_ref_average_pool(l->params, l->in[0], l->out))
+    const bool ok = ip->tensors[n->out].type == TFL_INT16 ? cfub_ref_average_pool_i16(l->params, l->in[0], l->out)
+                                                          : cfub_ref_average_pool(l->params, l->in[0], l->out);
+    if (!ok)
         return cfub_fail_op(ip, CFUB_ERR_EVAL, n, "pooling window covers no input");
     return CFUB_OK;
 }
 
 static int eval_max_pool(cfub_interp *ip, cfub_node *n) {
-    (void)ip;
     const cfub_layer *l = &n->layer;
-    cfub_ref_max_pool(l->params, l->in[0], l->out);
+    if (ip->tensors[n->out].type == TFL_INT16) cfub_ref_max_pool_i16(l->params, l->in[0], l->out);
+    else cfub_ref_max_pool(l->params, l->in[0], l->out);
     return CFUB_OK;
 }
 
