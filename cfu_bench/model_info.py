@@ -5,8 +5,9 @@ convention): CONV_2D = OH*OW*OC*KH*KW*IC, DEPTHWISE_CONV_2D = OH*OW*OC*KH*KW,
 FULLY_CONNECTED = output rows*units*in, TRANSPOSE_CONV = IH*IW*IC*KH*KW*OC; and the other
 matrix products as the firmware counts them: BATCH_MATMUL = output elements*depth,
 SVDF = batches*filters*(input+memory), UNIDIRECTIONAL_SEQUENCE_LSTM =
-batches*steps*4*state*(input+state); every other op counts 0. Params are the elements of the weight and bias tensors of those ops (int8
-weights and int32 biases in a quantized model); weight_bytes are their bytes.
+batches*steps*4*state*(input+state); every other op counts 0. Params are the elements of
+the weight and bias tensors of those ops (int8 weights and int32 biases in a quantized model;
+all constant inputs of the matrix ops); weight_bytes are their bytes.
 """
 from __future__ import annotations
 
@@ -101,14 +102,25 @@ def _geometry(g: Subgraph, op: Operator) -> dict:
     }
 
 
+# matrix ops whose constant inputs are all weights or biases (a constant BATCH_MATMUL RHS,
+# SVDF's feature and time weights, the LSTM's eight weight matrices and four biases)
+MATRIX_OPS = ("BATCH_MATMUL", "SVDF", "UNIDIRECTIONAL_SEQUENCE_LSTM")
+
+
+def _param_tensors(g: Subgraph, op: Operator) -> list:
+    if op.opcode in WEIGHTED_OPS:
+        return [t for t in _weights(g, op) if t is not None and t.is_constant]
+    if op.opcode in MATRIX_OPS:
+        return [g.tensors[i] for i in op.inputs if i >= 0 and g.tensors[i].is_constant]
+    return []
+
+
 def _op_info(g: Subgraph, op: Operator) -> dict:
     live = [g.tensors[i] for i in op.inputs if i >= 0]
     params = weight_bytes = 0
-    if op.opcode in WEIGHTED_OPS:
-        for t in _weights(g, op):
-            if t is not None and t.is_constant:
-                params += t.size
-                weight_bytes += len(t.data)
+    for t in _param_tensors(g, op):
+        params += t.size
+        weight_bytes += len(t.data)
     outputs = [list(g.tensors[i].shape) for i in op.outputs]
     return {
         "index": op.index,
@@ -139,10 +151,8 @@ def _unique_weight_totals(g: Subgraph) -> tuple[int, int]:
     # A tensor shared by two ops (tied weights) is stored once, so it counts once.
     seen = {}
     for op in g.operators:
-        if op.opcode in WEIGHTED_OPS:
-            for t in _weights(g, op):
-                if t is not None and t.is_constant:
-                    seen[t.index] = t
+        for t in _param_tensors(g, op):
+            seen[t.index] = t
     return sum(t.size for t in seen.values()), sum(len(t.data) for t in seen.values())
 
 

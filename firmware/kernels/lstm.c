@@ -1,77 +1,20 @@
 /* Reference UNIDIRECTIONAL_SEQUENCE_LSTM, int8 or int16 activations x int8 weights -> int16
  * cell (TFLM lstm_eval.h EvalLstm<int8_t, int8_t, int16_t, int32_t> and <int16_t, int8_t, int16_t,
- * int64_t>: LstmStep
- * and lstm_eval.cc: FullyConnected into Q3.12, AddElementWise, the int16 table Logistic and
- * Tanh, MulElementwise, Clipping, LstmStepManager's offsets). */
+ * int64_t>: LstmStep, and lstm_eval.cc's FullyConnected into Q3.12, AddElementWise, the int16
+ * table Logistic and Tanh, MulElementwise, Clipping and LstmStepManager's offsets). */
 #include "cfub_kernels.h"
 #include "cfub_string.h"
 
-/* TFLM's sigmoid(i/24) in 0.16 format (kernels/internal/common.h sigmoid_table_uint16), shared
- * by the int16 logistic and tanh (tanh(x) = 2 sigmoid(2x) - 1). The values are not exactly
- * any rounding of the formula, so they are listed. */
-static const uint16_t kSigmoid[256] = {
-    32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841, 39498, 40149, 40794, 41432, 42064, 42688,
-    43304, 43912, 44511, 45102, 45683, 46255, 46817, 47369, 47911, 48443, 48964, 49475, 49975, 50464, 50942, 51409,
-    51865, 52311, 52745, 53169, 53581, 53983, 54374, 54755, 55125, 55485, 55834, 56174, 56503, 56823, 57133, 57433,
-    57724, 58007, 58280, 58544, 58800, 59048, 59288, 59519, 59743, 59959, 60168, 60370, 60565, 60753, 60935, 61110,
-    61279, 61441, 61599, 61750, 61896, 62036, 62172, 62302, 62428, 62549, 62666, 62778, 62886, 62990, 63090, 63186,
-    63279, 63368, 63454, 63536, 63615, 63691, 63765, 63835, 63903, 63968, 64030, 64090, 64148, 64204, 64257, 64308,
-    64357, 64405, 64450, 64494, 64536, 64576, 64614, 64652, 64687, 64721, 64754, 64786, 64816, 64845, 64873, 64900,
-    64926, 64950, 64974, 64997, 65019, 65039, 65060, 65079, 65097, 65115, 65132, 65149, 65164, 65179, 65194, 65208,
-    65221, 65234, 65246, 65258, 65269, 65280, 65291, 65301, 65310, 65319, 65328, 65337, 65345, 65352, 65360, 65367,
-    65374, 65381, 65387, 65393, 65399, 65404, 65410, 65415, 65420, 65425, 65429, 65433, 65438, 65442, 65445, 65449,
-    65453, 65456, 65459, 65462, 65465, 65468, 65471, 65474, 65476, 65479, 65481, 65483, 65485, 65488, 65489, 65491,
-    65493, 65495, 65497, 65498, 65500, 65501, 65503, 65504, 65505, 65507, 65508, 65509, 65510, 65511, 65512, 65513,
-    65514, 65515, 65516, 65517, 65517, 65518, 65519, 65520, 65520, 65521, 65522, 65522, 65523, 65523, 65524, 65524,
-    65525, 65525, 65526, 65526, 65526, 65527, 65527, 65528, 65528, 65528, 65529, 65529, 65529, 65529, 65530, 65530,
-    65530, 65530, 65531, 65531, 65531, 65531, 65531, 65532, 65532, 65532, 65532, 65532, 65532, 65533, 65533, 65533,
-    65533, 65533, 65533, 65533, 65533, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65535,
-};
-
-/* x on the table's scale: x * multiplier / 2^shift rounded; multiplier 0 means 3 << shift */
-static inline int32_t table_input(int32_t x, int32_t multiplier, int32_t left_shift) {
-    if (multiplier == 0) {
-        multiplier = 3 << left_shift;
-        left_shift = 0;
-    }
-    const int32_t round = left_shift > 0 ? INT32_C(1) << (left_shift - 1) : 0;
-    return (x * multiplier + round) >> left_shift;
-}
-
-/* Q3.12 in, Q0.15 out (reference_integer_ops::Logistic with multiplier 0, shift 0) */
+/* The gates' non-linearities are the int16 LOGISTIC and TANH kernels (sigmoid.c: TFLM's table
+ * interpolation); both work in place. Q3.12 in, Q0.15 out: multiplier 0 (power-of-two scale). */
 static void logistic_i16(int32_t n, const int16_t *in, int16_t *out) {
-    for (int32_t i = 0; i < n; ++i) {
-        const int32_t x = table_input(in[i], 0, 0);
-        const uint32_t ax = x < 0 ? 0u - (uint32_t)x : (uint32_t)x;
-        const uint32_t uh = ax >> 9;
-        uint32_t r;
-        if (uh >= 255) {
-            r = 0x7FFFu << 10;
-        } else {
-            const uint32_t ua = kSigmoid[uh], ub = kSigmoid[uh + 1];
-            r = (ua << 9) + (ax & 0x1ffu) * (ub - ua);
-        }
-        r = x >= 0 ? r + (1u << 9) : (1u << (16 + 9)) - r + (1u << 9) - 1u;
-        out[i] = (int16_t)(uint16_t)(r >> 10);
-    }
+    const cfub_sigmoid_params sp = {.size = n, .input_multiplier = 0, .input_left_shift = 0};
+    cfub_ref_logistic_i16(&sp, in, out);
 }
 
-/* reference_integer_ops::Tanh on int16 */
 static void tanh_i16(int32_t multiplier, int32_t left_shift, int32_t n, const int16_t *in, int16_t *out) {
-    for (int32_t i = 0; i < n; ++i) {
-        const int32_t x = table_input(in[i], multiplier, left_shift);
-        const uint32_t ax = x < 0 ? 0u - (uint32_t)x : (uint32_t)x;
-        const uint32_t uh = ax >> 8;
-        int32_t r;
-        if (uh >= 255) {
-            r = 0xFFFF << 8;
-        } else {
-            const uint32_t ua = kSigmoid[uh], ub = kSigmoid[uh + 1];
-            r = (int32_t)((ua << 8) + (ax & 0xffu) * (ub - ua));
-        }
-        r = x >= 0 ? r - (1 << (14 + 9)) + (1 << (9 - 2)) : -r + (1 << (14 + 9)) + (1 << (9 - 2)) - 1;
-        out[i] = (int16_t)(r >> (9 - 1));
-    }
+    const cfub_sigmoid_params sp = {.size = n, .input_multiplier = multiplier, .input_left_shift = left_shift};
+    cfub_ref_tanh_i16(&sp, in, out);
 }
 
 /* lstm_eval.cc Tanh(cell_state_scale_power, ...): a Q(x).(-power) input to tanh */

@@ -51,8 +51,10 @@ def test_info_counts_the_matrix_ops_macs():
     from cfu_bench.model_info import info_from_model
     from cfu_bench.tflite_model import parse
 
-    macs = {o["op"]: o["macs"] for o in info_from_model(parse(soc_chain_int8()), "chain")["ops"]}
-    assert macs["BATCH_MATMUL"] == 8 * 6 * 32 and macs["SVDF"] == 1 * 8 * (48 + 5)
+    ops = {o["op"]: o for o in info_from_model(parse(soc_chain_int8()), "chain")["ops"]}
+    assert ops["BATCH_MATMUL"]["macs"] == 8 * 6 * 32 and ops["SVDF"]["macs"] == 1 * 8 * (48 + 5)
+    # their constant inputs are parameters: the 32x6 RHS; 8x48 + 8x5 weights and 4 biases
+    assert ops["BATCH_MATMUL"]["params"] == 32 * 6 and ops["SVDF"]["params"] == 8 * 48 + 8 * 5 + 4
     model, d = gen_lstm(np.random.default_rng(5))
     [lstm] = info_from_model(parse(model), "lstm")["ops"]
     assert lstm["macs"] == d["batches"] * d["steps"] * 4 * d["state"] * (d["input"] + d["state"])
