@@ -89,7 +89,6 @@ def run_suite(models: list[str] | None = None, designs: list[str] | None = None,
 
     refused = []
 
-    refused = []
 
     def one(model: str, design: str, memory: str) -> ProfileResult | None:
         t0 = time.monotonic()
