@@ -373,6 +373,9 @@ def bench(models, designs, inputs, memories, no_resources, jobs, with_zoo, sim, 
         click.echo(f"{model:<4} {design:<10} {memory:<5} not run: {macs:,} MACs is over 50 M, "
                    f"too slow with {design} in the RTL simulation")
 
+    def on_refused(model, design, memory, message):
+        click.echo(f"{model:<4} {design:<10} {memory:<5} REFUSED: {message}")
+
     def on_run(model, design, memory, r, seconds):
         click.echo(f"{model:<4} {design:<10} {memory:<5} {r.total_cycles:>13,} cycles  "
                    f"{r.cycles_per_mac:6.2f} cycles/MAC  "
@@ -385,10 +388,12 @@ def bench(models, designs, inputs, memories, no_resources, jobs, with_zoo, sim, 
                         command=command, progress=Progress(quiet=quiet),
                         with_resources=not no_resources, jobs=jobs, on_run=on_run,
                         memories=memory_list, params=_params(params), sim=sim, zoo=with_zoo,
-                        on_skip=on_skip)
+                        on_skip=on_skip, on_refused=on_refused)
     click.echo((out_dir / "results.md").read_text())
     if not all(r["bit_exact"] for r in summary["runs"]):
         raise ResultError("some runs are not bit-exact with TFLM")
+    if summary["refused"]:
+        raise ResultError(f"{len(summary['refused'])} runs refused (listed in results.md)")
 
 
 def _clock_hz(value: str | None) -> int | None:

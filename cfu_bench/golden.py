@@ -188,6 +188,11 @@ def refusal(model_bytes: bytes) -> str | None:
     interpreter exists, so a bad model is an error message instead of a dead process."""
     g = tflite_model.parse(bytes(model_bytes), "model").main
     for op in g.operators:
+        if op.opcode.startswith("CUSTOM"):
+            # The tflite-micro package's interpreter has no resolver hook for custom ops: it
+            # dereferences the missing registration and the process dies (segfault).
+            return (f"op {op.index} {op.opcode}: custom ops are not supported (TFLM's Python "
+                    f"interpreter cannot register them; the runtime runs builtin ops only)")
         if op.opcode == "SOFTMAX" and op.inputs:
             q = g.tensors[op.inputs[0]].quantization
             beta = float(op.options.get("beta", 0.0))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import simulate
 from .designs import BASELINE_DESIGN, DEFAULT_DESIGN, list_designs
+from .errors import ToolMissing, UserError
 from .models_registry import BENCHMARKS, ZOO_MODELS, resolve_model
 from .paths import results_dir
 from .profile import DEFAULT_INPUTS, profile
@@ -60,7 +61,8 @@ def run_suite(models: list[str] | None = None, designs: list[str] | None = None,
               inputs: int = DEFAULT_INPUTS, out_dir: Path | None = None, command: str = "",
               progress: Progress | None = None, with_resources: bool = True, jobs: int = 2,
               on_run=None, memories: list[str] | None = None, params: dict | None = None,
-              zoo: bool = False, on_skip=None, sim: str = "rtl") -> dict:
+              zoo: bool = False, on_skip=None, sim: str = "rtl",
+              on_refused=None) -> dict:
     """Every model x design x memory. on_run(model, design, memory, result, seconds) is called
     as each run finishes. params: design parameters for every design but the baseline.
     zoo: add every zoo model to `models` (the four benchmarks when models is empty).
@@ -85,9 +87,22 @@ def run_suite(models: list[str] | None = None, designs: list[str] | None = None,
             else:
                 simulate.prepare(loaded[design], progress, memory=memory)
 
-    def one(model: str, design: str, memory: str) -> ProfileResult:
+    refused = []
+
+
+    def one(model: str, design: str, memory: str) -> ProfileResult | None:
         t0 = time.monotonic()
-        r = profile(model, cfu=loaded[design], inputs=inputs, memory=memory, sim=sim)
+        try:
+            r = profile(model, cfu=loaded[design], inputs=inputs, memory=memory, sim=sim)
+        except UserError as e:
+            # A model the runtime (or TFLM) refuses costs its own runs, not the suite's other
+            # hours of simulation; a missing tool still stops everything.
+            if isinstance(e, ToolMissing):
+                raise
+            refused.append({"model": model, "cfu": design, "memory": memory, "error": str(e)})
+            if on_refused:
+                on_refused(model, design, memory, str(e))
+            return None
         (out_dir / run_file(model, loaded[design].variant, memory)).write_text(
             json.dumps(r.to_json_dict(), indent=1) + "\n")
         if on_run:
@@ -102,7 +117,7 @@ def run_suite(models: list[str] | None = None, designs: list[str] | None = None,
         if on_skip:
             on_skip(m, d, mem, macs[m])
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        results = dict(zip(runs, pool.map(lambda run: one(*run), runs)))
+        results = {run: r for run, r in zip(runs, pool.map(lambda run: one(*run), runs)) if r}
     resources = _resources(designs, loaded) if with_resources else {}
     summary = {"command": command, "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
                "host": f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}",
@@ -111,7 +126,8 @@ def run_suite(models: list[str] | None = None, designs: list[str] | None = None,
                "runs": [_summary_row(r) for r in results.values()],
                "skipped": [{"model": m, "cfu": d, "memory": mem, "total_macs": macs[m],
                             "reason": f"over {BASELINE_MAC_LIMIT:,} MACs: no {d} RTL run"}
-                           for m, d, mem in skipped]}
+                           for m, d, mem in skipped],
+               "refused": refused}
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
     (out_dir / "results.md").write_text(markdown(summary, models, designs, memories))
     if len(memories) > 1:
@@ -195,6 +211,8 @@ def markdown(summary: dict, models: list[str], designs: list[str],
             f"{s['model']} {s['cfu']} {s['memory']} ({s['total_macs']:,} MACs, over "
             f"{BASELINE_MAC_LIMIT:,}: the reference kernels would take hours in the RTL simulation)"
             for s in skipped) + "."]
+    for r in summary.get("refused") or []:
+        lines += ["", f"Refused: {r['model']} {r['cfu']} {r['memory']}: {r['error']}"]
     res = summary.get("resources") or {}
     if res:
         lines += ["", "Resources on the Arty's XC7A35T (Yosys `synth_xilinx`, estimate; the part has "

@@ -63,3 +63,38 @@ def test_results_table_says_why_a_run_is_missing():
     table_row = next(line for line in md.splitlines() if line.startswith("| presence"))
     assert table_row.endswith("| yes |") and "| - |" in table_row
     assert "Not run" in md and "presence none ideal (105,744,640 MACs" in md
+
+
+def _custom_op_model(path):
+    """A model with a custom op (TFLM's Signal library style), which the runtime refuses by name."""
+    import flatbuffers
+    import numpy as np
+
+    from cfu_bench.tflite_builder import ModelBuilder, fb
+
+    b = ModelBuilder()
+    x = b.input([1, 8], scale=0.1, zero_point=0)
+    y = b.tensor([1, 8], "int8", 0.1, 0)
+    b.raw_op(fb.BuiltinOperator.CUSTOM, [x], [y])
+    b.output(y)
+    m = b.model_t()
+    m.operatorCodes[0].customCode = "SignalWindow"
+    builder = flatbuffers.Builder(1024)
+    builder.Finish(m.Pack(builder), file_identifier=b"TFL3")
+    path.write_bytes(bytes(builder.Output()))
+    assert np.frombuffer(path.read_bytes()[4:8], np.uint8).tobytes() == b"TFL3"
+    return path
+
+
+def test_suite_records_a_refused_model_and_goes_on(tmp_path):
+    """One refused model costs its own runs: the others run, results.md names the refusal."""
+    from cfu_bench.suite import run_suite
+
+    custom = str(_custom_op_model(tmp_path / "custom.tflite"))
+    refused = []
+    summary = run_suite([custom, "ad"], ["none"], inputs=1, out_dir=tmp_path / "out", command="test",
+                        with_resources=False, jobs=1, memories=["ideal"],
+                        on_refused=lambda m, d, mem, msg: refused.append((m, msg)))
+    assert [r["model"] for r in summary["runs"]] == ["ad"] and summary["runs"][0]["bit_exact"]
+    assert [m for m, _ in refused] == [custom] and "SignalWindow" in refused[0][1]
+    assert "Refused: " + custom in (tmp_path / "out" / "results.md").read_text()
