@@ -1,12 +1,12 @@
-/* RESHAPE: a copy (or nothing, when the planner gave both tensors the same bytes). */
+/* RESHAPE: a copy (or nothing, when the planner gave both tensors the same bytes). Like TFLM's
+ * it moves bytes, so it takes any type of known element size (int16x8 models reshape int16). */
 #include "../op_common.h"
 
 static int prepare_reshape(cfub_interp *ip, cfub_node *n) {
     int rc = cfub_need_inputs(ip, n, 1, 2);
     if (rc) return rc;
     const cfub_tensor *in = cfub_op_input(ip, n, 0), *shape = cfub_op_input(ip, n, 1), *out = &ip->tensors[n->out];
-    if (in->type != TFL_INT8 && in->type != TFL_FLOAT32 && in->type != TFL_INT32)
-        return cfub_fail_type(ip, n, "input", 0, in->type);
+    if (!cfub_type_size(in->type)) return cfub_fail_type(ip, n, "input", 0, in->type);
     if ((rc = cfub_need_type(ip, n, "output", 0, out, in->type))) return rc;
     if (shape && (rc = cfub_need_type(ip, n, "input", 1, shape, TFL_INT32))) return rc;
     if (cfub_elements(in) != cfub_elements(out))
