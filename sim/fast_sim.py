@@ -10,6 +10,7 @@ else the generic one (every instruction answers the cycle after it is accepted).
 import hashlib
 import json
 import os
+import threading
 import subprocess
 import tempfile
 import time
@@ -59,7 +60,8 @@ def build_fastsim(design) -> Path:
     if exe.exists():
         return exe
     out.mkdir(parents=True, exist_ok=True)
-    tmp = out / f"fastsim.{os.getpid()}.tmp"
+    # per thread too: the suite prepares its runs from a thread pool, in one process
+    tmp = out / f"fastsim.{os.getpid()}.{threading.get_ident()}.tmp"
     cmd = [host_compiler(), "-O2", "-std=gnu11", "-Wall", "-Wno-unused-function",
            f"-DCFU_ADAPTER=\"{adapter}\"", f"-I{FAST}", *flags, str(FAST / "fastsim.c"),
            "-o", str(tmp)]
