@@ -128,3 +128,14 @@ def test_loading_the_bitstream_asks_openfpgaloader_for_the_ulx3s(built, tmp_path
     monkeypatch.setenv("PATH", f"{tool.parent}{os.pathsep}{os.environ['PATH']}")
     load_bitstream(built.bitstream)
     assert args.read_text().split() == ["-b", "ulx3s", str(built.bitstream)]
+
+
+def test_the_sys_clock_is_the_one_the_pll_makes(built):
+    # LiteX's ECP5 PLL makes a clock within 1 % of the one asked for and nextpnr is given that
+    # one (44 MHz asked: 43.75 MHz constrained): the report is read with that margin.
+    from cfu_bench.board.ecp5_reports import read_nextpnr_report
+    from cfu_bench.errors import UserError
+    report = json.loads((built.out_dir / "gateware" / "cfu_bench_ulx3s_report.json").read_text())
+    assert read_nextpnr_report(report, 50.4)[1].fmax_mhz == built.fmax_mhz
+    with pytest.raises(UserError, match="no clock constrained to 52 MHz"):
+        read_nextpnr_report(report, 52.0)
