@@ -26,9 +26,9 @@ from cfu_bench.gateware.port import MEMORY_PORT_PROBE
 
 MAIN_RAM_BASE = 0x40000000
 MEMORIES = ("ddr3", "ideal", "sdram")
-# The SoC clock each memory comes with: its board's (DRAM timings in cycles depend on it).
 # What the benchmark suite runs by default: the Arty's memory and the ideal one.
 SUITE_MEMORIES = ("ddr3", "ideal")
+# The SoC clock each memory comes with: its board's (DRAM timings in cycles depend on it).
 DEFAULT_CLOCKS = {"ddr3": 100_000_000, "ideal": 100_000_000, "sdram": 50_000_000}
 
 
@@ -41,7 +41,7 @@ class SocConfig:
     # mcycle counts cycles; DRAM timings are derived from it. None: the memory's board's clock.
     sys_clk_freq: int | None = None
     ideal_ram_size: int = 8 * 1024 * 1024   # memory "ideal" only
-    l2_size: int = 8 * 1024                 # memory "ddr3" only, as litex-boards' Arty target
+    l2_size: int = 8 * 1024                 # DRAM only, as litex-boards' Arty and ULX3S targets
     rom_size: int = 64 * 1024
     sram_size: int = 8 * 1024
     uart_fifo_depth: int = 64

@@ -155,7 +155,9 @@ def build_ecp5(design, out_dir=None, device: str = "85f", sys_clk_freq: int | No
         firmware_elf=out / "firmware.elf", data_offset=firmware.data_offset,
         baudrate=config.uart_baudrate, sys_clk_freq=sys_clk_freq,
         target_mhz=round(sys_clk_freq / 1e6, 3), seed=seed)
-    if not no_compile:
+    # An earlier compile of the same inputs counts with no_compile too (profile --target ulx3s
+    # builds the firmware so): its summary keeps the bitstream and timing.
+    if not no_compile or compiled is not None:
         if compiled is None:
             with progress.step("yosys, nextpnr-ecp5, ecppack (yowasp; minutes)"):
                 t0 = time.monotonic()

@@ -49,10 +49,17 @@ def fmax_of_clocks(report: dict) -> dict[str, dict]:
     return out
 
 
+# LiteX's ECP5 PLL gets within 1 % of the requested clock and constrains the clock it makes
+# (44 MHz asked: 43.75 MHz made and constrained).
+PLL_MARGIN = 0.01
+
+
 def sys_clock(clocks: dict[str, dict], target_mhz: float) -> str:
-    """The SoC clock: the slowest of the clocks constrained to the target frequency (a clock
-    with the same frequency, such as the SDRAM's phase-shifted one, can only make it stricter)."""
-    candidates = [c for c, f in clocks.items() if abs(f["target_mhz"] - target_mhz) < 0.01]
+    """The SoC clock: the slowest of the clocks constrained to the target frequency, as the PLL
+    makes it (a clock with the same frequency, such as the SDRAM's phase-shifted one, can only
+    make it stricter)."""
+    candidates = [c for c, f in clocks.items()
+                  if abs(f["target_mhz"] - target_mhz) <= PLL_MARGIN * target_mhz + 0.01]
     if not candidates:
         raise UserError(f"nextpnr's report has no clock constrained to {target_mhz:g} MHz "
                         f"(clocks: {', '.join(clocks) or 'none'})")

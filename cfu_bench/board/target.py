@@ -41,7 +41,8 @@ def profile_on_ulx3s(design, block, port, bitstream=None, progress=None, timeout
     from .ecp5_build import build_ecp5
 
     progress = progress or Progress(quiet=True)
-    build = build_ecp5(design, no_compile=True, sys_clk_freq=sys_clk_freq, progress=progress)
+    build = build_ecp5(design, no_compile=True, sys_clk_freq=sys_clk_freq, progress=progress,
+                       allow_timing_miss=True)
     data = block.to_bytes() if isinstance(block, DataBlock) else bytes(block)
     with progress.step(f"serial boot and run on the ULX3S at {port}"):
         return run_on_board(port, build.firmware_bin.read_bytes(), data, build.data_offset,

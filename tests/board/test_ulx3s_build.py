@@ -128,3 +128,43 @@ def test_loading_the_bitstream_asks_openfpgaloader_for_the_ulx3s(built, tmp_path
     monkeypatch.setenv("PATH", f"{tool.parent}{os.pathsep}{os.environ['PATH']}")
     load_bitstream(built.bitstream)
     assert args.read_text().split() == ["-b", "ulx3s", str(built.bitstream)]
+
+
+def test_the_sys_clock_is_the_one_the_pll_makes(built):
+    # LiteX's ECP5 PLL makes a clock within 1 % of the one asked for and nextpnr is given that
+    # one (44 MHz asked: 43.75 MHz constrained): the report is read with that margin.
+    from cfu_bench.board.ecp5_reports import read_nextpnr_report
+    from cfu_bench.errors import UserError
+    report = json.loads((built.out_dir / "gateware" / "cfu_bench_ulx3s_report.json").read_text())
+    assert read_nextpnr_report(report, 50.4)[1].fmax_mhz == built.fmax_mhz
+    with pytest.raises(UserError, match="no clock constrained to 52 MHz"):
+        read_nextpnr_report(report, 52.0)
+
+
+def test_profile_on_the_ulx3s_sends_its_firmware_and_keeps_the_bitstream(built):
+    # The same serial-boot client as the Arty, with the firmware built against the ULX3S
+    # SoC's software; building that firmware (no_compile) keeps the compiled project.
+    from cfu_bench.board import profile_on_ulx3s
+    from cfu_bench.ram_image import DataBlock
+
+    from .fakes import FakeBios, Server
+
+    firmware = built.firmware_bin.read_bytes()
+    block = DataBlock(selftest_count=3)
+    seen = {}
+
+    def program(ram):
+        seen["firmware"] = bytes(ram[:len(firmware)])
+        seen["block"] = bytes(ram[built.data_offset:built.data_offset + 48])
+        return b"CFUB EXIT 0\r\n"
+
+    bios = FakeBios(program=program)
+    server = Server(bios.serve)
+    try:
+        out = profile_on_ulx3s(DESIGN, block, port=server.url)
+    finally:
+        server.close()
+    assert out.strip().endswith("CFUB EXIT 0")
+    assert seen == {"firmware": firmware, "block": block.to_bytes()}
+    again = build_ecp5(DESIGN, no_compile=True, allow_timing_miss=True)
+    assert again.bitstream == built.bitstream and again.fmax_mhz == built.fmax_mhz
