@@ -5,12 +5,12 @@ shared machine), best of three.
     .venv/bin/python -m benchmarks.fastsim_speed [model-cfu-memory ...]
 """
 import sys
-from cfu_bench import golden
+from cfu_bench.model import golden
 from cfu_bench.designs import load_design
-from cfu_bench.models_registry import resolve_model
-from cfu_bench.ram_image import DataBlock
+from cfu_bench.model.models_registry import resolve_model
+from cfu_bench.build.ram_image import DataBlock
 from cfu_bench.sim.fast_sim import build_fastsim, run_fast
-from cfu_bench.simulate import prepare_fast
+from cfu_bench.run.simulate import prepare_fast
 DEFAULT = ["ic-none-ideal", "vww-none-ideal", "kws-mac8-ideal", "vww-mac8-ideal", "ic-mac8-ideal",
            "ic-none-ddr3", "vww-none-ddr3", "ic-mac8-ddr3", "vww-mac8-ddr3"]
 

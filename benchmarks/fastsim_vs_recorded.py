@@ -13,18 +13,19 @@ every CFU), so no Verilator model is needed for a design whose RTL SoC is not ye
 import json
 import sys
 
-from cfu_bench import golden, protocol
-from cfu_bench.calibrate import compare, format_calibration
+from cfu_bench.model import golden
+from cfu_bench.run import protocol
+from cfu_bench.commands.calibrate import compare, format_calibration
 from cfu_bench.designs import load_design
-from cfu_bench.firmware_build import build_firmware
-from cfu_bench.models_registry import resolve_model
+from cfu_bench.build.firmware_build import build_firmware
+from cfu_bench.model.models_registry import resolve_model
 from cfu_bench.paths import RESULTS
-from cfu_bench.profile import INPUT_SEED, _build_result, cycle_limit_for
-from cfu_bench.model_info import model_info
-from cfu_bench.ram_image import DataBlock
-from cfu_bench.report import ProfileResult
+from cfu_bench.commands.profile import INPUT_SEED, _build_result, cycle_limit_for
+from cfu_bench.model.model_info import model_info
+from cfu_bench.build.ram_image import DataBlock
+from cfu_bench.results.report import ProfileResult
 from cfu_bench.sim.fast_sim import build_fastsim, run_fast
-from cfu_bench.simulate import prepare
+from cfu_bench.run.simulate import prepare
 
 SOC_DESIGN = "template"  # the smallest CFU: the cheapest SoC to build when none is yet
 ALL = [f"{m}-{c}-{mem}" for m in ("kws", "vww", "ic", "ad") for c in ("none", "mac8")

@@ -70,14 +70,14 @@ _EXPORTS = {
     "load_design": "cfu_bench.designs",
     "Design": "cfu_bench.designs",
     "UserError": "cfu_bench.errors",
-    "synthetic_model": "cfu_bench.tflite_builder",
-    "ModelBuilder": "cfu_bench.tflite_builder",
-    "out_size": "cfu_bench.tflite_builder",
-    "profile": "cfu_bench.profile",
-    "Simulation": "cfu_bench.simulate",
+    "synthetic_model": "cfu_bench.model.tflite_builder",
+    "ModelBuilder": "cfu_bench.model.tflite_builder",
+    "out_size": "cfu_bench.model.tflite_builder",
+    "profile": "cfu_bench.commands.profile",
+    "Simulation": "cfu_bench.run.simulate",
 }
-_RENAMED = {"parse_report": ("cfu_bench.protocol", "parse")}
-_MODULES = {"seeds": "cfu_bench.testing.seeds", "golden": "cfu_bench.golden", "hostrt": "cfu_bench.hostrt"}
+_RENAMED = {"parse_report": ("cfu_bench.run.protocol", "parse")}
+_MODULES = {"seeds": "cfu_bench.testing.seeds", "golden": "cfu_bench.model.golden", "hostrt": "cfu_bench.build.hostrt"}
 
 __all__ = sorted([*_EXPORTS, *_RENAMED, *_MODULES])
 

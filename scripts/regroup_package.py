@@ -29,11 +29,12 @@ from pathlib import Path
 
 TOP = "cfu_bench"
 MOVES = {
-    "model": ["tflite_model", "tflite_builder", "golden", "model_info", "models_registry"],
+    "model": ["tflite_model", "tflite_builder", "golden", "model_info", "models_registry",
+              "model_catalog", "model_summary"],
     "build": ["toolchain", "firmware_build", "ram_image", "hostrt", "membench"],
-    "run": ["targets", "simulate", "protocol", "trace", "board"],
+    "run": ["targets", "simulate", "protocol", "trace", "board", "timebench"],
     "results": ["report", "mismatch", "resources"],
-    "commands": ["cli", "profile", "suite", "sweep", "mlperf", "verify", "scaffold"],
+    "commands": ["cli", "profile", "suite", "sweep", "mlperf", "verify", "scaffold", "calibrate"],
 }
 # what stays at the top: used by every stage, or the public face of the package
 KEEP = {"__init__", "paths", "errors", "progress", "file_lock", "designs", "design", "testing", "templates"}

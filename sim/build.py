@@ -19,7 +19,7 @@ from ..errors import UserError
 from ..file_lock import file_lock
 from ..paths import SOC, build_root
 from ..progress import Progress
-from ..toolchain import riscv_gcc, tool_env, verilator_version
+from ..build.toolchain import riscv_gcc, tool_env, verilator_version
 from . import verilate as recipe
 
 STAMP = "cfu-bench.stamp"

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .. import protocol
+from ..run import protocol
 from ..errors import SimulationError, UserError
 from ..paths import build_root
 from .run import SimRun

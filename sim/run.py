@@ -10,11 +10,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import protocol
+from ..run import protocol
 from ..errors import SimulationError
 from ..paths import build_root
-from ..toolchain import tool_env
-from ..ram_image import dram_bank_texts, readmemh_text
+from ..build.toolchain import tool_env
+from ..build.ram_image import dram_bank_texts, readmemh_text
 from .build import MainRamLayout, SocBuild
 
 # Measured here: 1.3-1.4 M cycles/s with both cores busy (about 2 M idle, toolchain notes); the

@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 from ..errors import UserError
-from ..toolchain import tool_env
+from ..build.toolchain import tool_env
 
 HARNESS = Path(__file__).with_name("harness") / "sim_main.cpp"
 SOURCES = "cfu-bench-verilog.json"   # the SoC's Verilog files, recorded at generation

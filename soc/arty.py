@@ -6,7 +6,7 @@ model, a real UART at 1 Mbaud, and the LED chaser.
 What differs from the simulation, on purpose:
   - the BIOS keeps its real delays and does not jump into main RAM after its serial-boot
     window: nothing is preloaded on a board, so it stops at its prompt, where the host asks
-    it to serial-boot the firmware and data block (cfu_bench.board).
+    it to serial-boot the firmware and data block (cfu_bench.run.board).
 
 The platform (pins, I/O standards, device names) comes from litex-boards; the clocking and
 the DRAM set-up below are ours, following the Arty's documented parts (MT41K128M16 DDR3).

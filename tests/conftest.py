@@ -1,6 +1,6 @@
 import pytest
 
-from cfu_bench.simulate import prepare
+from cfu_bench.run.simulate import prepare
 
 
 @pytest.fixture(scope="session")

@@ -54,7 +54,7 @@ def generate(name: str) -> tuple[bytes, dict]:
 
 def build(name: str, out_dir: str | Path = MODELS) -> Path:
     """Writes out_dir/NAME.tflite (and updates out_dir/provenance.json); returns the path."""
-    from ...tflite_model import parse
+    from ...model.tflite_model import parse
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -21,7 +21,7 @@ from xml.etree import ElementTree
 from cfu_bench.designs import Design, load_design
 from cfu_bench.errors import ResultError, UserError
 from cfu_bench.paths import build_root
-from cfu_bench.toolchain import tool_env
+from cfu_bench.build.toolchain import tool_env
 
 from . import seeds
 from .cocotb_suite import DESIGN_ENV, DESIGN_PARAMS_ENV

@@ -100,7 +100,7 @@ def compile_for_target(sources, include_dirs, out_dir: Path, defines: dict | Non
     does not build there (e.g. non-constant funct3). picolibc is not built here, so <stdio.h>
     is a one-line stub; linking is the firmware build's job."""
     from cfu_bench.paths import FIRMWARE
-    from cfu_bench.toolchain import riscv_gcc
+    from cfu_bench.build.toolchain import riscv_gcc
     out_dir.mkdir(parents=True, exist_ok=True)
     stub = out_dir / "stub_include"
     stub.mkdir(exist_ok=True)

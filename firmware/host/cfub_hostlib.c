@@ -1,4 +1,4 @@
-/* ctypes entry points of the host build (libcfub_host.so), used by cfu_bench/hostrt.py.
+/* ctypes entry points of the host build (libcfub_host.so), used by cfu_bench/build/hostrt.py.
  *
  * cfubh_run() is cfub_run_ex() on a freshly malloc'd arena, with an observer that records
  * every op's output. Records are packed as: int32 input index, int32 op index, uint32 byte

@@ -1,5 +1,5 @@
 /* Number formatting and the result arithmetic of the MLPerf firmware, in pure functions so
- * the host can check them (cfu_bench/mlperf/results.py mirrors them exactly). */
+ * the host can check them (cfu_bench/commands/mlperf/results.py mirrors them exactly). */
 #ifndef CFUB_MLPERF_EE_FORMAT_H
 #define CFUB_MLPERF_EE_FORMAT_H
 

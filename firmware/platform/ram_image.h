@@ -1,5 +1,5 @@
 /* The data block the host writes at _cfub_data_start (see linker.ld): a header, then the model
- * and the inputs at the offsets it names. Mirrored by cfu_bench/ram_image.py. */
+ * and the inputs at the offsets it names. Mirrored by cfu_bench/build/ram_image.py. */
 #ifndef CFU_BENCH_RAM_IMAGE_H
 #define CFU_BENCH_RAM_IMAGE_H
 

@@ -4,7 +4,7 @@ import socket
 import threading
 import time
 
-from cfu_bench.board.serial_boot import CMD_JUMP, CMD_LOAD, MAGIC_ACK, MAGIC_REQUEST, crc16
+from cfu_bench.run.board.serial_boot import CMD_JUMP, CMD_LOAD, MAGIC_ACK, MAGIC_REQUEST, crc16
 
 RAM_BASE = 0x40000000
 RAM_SIZE = 8 * 1024 * 1024

@@ -26,11 +26,11 @@ import struct
 import subprocess
 from pathlib import Path
 
-from cfu_bench.board import ArtyBoard
+from cfu_bench.run.board import ArtyBoard
 from cfu_bench.paths import build_root
 from cfu_bench.file_lock import file_lock
 from cfu_bench.sim.build import SocBuild
-from cfu_bench.toolchain import tool_env
+from cfu_bench.build.toolchain import tool_env
 
 ROM_INIT = "sim_rom.init"
 _SIM_ONLY = re.compile(r"^#define (ROM_BOOT_ADDRESS|CONFIG_BIOS_NO_DELAYS)\b.*$", re.MULTILINE)
@@ -102,7 +102,7 @@ class SimulatedArty(ArtyBoard):
         self.log: list[str] = []
 
     def check(self, memory, options):
-        from cfu_bench.targets import check_memory
+        from cfu_bench.run.targets import check_memory
         return check_memory(self, memory)
 
     def prepare(self, design, memory, progress, options):
@@ -122,10 +122,10 @@ class _PreparedSimulatedArty:
         import socket
         import threading
 
-        from cfu_bench.board import SIM_CHUNK, run_on_board
+        from cfu_bench.run.board import SIM_CHUNK, run_on_board
         from cfu_bench.errors import SimulationError
         from cfu_bench.sim.run import run_sim
-        from cfu_bench.targets import RunOutput
+        from cfu_bench.run.targets import RunOutput
 
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))

@@ -9,9 +9,8 @@ import pytest
 
 pytest.importorskip("litex_boards", reason="litex-boards is not installed")
 
-from cfu_bench.board import (BUILD_NAME, build_arty, detect_toolchain, parse_nextpnr_timing,  # noqa: E402
-                             parse_nextpnr_utilization, parse_vivado_timing,
-                             parse_vivado_utilization)
+from cfu_bench.run.board import (BUILD_NAME, build_arty, detect_toolchain, parse_nextpnr_timing,
+                                 parse_nextpnr_utilization, parse_vivado_timing, parse_vivado_utilization)
 from cfu_bench.errors import ToolMissing  # noqa: E402
 from cfu_bench.paths import build_root  # noqa: E402
 
@@ -150,7 +149,7 @@ def test_no_toolchain_is_refused_before_any_work(tmp_path, monkeypatch):
 
 
 def test_a7_100_variant(tmp_path):
-    from cfu_bench.simulate import cfu_verilog
+    from cfu_bench.run.simulate import cfu_verilog
     from cfu_bench.designs import load_design
     from cfu_bench.soc.arty import ArtyConfig, ArtySoC
 
@@ -268,8 +267,8 @@ def test_parse_nextpnr_log():
 
 
 def test_profile_on_board_sends_the_arty_firmware(project, monkeypatch):
-    from cfu_bench import board
-    from cfu_bench.ram_image import DataBlock
+    from cfu_bench.run import board
+    from cfu_bench.build.ram_image import DataBlock
 
     from .fakes import FakeBios, Server
 

@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from cfu_bench.board import load_bitstream, run_on_board
+from cfu_bench.run.board import load_bitstream, run_on_board
 from cfu_bench.errors import ToolMissing, UserError
-from cfu_bench.board.serial_boot import (CMD_JUMP, CMD_LOAD, LOAD_CHUNK, BoardError, encode_frame,
-                                   load_frames)
+from cfu_bench.run.board.serial_boot import (CMD_JUMP, CMD_LOAD, LOAD_CHUNK, BoardError, encode_frame,
+                                             load_frames)
 
 from .fakes import RAM_BASE, DamagingPort, FakeBios, Server, connect
 
@@ -47,7 +47,7 @@ def test_frames_match_litex_term():
     """LiteX's own host tool is the reference for the bytes on the wire."""
     from litex.tools.litex_term import SFLFrame, crc16 as litex_crc16
 
-    from cfu_bench.board.serial_boot import crc16
+    from cfu_bench.run.board.serial_boot import crc16
 
     for cmd, payload in ((CMD_LOAD, (RAM_BASE + 0x1234).to_bytes(4, "big") + bytes(range(200))),
                          (CMD_JUMP, RAM_BASE.to_bytes(4, "big"))):
@@ -59,7 +59,7 @@ def test_frames_match_litex_term():
 
 
 def test_crc_is_xmodem():
-    from cfu_bench.board.serial_boot import crc16
+    from cfu_bench.run.board.serial_boot import crc16
     assert crc16(b"123456789") == 0x31C3
 
 

@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
-from cfu_bench.board import SIM_CHUNK, run_on_board
+from cfu_bench.run.board import SIM_CHUNK, run_on_board
 from cfu_bench.errors import SimulationError
-from cfu_bench.ram_image import DataBlock
+from cfu_bench.build.ram_image import DataBlock
 from cfu_bench.sim.run import run_sim
 
 from cfu_bench.testing import seeds
@@ -68,8 +68,8 @@ def test_serial_boot_into_simulated_soc(board_sim):
 
 
 def test_profile_through_the_board_path_matches_the_preloaded_simulation():
-    from cfu_bench.profile import profile
-    from cfu_bench.simulate import prepare
+    from cfu_bench.commands.profile import profile
+    from cfu_bench.run.simulate import prepare
 
     board = SimulatedArty(prepare("mac8", memory="ddr3"))
     r = profile("kws", cfu="mac8", target=board, inputs=1)

@@ -15,10 +15,9 @@ from click.testing import CliRunner
 
 pytest.importorskip("litex_boards", reason="litex-boards is not installed")
 
-from cfu_bench.board import bitstream_variant  # noqa: E402
-from cfu_bench.board.ecp5_build import (TimingMissed, build_ecp5, check_tools,  # noqa: E402
-                                        timing_miss_message)
-from cfu_bench.cli import main  # noqa: E402
+from cfu_bench.run.board import bitstream_variant  # noqa: E402
+from cfu_bench.run.board.ecp5_build import TimingMissed, build_ecp5, check_tools, timing_miss_message
+from cfu_bench.commands.cli import main  # noqa: E402
 from cfu_bench.errors import ToolMissing  # noqa: E402
 
 DESIGN = "none"
@@ -119,7 +118,7 @@ def test_list_names_the_board():
 def test_loading_the_bitstream_asks_openfpgaloader_for_the_ulx3s(built, tmp_path, monkeypatch):
     import os
 
-    from cfu_bench.board import load_bitstream
+    from cfu_bench.run.board import load_bitstream
     args = tmp_path / "args"
     tool = tmp_path / "bin" / "openFPGALoader"
     tool.parent.mkdir()
@@ -133,7 +132,7 @@ def test_loading_the_bitstream_asks_openfpgaloader_for_the_ulx3s(built, tmp_path
 def test_the_sys_clock_is_the_one_the_pll_makes(built):
     # LiteX's ECP5 PLL makes a clock within 1 % of the one asked for and nextpnr is given that
     # one (44 MHz asked: 43.75 MHz constrained): the report is read with that margin.
-    from cfu_bench.board.ecp5_reports import read_nextpnr_report
+    from cfu_bench.run.board.ecp5_reports import read_nextpnr_report
     from cfu_bench.errors import UserError
     report = json.loads((built.out_dir / "gateware" / "cfu_bench_ulx3s_report.json").read_text())
     assert read_nextpnr_report(report, 50.4)[1].fmax_mhz == built.fmax_mhz
@@ -144,8 +143,8 @@ def test_the_sys_clock_is_the_one_the_pll_makes(built):
 def test_profile_on_the_ulx3s_sends_its_firmware_and_keeps_the_bitstream(built):
     # The same serial-boot client as the Arty, with the firmware built against the ULX3S
     # SoC's software; building that firmware (no_compile) keeps the compiled project.
-    from cfu_bench.board import profile_on_ulx3s
-    from cfu_bench.ram_image import DataBlock
+    from cfu_bench.run.board import profile_on_ulx3s
+    from cfu_bench.build.ram_image import DataBlock
 
     from .fakes import FakeBios, Server
 

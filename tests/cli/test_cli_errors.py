@@ -2,8 +2,8 @@
 import pytest
 from click.testing import CliRunner
 
-from cfu_bench.cli import main
-from cfu_bench.models_registry import BENCHMARKS
+from cfu_bench.commands.cli import main
+from cfu_bench.model.models_registry import BENCHMARKS
 from cfu_bench.testing import seeds
 
 
@@ -111,8 +111,8 @@ def test_list_names_models_designs_and_targets():
 
 def test_targets_are_chosen_by_name():
     from cfu_bench.errors import UserError
-    from cfu_bench.profile import profile
-    from cfu_bench.targets import TARGET_NAMES, get_target
+    from cfu_bench.commands.profile import profile
+    from cfu_bench.run.targets import TARGET_NAMES, get_target
 
     assert [get_target(n).name for n in TARGET_NAMES] == list(TARGET_NAMES)
     assert get_target("sim").memories == ("ddr3", "ideal", "sdram")

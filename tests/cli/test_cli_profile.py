@@ -6,7 +6,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from cfu_bench.cli import main
+from cfu_bench.commands.cli import main
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -72,9 +72,9 @@ def test_a_cfu_playground_style_verilog_cfu_drops_in(tmp_path):
 
 
 def test_a_run_over_its_cycle_limit_ends_with_the_watchdog_message(monkeypatch):
-    import cfu_bench.profile
+    import cfu_bench.commands.profile
 
-    monkeypatch.setattr(cfu_bench.profile, "cycle_limit_for", lambda macs, inputs: 300_000)
+    monkeypatch.setattr(cfu_bench.commands.profile, "cycle_limit_for", lambda macs, inputs: 300_000)
     result = run_cli("profile", "ad", "--cfu", "none", "--no-baseline", "--inputs", "1",
                      "--no-cache", "--quiet")
     assert result.exit_code == 1, result.output

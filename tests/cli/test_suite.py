@@ -2,7 +2,7 @@
 import json
 
 from cfu_bench.designs import DEFAULT_DESIGN
-from cfu_bench.suite import run_suite
+from cfu_bench.commands.suite import run_suite
 
 
 def test_suite_writes_json_markdown_and_chart(tmp_path):

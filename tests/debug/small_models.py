@@ -1,7 +1,7 @@
 """Small models for the debugging tests: a few thousand cycles per layer with mac8, so a
 layer's waveform stays small."""
 from cfu_bench.testing import seeds
-from cfu_bench.tflite_builder import _Synth
+from cfu_bench.model.tflite_builder import _Synth
 
 
 def conv_fc_model(seed: int | None = None) -> bytes:

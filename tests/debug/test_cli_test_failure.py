@@ -3,8 +3,8 @@ import re
 
 from click.testing import CliRunner
 
-from cfu_bench import verify
-from cfu_bench.cli import main
+from cfu_bench.commands import verify
+from cfu_bench.commands.cli import main
 from cfu_bench.designs import load_design
 from cfu_bench.gateware.simd import SimdDot
 from cfu_bench.testing import seeds

@@ -3,8 +3,8 @@ import zlib
 
 import pytest
 
-from cfu_bench.protocol import ProtocolError, dumps
-from cfu_bench.ram_image import DUMP_LAYER, RUN_MODEL, TRACE_LAYERS, DataBlock
+from cfu_bench.run.protocol import ProtocolError, dumps
+from cfu_bench.build.ram_image import DUMP_LAYER, RUN_MODEL, TRACE_LAYERS, DataBlock
 
 
 def _lines(data: bytes, op=3, k=0):

@@ -4,13 +4,13 @@ import json
 import numpy as np
 import pytest
 
-from cfu_bench import golden
+from cfu_bench.model import golden
 from cfu_bench.designs import load_design
 from cfu_bench.errors import ResultError
-from cfu_bench.mismatch import element_diff
-from cfu_bench.profile import INPUT_SEED, check, profile
-from cfu_bench.report import format_table, write_json
-from cfu_bench.simulate import Simulation
+from cfu_bench.results.mismatch import element_diff
+from cfu_bench.commands.profile import INPUT_SEED, check, profile
+from cfu_bench.results.report import format_table, write_json
+from cfu_bench.run.simulate import Simulation
 from cfu_bench.testing.faults import NegatedLane
 
 from small_models import conv_fc_model

@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 
 from cfu_bench.errors import UserError
-from cfu_bench.profile import profile
-from cfu_bench.trace import CFU_PORTS, count_handshakes, parse_layers
+from cfu_bench.commands.profile import profile
+from cfu_bench.run.trace import CFU_PORTS, count_handshakes, parse_layers
 
 from small_models import conv_fc_model, fc_first_model
 
@@ -74,7 +74,7 @@ def test_trace_of_a_reference_layer_has_no_cfu_instruction(model):
 def test_cli_refuses_a_layer_outside_the_model(model):
     from click.testing import CliRunner
 
-    from cfu_bench.cli import main
+    from cfu_bench.commands.cli import main
     r = CliRunner().invoke(main, ["profile", str(model), "--cfu", "mac8", "--trace", "5",
                                   "--no-baseline", "--quiet"])
     assert r.exit_code == 2 and "the model's layers are 0 to 4" in r.output

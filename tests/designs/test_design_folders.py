@@ -3,7 +3,7 @@ new` writes a folder of its own. Bad folders get one line and exit code 2; nothi
 import pytest
 from click.testing import CliRunner
 
-from cfu_bench.cli import main
+from cfu_bench.commands.cli import main
 from cfu_bench.designs import load_design
 from cfu_bench.paths import CFU_DESIGNS, TEMPLATES
 

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from cfu_bench.paths import CFU_DESIGNS, REPO
-from cfu_bench.scaffold import new_design
+from cfu_bench.commands.scaffold import new_design
 
 PROBE = "zz_scaffold_probe"
 

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cfu_bench.calibrate import LAYER_BOUND, WHOLE_BOUND, calibrate, format_calibration
-from cfu_bench.cli import main
-from cfu_bench.profile import profile
+from cfu_bench.commands.calibrate import LAYER_BOUND, WHOLE_BOUND, calibrate, format_calibration
+from cfu_bench.commands.cli import main
+from cfu_bench.commands.profile import profile
 
 PLAYGROUND_CFU = Path(__file__).parent.parent / "data" / "playground_style_cfu.v"
 
@@ -45,7 +45,7 @@ def test_fast_simulation_refuses_a_design_without_an_emulation():
 
 
 def test_bench_on_the_fast_simulation_is_labelled(tmp_path):
-    from cfu_bench.suite import run_suite
+    from cfu_bench.commands.suite import run_suite
     summary = run_suite(["ad"], ["none", "mac8"], inputs=1, out_dir=tmp_path, command="test",
                         with_resources=False, memories=["ideal"], sim="fast")
     assert summary["cycles_source"] == "fast-sim"
@@ -61,9 +61,9 @@ def test_confirm_needs_a_fast_sweep():
 
 
 def test_a_fast_run_over_its_cycle_limit_ends_with_the_watchdog_message(monkeypatch):
-    import cfu_bench.profile
+    import cfu_bench.commands.profile
 
-    monkeypatch.setattr(cfu_bench.profile, "cycle_limit_for", lambda macs, inputs: 300_000)
+    monkeypatch.setattr(cfu_bench.commands.profile, "cycle_limit_for", lambda macs, inputs: 300_000)
     result = CliRunner().invoke(main, ["profile", "ad", "--cfu", "none", "--no-baseline",
                                        "--inputs", "1", "--no-cache", "--quiet", "--sim", "fast",
                                        "--memory", "ideal"])
@@ -84,7 +84,7 @@ def test_fast_simulation_misuse_is_one_line_exit_2(args, needle):
 
 def test_mlperf_session_on_the_fast_simulation():
     # the MLPerf protocol firmware over the fast simulation's UART on TCP
-    from cfu_bench.mlperf import run_mlperf
+    from cfu_bench.commands.mlperf import run_mlperf
     r = run_mlperf("ad", cfu="mac8", memory="ideal", sim="fast", iterations=1, warmups=0,
                    windows=1)
     assert r.results_match_tflm and r.cycles_source == "fast-sim"

@@ -10,8 +10,8 @@ that is wrong moves its loop by hundreds of cycles (64 x 8 instances)."""
 import pytest
 
 from cfu_bench.designs import load_design
-from cfu_bench.simulate import prepare
-from cfu_bench.timebench import run_timebench_fast, run_timebench_rtl
+from cfu_bench.run.simulate import prepare
+from cfu_bench.run.timebench import run_timebench_fast, run_timebench_rtl
 
 SLACK_CYCLES = 24
 SLACK_SHARE = 0.004

@@ -5,18 +5,18 @@ import threading
 
 from board.sim_board import board_bios_soc
 
-from cfu_bench import golden
-from cfu_bench.firmware_build import build_firmware
+from cfu_bench.model import golden
+from cfu_bench.build.firmware_build import build_firmware
 from cfu_bench.designs import load_design
-from cfu_bench.mlperf.dut import Dut
-from cfu_bench.mlperf.results import expected_results
-from cfu_bench.mlperf.transport import free_tcp_port, open_arty, stop_simulators
-from cfu_bench.models_registry import resolve_model
-from cfu_bench.ram_image import DataBlock
+from cfu_bench.commands.mlperf.dut import Dut
+from cfu_bench.commands.mlperf.results import expected_results
+from cfu_bench.commands.mlperf.transport import free_tcp_port, open_arty, stop_simulators
+from cfu_bench.model.models_registry import resolve_model
+from cfu_bench.build.ram_image import DataBlock
 from cfu_bench.testing import seeds
 from cfu_bench.sim.build import build_sim_soc
 from cfu_bench.sim.run import run_sim
-from cfu_bench.simulate import cfu_verilog
+from cfu_bench.run.simulate import cfu_verilog
 
 SEED = seeds.derive("test_mlperf_board_path")
 

@@ -4,9 +4,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from cfu_bench.cli import main
+from cfu_bench.commands.cli import main
 from cfu_bench.errors import ResultError
-from cfu_bench.mlperf.runner import MlperfResult, Window, check
+from cfu_bench.commands.mlperf.runner import MlperfResult, Window, check
 
 
 def test_cli_session_on_sim_writes_json(tmp_path):

@@ -1,5 +1,5 @@
 """The firmware's number formatting and result arithmetic (firmware/mlperf/ee_format.c),
-compiled for the host, against their Python mirrors in cfu_bench/mlperf/results.py: the host
+compiled for the host, against their Python mirrors in cfu_bench/commands/mlperf/results.py: the host
 compares the firmware's m-results text with TFLM's as text, so the two must agree bit for bit."""
 import ctypes
 import shutil
@@ -8,7 +8,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from cfu_bench.mlperf import results
+from cfu_bench.commands.mlperf import results
 from cfu_bench.paths import FIRMWARE
 from cfu_bench.testing import seeds
 

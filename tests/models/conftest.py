@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from cfu_bench.models_registry import BENCHMARKS
-from cfu_bench.tflite_model import load
+from cfu_bench.model.models_registry import BENCHMARKS
+from cfu_bench.model.tflite_model import load
 
 # The shared reference table and checks sit next to the tests, not in an installed package.
 sys.path.insert(0, str(Path(__file__).parent))

@@ -1,8 +1,8 @@
 """Checks a built model against the MLPerf Tiny reference structure (shared by several tests)."""
 import numpy as np
 
-from cfu_bench.model_info import info_from_model
-from cfu_bench.tflite_model import TfliteModel
+from cfu_bench.model.model_info import info_from_model
+from cfu_bench.model.tflite_model import TfliteModel
 from mlperf_tiny_reference import IC_ADD_INPUTS, OPS, TOTALS
 
 

@@ -11,9 +11,9 @@ import sys
 import pytest
 
 from cfu_bench.errors import UserError
-from cfu_bench.models_registry import BENCHMARKS
+from cfu_bench.model.models_registry import BENCHMARKS
 from cfu_bench.paths import MODELS, REPO
-from cfu_bench.tflite_model import load
+from cfu_bench.model.tflite_model import load
 from models_structure import quantization_problems, structure_problems
 
 

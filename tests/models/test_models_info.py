@@ -7,8 +7,8 @@ import pytest
 from tflite_micro.python.tflite_micro import runtime
 
 from cfu_bench.errors import UserError
-from cfu_bench.model_info import format_info_table, model_info, resolve_model
-from cfu_bench.models_registry import BENCHMARKS
+from cfu_bench.model.model_info import format_info_table, model_info, resolve_model
+from cfu_bench.model.models_registry import BENCHMARKS
 from mlperf_tiny_reference import TOTALS
 
 SINE = Path(runtime.__file__).parent / "sine_float.tflite"  # a user model, in float
@@ -97,7 +97,7 @@ def test_reading_models_never_loads_tensorflow():
     import sys
 
     code = ("import sys, json\n"
-            "import cfu_bench.model_info as mi, cfu_bench.benchmarks.models.build\n"
+            "import cfu_bench.model.model_info as mi, cfu_bench.benchmarks.models.build\n"
             "import cfu_bench.benchmarks.models.ic, cfu_bench.benchmarks.models.tflite_edit\n"
             "json.dumps(mi.model_info('ic'))\n"
             "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules\n")

@@ -4,9 +4,9 @@ import pytest
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
 
 from cfu_bench.errors import UserError
-from cfu_bench.model_info import info_from_model
-from cfu_bench.models_registry import BENCHMARKS
-from cfu_bench.tflite_model import load, parse
+from cfu_bench.model.model_info import info_from_model
+from cfu_bench.model.models_registry import BENCHMARKS
+from cfu_bench.model.tflite_model import load, parse
 from cfu_bench.testing import seeds
 
 SINE = "sine_float.tflite"  # a float model shipped with tflite-micro: a "user model"

@@ -1,7 +1,7 @@
 """The committed benchmark models have the MLPerf Tiny reference structure and quantization."""
 import numpy as np
 
-from cfu_bench.model_info import model_info
+from cfu_bench.model.model_info import model_info
 from models_structure import info_rows, quantization_problems, structure_problems
 from mlperf_tiny_reference import OPS, TOTALS
 

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from tflite_micro.python.tflite_micro import runtime
 
-from cfu_bench.models_registry import BENCHMARKS
-from cfu_bench.tflite_model import load
+from cfu_bench.model.models_registry import BENCHMARKS
+from cfu_bench.model.tflite_model import load
 from cfu_bench.testing import seeds
 
 SAMPLES = 8

@@ -8,7 +8,7 @@ import pytest
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # runtime_opgen and runtime_checks live next to the tests
 
-from cfu_bench import hostrt  # noqa: E402
+from cfu_bench.build import hostrt  # noqa: E402
 
 
 def scale() -> float:

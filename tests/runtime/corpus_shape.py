@@ -3,7 +3,7 @@ small multi-op graphs so mutations reach each op's prepare and eval paths."""
 import numpy as np
 from opgen_shape import OPS, OPTS, const_i32, fb, options
 
-from cfu_bench.tflite_builder import ModelBuilder
+from cfu_bench.model.tflite_builder import ModelBuilder
 
 
 def _op(b, code, opt_type, opt, ins, shape, dtype="int8", q=(0.05, -3)):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cfu_bench.tflite_builder import ModelBuilder
+from cfu_bench.model.tflite_builder import ModelBuilder
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus_shape import shape_models  # noqa: E402

@@ -14,7 +14,7 @@ import numpy as np
 from runtime_opgen import ACTS, bias, f32, log_uniform, out_scale_for, spatial, weights, zero_point
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as fb
 
-from cfu_bench.tflite_builder import ACTIVATIONS, PADDINGS, ModelBuilder, out_size
+from cfu_bench.model.tflite_builder import ACTIVATIONS, PADDINGS, ModelBuilder, out_size
 
 INT16_STD = 65536 / math.sqrt(12)  # a uniform int16 input's standard deviation
 

@@ -12,7 +12,7 @@ import numpy as np
 from runtime_opgen import ACTS, f32, log_uniform, zero_point
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as fb
 
-from cfu_bench.tflite_builder import ModelBuilder
+from cfu_bench.model.tflite_builder import ModelBuilder
 
 QMIN = {"int8": -128, "int16": -32768}
 QMAX = {"int8": 127, "int16": 32767}

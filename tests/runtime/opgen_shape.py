@@ -14,7 +14,7 @@ import math
 import numpy as np
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as fb
 
-from cfu_bench.tflite_builder import ModelBuilder
+from cfu_bench.model.tflite_builder import ModelBuilder
 
 OPS = fb.BuiltinOperator
 OPTS = fb.BuiltinOptions

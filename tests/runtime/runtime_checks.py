@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cfu_bench import golden
+from cfu_bench.model import golden
 
 
 def compare(hrt, model: bytes, samples, context: str = "", stream: bool = False) -> list[str]:

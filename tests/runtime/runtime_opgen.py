@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from cfu_bench.tflite_builder import ModelBuilder, out_size
+from cfu_bench.model.tflite_builder import ModelBuilder, out_size
 
 ACTS = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"]
 

@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 from runtime_checks import compare
 
-from cfu_bench import golden, hostrt
+from cfu_bench.model import golden
+from cfu_bench.build import hostrt
 from cfu_bench.paths import MODELS
-from cfu_bench.tflite_builder import synthetic_model
+from cfu_bench.model.tflite_builder import synthetic_model
 from cfu_bench.testing import seeds
 
 FIXTURE = Path(__file__).resolve().parent / "accel_fixture" / "test_accel.c"

@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
 
-from cfu_bench import golden
-from cfu_bench.model_info import info_from_model
-from cfu_bench.models_registry import BENCHMARKS
+from cfu_bench.model import golden
+from cfu_bench.model.model_info import info_from_model
+from cfu_bench.model.models_registry import BENCHMARKS
 from cfu_bench.testing import seeds
-from cfu_bench.tflite_builder import ModelBuilder
-from cfu_bench.tflite_model import parse
+from cfu_bench.model.tflite_builder import ModelBuilder
+from cfu_bench.model.tflite_model import parse
 from runtime_checks import compare, edit_tflite
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from conftest import scale
 
-from cfu_bench import hostrt
+from cfu_bench.build import hostrt
 from cfu_bench.paths import MODELS
-from cfu_bench.tflite_builder import synthetic_model
+from cfu_bench.model.tflite_builder import synthetic_model
 from cfu_bench.testing import seeds
 
 CORPUS = sorted((Path(__file__).resolve().parent / "corpus").glob("*.tflite"))

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 from runtime_checks import compare
 
-from cfu_bench import golden, hostrt
+from cfu_bench.model import golden
+from cfu_bench.build import hostrt
 from cfu_bench.testing import seeds
-from cfu_bench.tflite_builder import ModelBuilder
+from cfu_bench.model.tflite_builder import ModelBuilder
 
 
 def seed() -> int:

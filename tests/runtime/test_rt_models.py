@@ -5,9 +5,10 @@ import pytest
 from conftest import scale
 from runtime_checks import compare
 
-from cfu_bench import golden, hostrt
+from cfu_bench.model import golden
+from cfu_bench.build import hostrt
 from cfu_bench.paths import MODELS
-from cfu_bench.tflite_builder import synthetic_model
+from cfu_bench.model.tflite_builder import synthetic_model
 from cfu_bench.testing import seeds
 
 NAMES = ["kws", "vww", "ic", "ad"]
@@ -59,7 +60,7 @@ def test_sanitizer_build_runs_models(name):
     proc = hostrt.run_asan(model, samples)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "runtime error" not in proc.stderr and "AddressSanitizer" not in proc.stderr
-    from cfu_bench.protocol import parse
+    from cfu_bench.run.protocol import parse
     report = parse(proc.stdout).raise_for_error()
     gold = golden.golden_crcs(model, samples)
     assert [[op.crc for op in inv.ops] for inv in report.invokes] == gold

@@ -6,7 +6,7 @@ from conftest import scale
 from runtime_checks import compare
 from runtime_opgen import GENERATORS, gen_fc
 
-from cfu_bench import golden
+from cfu_bench.model import golden
 from cfu_bench.testing import seeds
 
 CASES = {"CONV_2D": 400, "DEPTHWISE_CONV_2D": 400, "FULLY_CONNECTED": 350, "AVERAGE_POOL_2D": 250,

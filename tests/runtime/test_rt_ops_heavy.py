@@ -7,7 +7,7 @@ from conftest import scale
 from opgen_heavy import GENERATORS, gen_fc16
 from runtime_checks import compare
 
-from cfu_bench import golden
+from cfu_bench.model import golden
 from cfu_bench.testing import seeds
 
 # about 2450 models, ~11 s of CPU (CFUB_TEST_SCALE=4 for a deeper run)
@@ -48,8 +48,8 @@ def test_info_counts_the_matrix_ops_macs():
     batches x steps x 4 gates x state x (input + state)."""
     from opgen_heavy import gen_lstm, soc_chain_int8
 
-    from cfu_bench.model_info import info_from_model
-    from cfu_bench.tflite_model import parse
+    from cfu_bench.model.model_info import info_from_model
+    from cfu_bench.model.tflite_model import parse
 
     ops = {o["op"]: o for o in info_from_model(parse(soc_chain_int8()), "chain")["ops"]}
     assert ops["BATCH_MATMUL"]["macs"] == 8 * 6 * 32 and ops["SVDF"]["macs"] == 1 * 8 * (48 + 5)

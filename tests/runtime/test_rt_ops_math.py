@@ -6,7 +6,7 @@ from opgen_math import GENERATORS, chain_int8, chain_int16
 from runtime_checks import compare
 from test_rt_ops import run_cases
 
-from cfu_bench import golden
+from cfu_bench.model import golden
 from cfu_bench.testing import seeds
 
 CASES = {name: 100 for name in GENERATORS}

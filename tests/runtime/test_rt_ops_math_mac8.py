@@ -5,9 +5,10 @@ import pytest
 from runtime_checks import compare
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as fb
 
-from cfu_bench import golden, hostrt
+from cfu_bench.model import golden
+from cfu_bench.build import hostrt
 from cfu_bench.testing import seeds
-from cfu_bench.tflite_builder import ModelBuilder
+from cfu_bench.model.tflite_builder import ModelBuilder
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ import pytest
 from test_rt_refusals import refused
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as fb
 
-from cfu_bench import golden
+from cfu_bench.model import golden
 from cfu_bench.errors import UserError
-from cfu_bench.tflite_builder import ModelBuilder
+from cfu_bench.model.tflite_builder import ModelBuilder
 
 
 def unary(op, dtype, in_q, out_q, options=None, shape=(1, 8)):

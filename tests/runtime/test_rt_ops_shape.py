@@ -9,10 +9,10 @@ from conftest import scale
 from opgen_shape import GENERATORS, OPS, OPTS, act_input, act_tensor, const_i32, fb, options, qof
 from runtime_checks import compare
 
-from cfu_bench import golden
+from cfu_bench.model import golden
 from cfu_bench.errors import UserError
 from cfu_bench.testing import seeds
-from cfu_bench.tflite_builder import ModelBuilder
+from cfu_bench.model.tflite_builder import ModelBuilder
 
 # per type; CFUB_TEST_SCALE multiplies them (the default keeps the file near 45 s)
 DEFAULT_CASES = 80

@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as fb
 
-from cfu_bench import golden, protocol
+from cfu_bench.model import golden
+from cfu_bench.run import protocol
 from cfu_bench.testing import seeds
-from cfu_bench.tflite_builder import ModelBuilder
+from cfu_bench.model.tflite_builder import ModelBuilder
 from runtime_checks import compare
 
 

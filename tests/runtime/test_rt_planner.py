@@ -1,5 +1,5 @@
 """Arena planning reuses memory by tensor lifetime."""
-from cfu_bench.tflite_builder import ModelBuilder
+from cfu_bench.model.tflite_builder import ModelBuilder
 
 
 def test_chain_needs_two_buffers(hrt):

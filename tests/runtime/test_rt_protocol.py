@@ -4,10 +4,10 @@ import zlib
 
 import pytest
 
-from cfu_bench import golden
+from cfu_bench.model import golden
 from cfu_bench.errors import ResultError, UserError
-from cfu_bench.protocol import ProtocolError, parse
-from cfu_bench.tflite_builder import synthetic_model
+from cfu_bench.run.protocol import ProtocolError, parse
+from cfu_bench.model.tflite_builder import synthetic_model
 from cfu_bench.testing import seeds
 
 SAMPLE = """\x1b[1m        __   _ __      _  __\x1b[0m

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as fb
 
-from cfu_bench import golden
+from cfu_bench.model import golden
 from cfu_bench.errors import UserError
-from cfu_bench.protocol import parse
-from cfu_bench.tflite_builder import ModelBuilder, synthetic_model
+from cfu_bench.run.protocol import parse
+from cfu_bench.model.tflite_builder import ModelBuilder, synthetic_model
 
 
 def pack(model_t) -> bytes:

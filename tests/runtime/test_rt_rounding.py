@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from test_rt_arith import ref_quantize_multiplier
 
-from cfu_bench import golden
-from cfu_bench.tflite_builder import ModelBuilder
+from cfu_bench.model import golden
+from cfu_bench.model.tflite_builder import ModelBuilder
 from cfu_bench.testing import seeds
 
 

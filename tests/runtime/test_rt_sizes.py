@@ -2,9 +2,9 @@
 fixed golden arena; TFLM runs it, so the golden run must too."""
 import time
 
-from cfu_bench import golden
+from cfu_bench.model import golden
 from cfu_bench.testing import seeds
-from cfu_bench.tflite_builder import ModelBuilder
+from cfu_bench.model.tflite_builder import ModelBuilder
 from runtime_checks import compare
 
 
@@ -54,7 +54,7 @@ def test_data_block_over_the_limit_is_one_clear_line():
     import pytest
 
     from cfu_bench.errors import UserError
-    from cfu_bench.ram_image import DataBlock, check_fits
+    from cfu_bench.build.ram_image import DataBlock, check_fits
 
     block = DataBlock(model=bytes(3 << 20), inputs=[bytes(16)]).to_bytes()
     with pytest.raises(UserError, match="data block holds 3,145,728"):

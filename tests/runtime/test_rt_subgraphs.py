@@ -8,7 +8,7 @@ import numpy as np
 
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as fb
 
-from cfu_bench import golden
+from cfu_bench.model import golden
 from cfu_bench.testing import seeds
 from runtime_checks import compare, edit_tflite
 
@@ -86,7 +86,7 @@ def _combine(main: bytes, *branches: bytes) -> bytes:
 def if_model(rng, cond: bool) -> bytes:
     """y = IF(cond, x) with branches x + x (then) and x + x at another scale (else), then
     z = y + x: bit-exact only if the right branch ran on the right copy of x."""
-    from cfu_bench.tflite_builder import ModelBuilder
+    from cfu_bench.model.tflite_builder import ModelBuilder
     shape = [1, int(rng.integers(1, 6)), int(rng.integers(1, 9))]
     xq = (0.05, int(rng.integers(-20, 20)))
     yq = (0.15, int(rng.integers(-20, 20)))

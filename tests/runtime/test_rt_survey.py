@@ -6,8 +6,8 @@ import numpy as np
 from click.testing import CliRunner
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as fb
 
-from cfu_bench.cli import main
-from cfu_bench.tflite_builder import ModelBuilder
+from cfu_bench.commands.cli import main
+from cfu_bench.model.tflite_builder import ModelBuilder
 
 
 def mixed_model() -> bytes:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cfu_bench import hostrt
+from cfu_bench.build import hostrt
 from cfu_bench.paths import FIRMWARE
 
 GCC = shutil.which("riscv64-unknown-elf-gcc")

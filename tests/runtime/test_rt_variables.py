@@ -4,9 +4,9 @@ input starts from the state right after loading on both sides."""
 import numpy as np
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as fb
 
-from cfu_bench import golden
+from cfu_bench.model import golden
 from cfu_bench.testing import seeds
-from cfu_bench.tflite_builder import ModelBuilder
+from cfu_bench.model.tflite_builder import ModelBuilder
 from runtime_checks import compare
 
 

@@ -3,9 +3,9 @@ every cycle; a real line at 1 Mbaud takes one per 1,000 cycles at 100 MHz, so th
 16-byte FIFO fills within a line. Output written through libbase's interrupt-driven
 uart_write (interrupts are off in our firmware) was then queued where nothing sends it: the
 run lost its CFUB lines on a board while every simulation passed."""
-from cfu_bench import protocol
-from cfu_bench.ram_image import DataBlock
-from cfu_bench.simulate import run
+from cfu_bench.run import protocol
+from cfu_bench.build.ram_image import DataBlock
+from cfu_bench.run.simulate import run
 from cfu_bench.testing import seeds
 
 BOARD_UART_CYCLES = 1_000   # 10 bits at 1 Mbaud, 100 MHz

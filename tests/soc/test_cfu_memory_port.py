@@ -3,7 +3,7 @@ through it agrees with the C emulation on the simulated SoC, on both memories.""
 import pytest
 
 from cfu_bench.designs import load_design
-from cfu_bench.simulate import cfu_verilog, prepare, selftest
+from cfu_bench.run.simulate import cfu_verilog, prepare, selftest
 from cfu_bench.testing import seeds
 from soc.description import cfu_reads_memory
 

@@ -4,7 +4,7 @@ build makes."""
 import shutil
 
 from cfu_bench.designs import load_design
-from cfu_bench.firmware_build import build_firmware
+from cfu_bench.build.firmware_build import build_firmware
 
 
 def _kernels(tmp_path):

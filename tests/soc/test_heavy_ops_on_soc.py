@@ -12,7 +12,7 @@ import numpy as np  # noqa: E402
 from opgen_heavy import gen_lstm, soc_chain_int8, soc_chain_int16x8  # noqa: E402
 
 from cfu_bench.designs import DEFAULT_DESIGN  # noqa: E402
-from cfu_bench.profile import profile  # noqa: E402
+from cfu_bench.commands.profile import profile  # noqa: E402
 
 CHAINS = {"int16x8": soc_chain_int16x8, "int8": soc_chain_int8,
           "lstm": lambda: gen_lstm(np.random.default_rng(5))[0]}

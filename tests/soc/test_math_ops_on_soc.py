@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from cfu_bench.designs import DEFAULT_DESIGN
-from cfu_bench.profile import profile
+from cfu_bench.commands.profile import profile
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "runtime"))
 from opgen_math import chain_int8, chain_int16  # noqa: E402

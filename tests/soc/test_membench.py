@@ -8,8 +8,8 @@ the same loops on ideal memory leaves the DRAM's share alone.
 """
 import pytest
 
-from cfu_bench.membench import run_membench
-from cfu_bench.simulate import prepare
+from cfu_bench.build.membench import run_membench
+from cfu_bench.run.simulate import prepare
 from cfu_bench.soc.description import dram_module
 from cfu_bench.soc.sim_soc import a7ddrphy_settings
 

@@ -4,7 +4,7 @@ Memory ddr3 (the default, as on the Arty) for both designs; ideal for the accele
 import pytest
 
 from cfu_bench.designs import DEFAULT_DESIGN
-from cfu_bench.profile import profile
+from cfu_bench.commands.profile import profile
 
 
 @pytest.mark.parametrize("design,memory", [("none", "ddr3"), (DEFAULT_DESIGN, "ddr3"),

@@ -2,7 +2,7 @@ import struct
 
 import pytest
 
-from cfu_bench.ram_image import MAGIC, RUN_MODEL, RUN_SELFTEST, DataBlock, readmemh_text
+from cfu_bench.build.ram_image import MAGIC, RUN_MODEL, RUN_SELFTEST, DataBlock, readmemh_text
 
 
 def test_header_points_at_model_and_inputs():
@@ -27,7 +27,7 @@ def test_readmemh_is_little_endian_words_with_address_jumps():
 
 
 def test_dram_bank_files_follow_the_row_bank_col_mapping():
-    from cfu_bench.ram_image import dram_bank_texts
+    from cfu_bench.build.ram_image import dram_bank_texts
 
     row = 2048  # one row of one bank of the MT41K128M16: 1024 columns x 16 bits
     word = bytes(range(16))

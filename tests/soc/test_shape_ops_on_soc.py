@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cfu_bench.designs import DEFAULT_DESIGN
-from cfu_bench.profile import profile
+from cfu_bench.commands.profile import profile
 
 CORPUS = Path(__file__).resolve().parents[1] / "runtime" / "corpus"
 

@@ -3,8 +3,8 @@ checks every CFU instruction against its C emulation and ends the simulation its
 import pytest
 
 from cfu_bench.errors import SimulationError
-from cfu_bench.simulate import run, selftest
-from cfu_bench.ram_image import DataBlock
+from cfu_bench.run.simulate import run, selftest
+from cfu_bench.build.ram_image import DataBlock
 from cfu_bench.testing import seeds
 
 
@@ -38,7 +38,7 @@ def test_a_wrong_cfu_is_caught_by_the_firmware_self_test():
     self-test must see the hardware disagree with the C emulation."""
     from cfu_bench.designs import load_design
     from cfu_bench.gateware.simd import SimdDot
-    from cfu_bench.simulate import prepare
+    from cfu_bench.run.simulate import prepare
     from cfu_bench.testing.faults import NegatedLane
 
     template = load_design("template")

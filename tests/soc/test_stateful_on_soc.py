@@ -4,7 +4,7 @@ subgraph, bit-exact with TFLM on every layer."""
 from pathlib import Path
 
 from cfu_bench.designs import DEFAULT_DESIGN
-from cfu_bench.profile import profile
+from cfu_bench.commands.profile import profile
 
 MODEL = Path(__file__).resolve().parents[1] / "data" / "resource_variable.tflite"
 

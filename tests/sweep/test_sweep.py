@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cfu_bench import sweep as sweep_mod
-from cfu_bench.cli import main
+from cfu_bench.commands import sweep as sweep_mod
+from cfu_bench.commands.cli import main
 from cfu_bench.errors import UserError
 
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from cfu_bench.models_registry import ZOO_MODELS
+from cfu_bench.model.models_registry import ZOO_MODELS
 
 # zoo_expected.py (the structure each model must have) sits next to the tests.
 sys.path.insert(0, str(Path(__file__).parent))

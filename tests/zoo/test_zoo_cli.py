@@ -4,10 +4,10 @@ import json
 
 from click.testing import CliRunner
 
-from cfu_bench.cli import main
-from cfu_bench.model_summary import summarize_file
-from cfu_bench.models_registry import BENCHMARKS, ZOO_MODELS, resolve_model
-from cfu_bench.suite import BASELINE_MAC_LIMIT, markdown, planned_runs
+from cfu_bench.commands.cli import main
+from cfu_bench.model.model_summary import summarize_file
+from cfu_bench.model.models_registry import BENCHMARKS, ZOO_MODELS, resolve_model
+from cfu_bench.commands.suite import BASELINE_MAC_LIMIT, markdown, planned_runs
 
 
 def invoke(*args):
@@ -70,7 +70,7 @@ def _custom_op_model(path):
     import flatbuffers
     import numpy as np
 
-    from cfu_bench.tflite_builder import ModelBuilder, fb
+    from cfu_bench.model.tflite_builder import ModelBuilder, fb
 
     b = ModelBuilder()
     x = b.input([1, 8], scale=0.1, zero_point=0)
@@ -88,7 +88,7 @@ def _custom_op_model(path):
 
 def test_suite_records_a_refused_model_and_goes_on(tmp_path):
     """One refused model costs its own runs: the others run, results.md names the refusal."""
-    from cfu_bench.suite import run_suite
+    from cfu_bench.commands.suite import run_suite
 
     custom = str(_custom_op_model(tmp_path / "custom.tflite"))
     refused = []

@@ -10,8 +10,8 @@ from zoo_checks import random_inputs, tflm_layer_outputs, tflm_outputs
 from zoo_expected import EXPECTED
 
 from cfu_bench.benchmarks.models.zoo import build, quirks, svdf_kws
-from cfu_bench.model_summary import summarize
-from cfu_bench.models_registry import ZOO_MODELS
+from cfu_bench.model.model_summary import summarize
+from cfu_bench.model.models_registry import ZOO_MODELS
 from cfu_bench.paths import ZOO
 from cfu_bench.testing import seeds
 

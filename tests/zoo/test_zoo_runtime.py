@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cfu_bench import golden, hostrt
-from cfu_bench.cli import main
-from cfu_bench.models_registry import ZOO_MODELS
-from cfu_bench.profile import profile
+from cfu_bench.model import golden
+from cfu_bench.build import hostrt
+from cfu_bench.commands.cli import main
+from cfu_bench.model.models_registry import ZOO_MODELS
+from cfu_bench.commands.profile import profile
 from cfu_bench.testing import seeds
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "runtime"))

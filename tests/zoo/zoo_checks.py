@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from cfu_bench.model_summary import summarize
+from cfu_bench.model.model_summary import summarize
 
 NP_TYPES = {"INT8": np.int8, "INT16": np.int16, "INT32": np.int32, "FLOAT32": np.float32}
 
 
 def random_inputs(data: bytes, n: int, rng: np.random.Generator) -> list[list[np.ndarray]]:
-    """n samples over each input type's full range (floats in [-4, 4), as cfu_bench.golden)."""
+    """n samples over each input type's full range (floats in [-4, 4), as cfu_bench.model.golden)."""
     s = summarize(data)
     out = []
     for _ in range(n):

@@ -28,7 +28,7 @@ CONVERTED = ("person_detect", "mobilenet_v2", "micro_speech", "magic_wand", "lst
              "presence", "int16x8")
 # person_detect with TFLM's published file's bias quirk, edited from person_detect's bytes.
 EDITED = {"person_detect_q3": "person_detect"}
-# Written with cfu_bench.tflite_builder: the converter does not emit SVDF from Keras.
+# Written with cfu_bench.model.tflite_builder: the converter does not emit SVDF from Keras.
 BUILT = ("svdf_kws",)
 NAMES = CONVERTED + tuple(EDITED) + BUILT
 CALIBRATION_SAMPLES = 100
@@ -68,7 +68,7 @@ def generate(name: str) -> tuple[bytes, dict]:
 def with_noise(calibration: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """The calibration set with its last quarter replaced by uniform noise over its range.
 
-    The workbench checks models on random inputs (cfu_bench.golden.random_inputs), which an
+    The workbench checks models on random inputs (cfu_bench.model.golden.random_inputs), which an
     untrained network calibrated on smooth data alone maps to saturated logits: the same
     output for every input, and a bit-exact check that proves little.
     """

@@ -81,7 +81,7 @@ def _asymmetric(lo, hi):
 
 
 def build() -> bytes:
-    from cfu_bench.tflite_builder import ModelBuilder, fb
+    from cfu_bench.model.tflite_builder import ModelBuilder, fb
 
     rng = np.random.default_rng(SEED)
     layers, fc = _float_weights(rng)

@@ -1,0 +1,1 @@
+"""Building what runs: the toolchain, the firmware, main RAM images, the host runtime."""

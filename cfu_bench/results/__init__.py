@@ -1,0 +1,1 @@
+"""What a run yields: reports (table, JSON, CSV, plot), mismatch dumps, FPGA resources."""

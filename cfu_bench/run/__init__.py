@@ -1,0 +1,1 @@
+"""Running on a target: the simulated SoC and the board, and the protocol of their output."""
