@@ -1,15 +1,12 @@
 """The memory microbenchmark (firmware/membench) on the simulated SoC: cycles per load for
 streaming reads and for dependent (pointer-chasing) loads, with memory ddr3 or ideal."""
-import hashlib
-import subprocess
 from dataclasses import dataclass
 
 from ..run import protocol
-from ..errors import ResultError, UserError
-from ..paths import FIRMWARE, build_root
+from ..errors import ResultError
 from ..sim.build import SocBuild
 from ..sim.run import run_sim
-from .toolchain import riscv_gcc, tool_env
+from .microbench import build_microbench
 
 LINE_BYTES = 32  # VexRiscv's D-cache line, as firmware/membench/membench.c assumes
 
@@ -22,20 +19,7 @@ class MembenchResult:
 
 
 def build_membench(software_dir) -> bytes:
-    riscv_gcc()
-    sources = sorted((FIRMWARE / "membench").iterdir()) + sorted((FIRMWARE / "platform").iterdir()) \
-        + sorted((FIRMWARE / "include").iterdir())
-    h = hashlib.sha256(str(software_dir).encode())
-    for f in sources:
-        h.update(f.name.encode() + f.read_bytes())
-    out = build_root() / "membench" / h.hexdigest()[:16]
-    binary = out / "membench.bin"
-    if not binary.exists():
-        r = subprocess.run(["make", "-s", "-C", str(FIRMWARE / "membench"), f"SOC_SW={software_dir}",
-                            f"OUT={out}"], env=tool_env(), capture_output=True, text=True)
-        if r.returncode != 0:
-            raise UserError("membench build failed: " + (r.stdout + r.stderr)[-500:])
-    return binary.read_bytes()
+    return build_microbench("membench", software_dir)
 
 
 def run_membench(soc: SocBuild) -> MembenchResult:
