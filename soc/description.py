@@ -7,7 +7,7 @@ rate, and the DDR3 PHY. Everything a cycle count depends on is decided here, onc
   - VexRiscv `full+cfu` (4 KiB I and D caches, hardware multiply/divide), the CFU as module
     `Cfu` (a CFU with a memory port, `mem_*`, becomes a read master on the SoC bus beside the
     CPU: it reads main RAM through the same interconnect, L2 cache and DRAM), 64 KiB ROM with the LiteX BIOS, 8 KiB SRAM;
-  - main RAM at 0x40000000 (the firmware's data block at +0x400000), either
+  - main RAM at 0x40000000 (the firmware's data block at +0x500000), either
       "ddr3":  the Arty's MT41K128M16 (256 MiB, 16 bits, 1:4) behind LiteDRAM's controller
                (refresh on) and an 8 KiB L2 cache, as on the board; or
       "sdram": the ULX3S's MT48LC16M16 (32 MiB SDR, 16 bits, 1:1) behind the same controller

@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("litex_boards", reason="litex-boards is not installed")
 
-from cfu_bench.run.board import (BUILD_NAME, build_arty, detect_toolchain, parse_nextpnr_timing,
+from cfu_bench.run.board import (BUILD_NAME, DEFAULT_DATA_OFFSET, build_arty, detect_toolchain, parse_nextpnr_timing,
                                  parse_nextpnr_utilization, parse_vivado_timing, parse_vivado_utilization)
 from cfu_bench.errors import ToolMissing  # noqa: E402
 from cfu_bench.paths import build_root  # noqa: E402
@@ -47,7 +47,7 @@ def test_project_files(project):
                  project.out_dir / "software" / "bios.bin", project.out_dir / "csr.json"):
         assert path.is_file() and path.stat().st_size > 0, path
     assert project.toolchain is None and project.bitstream is None
-    assert project.data_offset == 0x400000
+    assert project.data_offset == DEFAULT_DATA_OFFSET == 0x500000
     assert project.baudrate == 1_000_000 and project.sys_clk_freq == 100_000_000
 
 

@@ -16,7 +16,7 @@ from .fakes import RAM_BASE, DamagingPort, FakeBios, Server, connect
 
 FIRMWARE = bytes((i * 7 + 3) & 0xFF for i in range(5000))
 DATA = b"CFUB" + bytes(range(256)) * 3
-DATA_OFFSET = 0x400000
+DATA_OFFSET = 0x500000  # where the firmware links its data block (firmware/platform/linker.ld)
 
 
 def _ram_check(ram) -> bytes:

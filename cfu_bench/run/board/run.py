@@ -17,7 +17,7 @@ from .serial_boot import (LOAD_CHUNK, MAGIC_ACK, MAGIC_REQUEST, BoardError, Link
 
 MAIN_RAM_BASE = 0x40000000
 DEFAULT_BAUDRATE = 1_000_000  # soc/arty.py's ArtyConfig.uart_baudrate
-DEFAULT_DATA_OFFSET = 0x400000
+DEFAULT_DATA_OFFSET = 0x500000  # firmware/platform/linker.ld: 2 MiB firmware, 3 MiB arena, then the data block
 SIM_CHUNK = 48
 HANDSHAKE_ATTEMPTS = 3
 # "\n" first ends whatever half-typed line sits at the BIOS prompt.
