@@ -67,7 +67,7 @@ def list_cmd():
     for b in BENCHMARKS.values():
         click.echo(f"model   {b.name:<4} {b.task} ({b.network}, {b.input})")
     click.echo(f"model   zoo  {', '.join(ZOO_MODELS)} (see `cfu-bench models`)")
-    click.echo("model   PATH.tflite  any INT8 .tflite file")
+    click.echo("model   PATH.tflite  an int8 or int16x8 .tflite file (`cfu-bench info` marks any layer the runtime cannot run)")
     for d in list_designs():
         click.echo(f"cfu     {d}{'  (default)' if d == DEFAULT_DESIGN else ''}")
     click.echo("cfu     DIR     a design folder (design.py, or cfu.v with design.toml)")
