@@ -167,3 +167,20 @@ def test_profile_on_the_ulx3s_sends_its_firmware_and_keeps_the_bitstream(built):
     assert seen == {"firmware": firmware, "block": block.to_bytes()}
     again = build_ecp5(DESIGN, no_compile=True, allow_timing_miss=True)
     assert again.bitstream == built.bitstream and again.fmax_mhz == built.fmax_mhz
+
+
+def test_sources_under_tmp_reach_the_webassembly_tools(tmp_path):
+    """YoWASP hides the host's /tmp behind its own scratch folder: a clone or venv under /tmp
+    must reach yosys by relative paths; paths elsewhere stay absolute."""
+    from pathlib import Path
+
+    from cfu_bench.run.board.ecp5_build import _paths_the_tools_can_see
+    gateware = Path("/tmp/clone/build/ulx3s/none-85f/gateware")
+    script = tmp_path / "top.ys"
+    script.write_text(f"read_verilog {gateware}/cfu.v\n"
+                      "read_verilog /tmp/clone/.venv/lib/VexRiscv_FullCfu.v\n"
+                      "read_verilog /work/x/top.v\nsynth_ecp5 -top top\n")
+    _paths_the_tools_can_see(script, gateware)
+    assert script.read_text() == ("read_verilog cfu.v\n"
+                                  "read_verilog ../../../../.venv/lib/VexRiscv_FullCfu.v\n"
+                                  "read_verilog /work/x/top.v\nsynth_ecp5 -top top\n")

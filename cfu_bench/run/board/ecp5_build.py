@@ -282,6 +282,7 @@ def _generate(config, verilog_text: str, out: Path, sw_dir: Path, seed: int) -> 
         os.environ.clear()
         os.environ.update(env_backup)
     _add_report(gateware / f"build_{BUILD_NAME}.sh")
+    _paths_the_tools_can_see(gateware / f"{BUILD_NAME}.ys", gateware)
 
 
 def _add_report(script: Path) -> None:
@@ -293,6 +294,20 @@ def _add_report(script: Path) -> None:
         if n != 1:
             raise UserError(f"unexpected LiteX build script {script}: no nextpnr-ecp5 line")
         script.write_text(text)
+
+
+# The YoWASP runtime mounts a private scratch folder at /tmp inside WebAssembly, hiding the host's
+# /tmp: a project (or the venv holding VexRiscv's Verilog) under /tmp is invisible by its
+# absolute path. Relative paths reach it, since the runtime maps the working folder and its parents.
+WASI_HIDDEN = Path("/tmp")
+
+
+def _paths_the_tools_can_see(script: Path, cwd: Path) -> None:
+    """Rewrite the yosys script's absolute paths under /tmp relative to the folder it runs in."""
+    def visible(m: re.Match) -> str:
+        path = Path(m.group(0))
+        return os.path.relpath(path, cwd) if path.is_relative_to(WASI_HIDDEN) else m.group(0)
+    script.write_text(re.sub(r"(?<=\s)/[^\s]+", visible, script.read_text()))
 
 
 def _compile(gateware: Path) -> None:
