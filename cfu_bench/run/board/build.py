@@ -164,10 +164,11 @@ def _digest(*parts) -> str:
     return h.hexdigest()[:16]
 
 
-def _versions() -> str:
+def _versions(*extra: str) -> str:
+    """The versions of the packages a board project is generated with (part of its cache key)."""
     from importlib.metadata import PackageNotFoundError, version
     out = []
-    for pkg in ("litex", "litedram", "litex-boards", "pythondata-cpu-vexriscv"):
+    for pkg in ("litex", "litedram", "litex-boards", "pythondata-cpu-vexriscv", *extra):
         try:
             out.append(f"{pkg} {version(pkg)}")
         except PackageNotFoundError:
@@ -185,7 +186,7 @@ def _project_key(config, verilog_text: str, toolchain: str) -> str:
                    Path(__file__).read_bytes(), verilog_text, toolchain)
 
 
-def _previous(summary: Path, key: str, gateware: Path) -> dict | None:
+def _previous(summary: Path, key: str, gateware: Path, build_name: str = BUILD_NAME) -> dict | None:
     """The summary of the project already in this folder, when it came from the same inputs."""
     try:
         data = json.loads(summary.read_text())
@@ -193,9 +194,9 @@ def _previous(summary: Path, key: str, gateware: Path) -> dict | None:
         return None
     if data.get("key") != key or not Path(data.get("software_dir", "")).is_dir():
         return None
-    if not (gateware / f"{BUILD_NAME}.v").exists():
+    if not (gateware / f"{build_name}.v").exists():
         return None
-    if data.get("build", {}).get("bitstream") and not (gateware / f"{BUILD_NAME}.bit").exists():
+    if data.get("build", {}).get("bitstream") and not (gateware / f"{build_name}.bit").exists():
         data["build"]["bitstream"] = None
     return data
 

