@@ -73,6 +73,10 @@ def run(target: SimTarget, block: DataBlock | bytes, cycle_limit: int = DEFAULT_
 FAST_SOC_DESIGN = "none"
 
 
+# the memories sim/fast models; the ULX3S's sdram is RTL-only for now
+FAST_MEMORIES = ("ddr3", "ideal")
+
+
 def prepare_fast(design: Design | str, progress: Progress | None = None,
                  memory: str = DEFAULT_MEMORY) -> SimTarget:
     """What the fast simulation needs: the design's firmware, and the SoC's software and CSR
@@ -83,6 +87,9 @@ def prepare_fast(design: Design | str, progress: Progress | None = None,
     if isinstance(design, str):
         design = load_design(design)
     adapter_for(design)  # a design without an emulation is refused before any build
+    if memory not in FAST_MEMORIES:
+        raise UserError(f"--sim fast has timing models for {' and '.join(FAST_MEMORIES)} memory, "
+                        f"not {memory}: use --sim rtl")
     progress = progress or Progress(quiet=True)
     soc = build_sim_soc(cfu_verilog(load_design(FAST_SOC_DESIGN)), SocConfig(memory=memory),
                         progress=progress)

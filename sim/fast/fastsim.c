@@ -457,7 +457,12 @@ int main(int argc, char **argv) {
             else if (!strcmp(argv[a], "uart_ev_pending")) csr_uart_ev_pending = addr;
             else if (!strcmp(argv[a], "sim_finish_finish")) csr_sim_finish = addr;
         } else if (!strcmp(argv[a], "--memory") && a + 1 < argc) {
-            memory_ddr3 = !strcmp(argv[++a], "ddr3");
+            const char *m = argv[++a];
+            if (strcmp(m, "ddr3") && strcmp(m, "ideal")) {
+                fprintf(stderr, "fastsim: no timing model for memory %s (ddr3, ideal)\n", m);
+                return 2;
+            }
+            memory_ddr3 = !strcmp(m, "ddr3");
         } else if (!strcmp(argv[a], "--cycle-limit") && a + 1 < argc) {
             cycle_limit = strtoull(argv[++a], NULL, 0);
         } else if (!strcmp(argv[a], "--start-cycles") && a + 1 < argc) {

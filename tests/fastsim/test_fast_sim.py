@@ -75,6 +75,7 @@ def test_a_fast_run_over_its_cycle_limit_ends_with_the_watchdog_message(monkeypa
 @pytest.mark.parametrize("args,needle", [
     (["--target", "arty", "--sim", "fast"], "--sim fast is for target sim"),
     (["--sim", "fast", "--trace", "1"], "--trace needs the RTL simulation"),
+    (["--sim", "fast", "--memory", "sdram", "--no-baseline"], "not sdram: use --sim rtl"),
 ])
 def test_fast_simulation_misuse_is_one_line_exit_2(args, needle):
     result = CliRunner().invoke(main, ["profile", "ad", "--cfu", "none", *args])
